@@ -1,0 +1,129 @@
+"""The application factory: `create_app(settings)` wires one cleanup context per resource."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from backend import keys
+from backend.catalog import load_catalog
+from backend.clock import Clock, system_clock
+from backend.db import migrate, sessions_repo
+from backend.db.database import Database
+from backend.faults.proxy import FaultProxy
+from backend.gateway.client import GatewayClient
+from backend.gateway_sim import GatewaySimConfig, start_gateway_sim
+from backend.middleware import auth_middleware, error_middleware, host_middleware
+from backend.routes import admin, dev, health, orders, sessions
+from backend.services.cleanup import Cleanup
+from backend.services.orders import OrderService
+from backend.services.payment_engine import PaymentEngine
+from backend.services.reconciler import Reconciler
+from backend.services.sessions import SessionService
+from backend.settings import Settings
+from backend.states import Reason
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Application:
+    app = web.Application(
+        middlewares=[error_middleware, host_middleware, auth_middleware],
+        client_max_size=settings.max_body_bytes,
+    )
+    app[keys.SETTINGS] = settings
+    app[keys.CLOCK] = clock
+    app[keys.CATALOG] = load_catalog()
+    app.cleanup_ctx.extend([_database, _gateway, _services, _background_tasks])
+    for module in (health, orders, sessions, admin):
+        app.router.add_routes(module.routes)
+    if settings.tester:
+        # Fault injection exists only in tester mode: a production kiosk has no such route.
+        app.router.add_routes(dev.routes)
+    return app
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    url = app[keys.SETTINGS].resolved_database_url()
+    await asyncio.to_thread(migrate.upgrade, url)
+    db = Database(url)
+    now = app[keys.CLOCK]()
+    recovered = await db.write(
+        lambda conn: sessions_repo.interrupt_all_processing(conn, now, Reason.CRASH_RECOVERED)
+    )
+    if recovered:
+        log.warning("%d payments were in flight when the last run stopped; reconciling them", recovered)
+    app[keys.DATABASE] = db
+    yield
+    await asyncio.to_thread(db.close)
+
+
+async def _gateway(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    async with contextlib.AsyncExitStack() as stack:
+        url = settings.gateway_url
+        if url is None:
+            simulator = await start_gateway_sim(
+                GatewaySimConfig(
+                    database_url=settings.resolved_gateway_database_url(),
+                    delay_s=settings.gateway_delay_s,
+                )
+            )
+            stack.push_async_callback(simulator.close)
+            url = simulator.url
+        app[keys.GATEWAY_URL] = url
+        if settings.tester:
+            target = urlsplit(url)
+            proxy = FaultProxy(target.hostname or "127.0.0.1", target.port or 80)
+            await proxy.start()
+            stack.push_async_callback(proxy.close)
+            app[keys.FAULTS] = proxy
+            url = proxy.url
+        http = GatewayClient.new_http_session()
+        stack.push_async_callback(http.close)
+        app[keys.GATEWAY] = GatewayClient(url, timeout_s=settings.gateway_timeout_s, http=http)
+        yield
+
+
+async def _services(app: web.Application) -> AsyncIterator[None]:
+    settings, clock, db = app[keys.SETTINGS], app[keys.CLOCK], app[keys.DATABASE]
+    engine = PaymentEngine(db, app[keys.GATEWAY], retry_delay_s=settings.retry_delay_s, clock=clock)
+    reconciler = Reconciler(
+        db, engine, min_delay_s=settings.reconcile_min_s, max_delay_s=settings.reconcile_max_s
+    )
+    app[keys.ENGINE] = engine
+    app[keys.RECONCILER] = reconciler
+    app[keys.ORDERS] = OrderService(db, app[keys.CATALOG], clock)
+    app[keys.SESSIONS] = SessionService(
+        db, engine, max_attempts=settings.max_attempts, ttl_s=settings.session_ttl_s, clock=clock
+    )
+    app[keys.CLEANUP] = Cleanup(
+        db,
+        engine,
+        reconciler,
+        interval_s=settings.cleanup_interval_s,
+        retention_days=settings.retention_days,
+        clock=clock,
+    )
+    yield
+    await engine.close()
+    # Attempts cut short by this shutdown are looked up at the next start, like after a crash,
+    # but their history says the app was closed.
+    now = clock()
+    await db.write(lambda conn: sessions_repo.interrupt_all_processing(conn, now, Reason.APP_CLOSED))
+
+
+async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
+    tasks = [
+        asyncio.create_task(app[keys.RECONCILER].run(), name="reconciler"),
+        asyncio.create_task(app[keys.CLEANUP].run(), name="cleanup"),
+    ]
+    yield
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

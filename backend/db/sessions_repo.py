@@ -1,0 +1,410 @@
+"""Payment session rows: every function runs inside a Database job (writer or reader thread).
+
+A move reads the row, checks it, and writes it back with one compare-and-set
+(`UPDATE … WHERE id=? AND status IN (…) AND version=?`) plus its event row, inside the job's
+transaction. Set-based passes (expiry, crash recovery, purge) are single indexed statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, insert, literal, select, update
+
+from backend.db.tables import Order, PaymentSession, SessionEvent
+from backend.errors import Conflict, NotFound
+from backend.records import EventRecord, SessionRecord
+from backend.states import OPEN, TERMINAL, OrderStatus, Reason, Status, sources
+
+_S = PaymentSession
+_E = SessionEvent
+_COLUMNS = tuple(c for c in PaymentSession.__table__.c if c.key != "version")
+
+Guard = Callable[[SessionRecord], str | None]
+
+
+def _record(row: Any) -> SessionRecord:
+    m = row._mapping
+    return SessionRecord(
+        id=m["id"],
+        order_id=m["order_id"],
+        status=Status(m["status"]),
+        idempotency_key=m["idempotency_key"],
+        amount_minor=m["amount_minor"],
+        currency=m["currency"],
+        attempts=m["attempts"],
+        max_attempts=m["max_attempts"],
+        interruptions=m["interruptions"],
+        last_interruption_reason=Reason(m["last_interruption_reason"])
+        if m["last_interruption_reason"]
+        else None,
+        gateway_contacted=bool(m["gateway_contacted"]),
+        outcome_unknown=bool(m["outcome_unknown"]),
+        settle_to=Status(m["settle_to"]) if m["settle_to"] else None,
+        method=m["method"],
+        card_brand=m["card_brand"],
+        card_last4=m["card_last4"],
+        upi_id=m["upi_id"],
+        decline_code=m["decline_code"],
+        gateway_charge_id=m["gateway_charge_id"],
+        created_at_ms=m["created_at_ms"],
+        updated_at_ms=m["updated_at_ms"],
+        expires_at_ms=m["expires_at_ms"],
+        finished_at_ms=m["finished_at_ms"],
+    )
+
+
+def _event(row: Any) -> EventRecord:
+    m = row._mapping
+    return EventRecord(
+        id=m["id"],
+        session_id=m["session_id"],
+        at_ms=m["at_ms"],
+        kind=m["kind"],
+        from_status=Status(m["from_status"]) if m["from_status"] else None,
+        to_status=Status(m["to_status"]) if m["to_status"] else None,
+        attempt=m["attempt"],
+        reason=m["reason"],
+        detail=m["detail"],
+    )
+
+
+def _read_row(conn: Connection, session_id: str) -> tuple[SessionRecord, int]:
+    row = conn.execute(select(*_COLUMNS, _S.version).where(_S.id == session_id)).first()
+    if row is None:
+        raise NotFound("No payment session with this id.", code="session_not_found")
+    return _record(row), row.version
+
+
+def get(conn: Connection, session_id: str) -> SessionRecord:
+    return _read_row(conn, session_id)[0]
+
+
+def find_open_for_order(conn: Connection, order_id: int) -> SessionRecord | None:
+    row = conn.execute(
+        select(*_COLUMNS).where(_S.order_id == order_id, _S.status.in_(OPEN))
+    ).first()
+    return _record(row) if row else None
+
+
+def add_event(
+    conn: Connection,
+    session_id: str,
+    *,
+    at_ms: int,
+    kind: str,
+    from_status: Status | None = None,
+    to_status: Status | None = None,
+    attempt: int | None = None,
+    reason: str | None = None,
+    detail: str | None = None,
+) -> None:
+    conn.execute(
+        insert(_E).values(
+            session_id=session_id,
+            at_ms=at_ms,
+            kind=kind,
+            from_status=from_status,
+            to_status=to_status,
+            attempt=attempt,
+            reason=reason,
+            detail=detail,
+        )
+    )
+
+
+def create(
+    conn: Connection,
+    *,
+    session_id: str,
+    idempotency_key: str,
+    order_id: int,
+    max_attempts: int,
+    now_ms: int,
+    ttl_ms: int,
+) -> tuple[SessionRecord, bool]:
+    """The order's open session, or a new one. Returns (session, created)."""
+    order = conn.execute(
+        select(Order.status, Order.total_minor, Order.currency).where(Order.id == order_id)
+    ).first()
+    if order is None:
+        raise NotFound("No order with this id.", code="order_not_found")
+    if order.status == OrderStatus.PAID:
+        raise Conflict("This order is already paid.", code="order_paid", status=OrderStatus.PAID)
+    existing = find_open_for_order(conn, order_id)
+    if existing is not None:
+        return existing, False
+    values: dict[str, Any] = {
+        "id": session_id,
+        "order_id": order_id,
+        "status": Status.INITIATED,
+        "version": 0,
+        "idempotency_key": idempotency_key,
+        "amount_minor": order.total_minor,
+        "currency": order.currency,
+        "attempts": 0,
+        "max_attempts": max_attempts,
+        "interruptions": 0,
+        "gateway_contacted": False,
+        "outcome_unknown": False,
+        "created_at_ms": now_ms,
+        "updated_at_ms": now_ms,
+        "expires_at_ms": now_ms + ttl_ms,
+    }
+    conn.execute(insert(_S).values(values))
+    add_event(conn, session_id, at_ms=now_ms, kind="created", to_status=Status.INITIATED)
+    return get(conn, session_id), True
+
+
+def move(
+    conn: Connection,
+    session_id: str,
+    *,
+    to: Status,
+    from_: Collection[Status],
+    now_ms: int,
+    kind: str,
+    reason: str | None = None,
+    detail: str | None = None,
+    values: Mapping[str, Any] | None = None,
+    guard: Guard | None = None,
+) -> SessionRecord:
+    """Move a session to `to` if its status is one of `from_` and `guard` has no objection.
+
+    Raises Conflict (carrying the current status) otherwise; nothing is written then.
+    """
+    allowed = frozenset(from_)
+    if not allowed <= sources(to):
+        raise AssertionError(f"{sorted(allowed - sources(to))} -> {to} is not a move of the state machine")
+    current, version = _read_row(conn, session_id)
+    if current.status not in allowed:
+        raise Conflict(
+            f"A {current.status} session cannot become {to}.",
+            code="invalid_transition",
+            status=current.status,
+        )
+    objection = guard(current) if guard else None
+    if objection:
+        raise Conflict(objection, code="invalid_transition", status=current.status)
+
+    new_values: dict[str, Any] = {"status": to, "updated_at_ms": now_ms, **(values or {})}
+    if to in TERMINAL:
+        new_values.setdefault("finished_at_ms", now_ms)
+        new_values["settle_to"] = None
+    _compare_and_set(conn, current, version, new_values, statuses=allowed)
+    add_event(
+        conn,
+        session_id,
+        at_ms=now_ms,
+        kind=kind,
+        from_status=current.status,
+        to_status=to,
+        attempt=new_values.get("attempts", current.attempts),
+        reason=reason,
+        detail=detail,
+    )
+    if to is Status.COMPLETED:
+        conn.execute(
+            update(Order)
+            .where(Order.id == current.order_id)
+            .values(status=OrderStatus.PAID, paid_at_ms=now_ms)
+        )
+    return get(conn, session_id)
+
+
+def amend(
+    conn: Connection,
+    session_id: str,
+    *,
+    now_ms: int,
+    kind: str,
+    values: Mapping[str, Any],
+    reason: str | None = None,
+    detail: str | None = None,
+    guard: Guard | None = None,
+) -> SessionRecord:
+    """Change fields of an open session without moving it (e.g. record a cancel request)."""
+    current, version = _read_row(conn, session_id)
+    if current.status in TERMINAL:
+        raise Conflict(
+            f"A {current.status} session cannot change.", code="session_finished", status=current.status
+        )
+    objection = guard(current) if guard else None
+    if objection:
+        raise Conflict(objection, code="invalid_transition", status=current.status)
+    _compare_and_set(
+        conn, current, version, {"updated_at_ms": now_ms, **values}, statuses={current.status}
+    )
+    add_event(
+        conn, session_id, at_ms=now_ms, kind=kind, attempt=current.attempts, reason=reason, detail=detail
+    )
+    return get(conn, session_id)
+
+
+def _compare_and_set(
+    conn: Connection,
+    current: SessionRecord,
+    version: int,
+    values: Mapping[str, Any],
+    *,
+    statuses: Iterable[Status],
+) -> None:
+    result = conn.execute(
+        update(_S)
+        .where(_S.id == current.id, _S.status.in_(list(statuses)), _S.version == version)
+        .values({**values, "version": version + 1})
+    )
+    if result.rowcount != 1:
+        # Another writer got there first (only possible with several processes on one database).
+        latest = get(conn, current.id)
+        raise Conflict("The session changed meanwhile.", code="concurrent_change", status=latest.status)
+
+
+def events(conn: Connection, session_id: str) -> list[EventRecord]:
+    rows = conn.execute(select(_E).where(_E.session_id == session_id).order_by(_E.id))
+    return [_event(row) for row in rows]
+
+
+def list_open(conn: Connection) -> list[SessionRecord]:
+    rows = conn.execute(select(*_COLUMNS).where(_S.status.in_(OPEN)).order_by(_S.created_at_ms))
+    return [_record(row) for row in rows]
+
+
+def finished_among(conn: Connection, session_ids: Collection[str]) -> set[str]:
+    """Those of the ids that are terminal or no longer exist."""
+    rows = conn.execute(
+        select(_S.id, _S.status).where(_S.id.in_(list(session_ids)))
+    )
+    still_open = {row.id for row in rows if row.status in OPEN}
+    return set(session_ids) - still_open
+
+
+def ids_by_key(conn: Connection, keys: Collection[str]) -> dict[str, str]:
+    if not keys:
+        return {}
+    rows = conn.execute(select(_S.idempotency_key, _S.id).where(_S.idempotency_key.in_(list(keys))))
+    return {row.idempotency_key: row.id for row in rows}
+
+
+def ids_to_reconcile(conn: Connection) -> list[str]:
+    """Interrupted sessions whose last outcome is unknown or that wait to settle."""
+    rows = conn.execute(
+        select(_S.id)
+        .where(
+            _S.status == Status.INTERRUPTED,
+            (_S.outcome_unknown.is_(True)) | (_S.settle_to.is_not(None)),
+        )
+        .order_by(_S.updated_at_ms)
+    )
+    return [row.id for row in rows]
+
+
+def _set_move(
+    conn: Connection,
+    where: Any,
+    *,
+    now_ms: int,
+    to: Status,
+    kind: str,
+    reason: str | None,
+    values: Mapping[str, Any],
+) -> int:
+    """One set-based move: the event rows and the update share the same indexed predicate."""
+    conn.execute(
+        insert(_E).from_select(
+            ["session_id", "at_ms", "kind", "from_status", "to_status", "attempt", "reason"],
+            select(
+                _S.id,
+                literal(now_ms, _E.at_ms.type),
+                literal(kind, _E.kind.type),
+                _S.status,
+                literal(to.value, _E.to_status.type),
+                _S.attempts,
+                literal(reason, _E.reason.type),
+            ).where(where),
+        )
+    )
+    result = conn.execute(
+        update(_S).where(where).values({"updated_at_ms": now_ms, "version": _S.version + 1, **values})
+    )
+    return result.rowcount
+
+
+def expire_untouched(conn: Connection, now_ms: int) -> int:
+    """Expire sessions past their lifetime that never reached the gateway: nothing to check."""
+    where = and_(
+        _S.status.in_([Status.INITIATED, Status.INTERRUPTED]),
+        _S.expires_at_ms <= now_ms,
+        _S.gateway_contacted.is_(False),
+        _S.settle_to.is_(None),
+    )
+    return _set_move(
+        conn,
+        where,
+        now_ms=now_ms,
+        to=Status.EXPIRED,
+        kind="expired",
+        reason="session lifetime ended",
+        values={"status": Status.EXPIRED, "finished_at_ms": now_ms},
+    )
+
+
+def mark_contacted_for_expiry(conn: Connection, now_ms: int) -> int:
+    """Sessions past their lifetime that reached the gateway expire only after a look-up there."""
+    where = and_(
+        _S.status == Status.INTERRUPTED,
+        _S.expires_at_ms <= now_ms,
+        _S.gateway_contacted.is_(True),
+        _S.settle_to.is_(None),
+    )
+    conn.execute(
+        insert(_E).from_select(
+            ["session_id", "at_ms", "kind", "from_status", "attempt", "reason"],
+            select(
+                _S.id,
+                literal(now_ms, _E.at_ms.type),
+                literal("expiry_pending", _E.kind.type),
+                _S.status,
+                _S.attempts,
+                literal("lifetime ended; checking the gateway before expiring", _E.reason.type),
+            ).where(where),
+        )
+    )
+    result = conn.execute(
+        update(_S)
+        .where(where)
+        .values(settle_to=Status.EXPIRED, updated_at_ms=now_ms, version=_S.version + 1)
+    )
+    return result.rowcount
+
+
+def interrupt_all_processing(conn: Connection, now_ms: int, reason: Reason) -> int:
+    """Attempts in flight when the process stopped (or died) have unknown outcomes.
+
+    At start-up with CRASH_RECOVERED; at a clean shutdown with APP_CLOSED.
+    """
+    where = _S.status == Status.PROCESSING
+    return _set_move(
+        conn,
+        where,
+        now_ms=now_ms,
+        to=Status.INTERRUPTED,
+        kind="interrupted",
+        reason=reason,
+        values={
+            "status": Status.INTERRUPTED,
+            "last_interruption_reason": reason,
+            "interruptions": _S.interruptions + 1,
+            "gateway_contacted": True,
+            "outcome_unknown": True,
+        },
+    )
+
+
+def purge_finished(conn: Connection, before_ms: int) -> int:
+    """Delete terminal sessions (and, by cascade, their events) finished before the retention."""
+    result = conn.execute(
+        delete(_S).where(_S.status.in_(list(TERMINAL)), _S.finished_at_ms < before_ms)
+    )
+    return result.rowcount

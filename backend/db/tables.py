@@ -1,0 +1,115 @@
+"""The schema. Only the data layer (backend/db/) imports this module.
+
+Times are integer epoch milliseconds and money integer minor units: both portable across
+SQLite and PostgreSQL, exact, and cheap to compare in the indexed cleanup statements.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, MetaData, String, Text, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from backend.states import OPEN
+
+# Stable constraint names let alembic alter them on SQLite (batch mode) and PostgreSQL alike.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+_OPEN_SQL = "status IN (" + ", ".join(f"'{s}'" for s in sorted(OPEN)) + ")"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    status: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(String(3))
+    total_minor: Mapped[int] = mapped_column(BigInteger)
+    created_at_ms: Mapped[int] = mapped_column(BigInteger)
+    paid_at_ms: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class OrderItem(Base):
+    __tablename__ = "order_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    unit_price_minor: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[int] = mapped_column(Integer)
+
+
+class PaymentSession(Base):
+    __tablename__ = "payment_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    status: Mapped[str] = mapped_column(String(24))
+    # Bumped by every update; a move's compare-and-set includes it so that checks made on the
+    # row read in the same transaction still hold when the row is written.
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer)
+    interruptions: Mapped[int] = mapped_column(Integer, default=0)
+    last_interruption_reason: Mapped[str | None] = mapped_column(String(24))
+    # True once any request of this session may have reached the gateway; from then on every
+    # retry, cancel or expiry asks the gateway first.
+    gateway_contacted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The last attempt's outcome is not known yet (timeout, reset, lost reply).
+    outcome_unknown: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A terminal state this session is headed for once the gateway confirms no charge stands
+    # (CANCELLED, FAILED_MAX_RETRIES, EXPIRED); the reconciler finishes the move.
+    settle_to: Mapped[str | None] = mapped_column(String(24))
+    method: Mapped[str | None] = mapped_column(String(8))
+    card_brand: Mapped[str | None] = mapped_column(String(16))
+    card_last4: Mapped[str | None] = mapped_column(String(4))
+    upi_id: Mapped[str | None] = mapped_column(String(100))
+    decline_code: Mapped[str | None] = mapped_column(String(64))
+    gateway_charge_id: Mapped[str | None] = mapped_column(String(64))
+    created_at_ms: Mapped[int] = mapped_column(BigInteger)
+    updated_at_ms: Mapped[int] = mapped_column(BigInteger)
+    expires_at_ms: Mapped[int] = mapped_column(BigInteger)
+    finished_at_ms: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        # At most one open session per order, enforced by the database itself.
+        Index(
+            "uq_payment_sessions_open_order",
+            "order_id",
+            unique=True,
+            sqlite_where=text(_OPEN_SQL),
+            postgresql_where=text(_OPEN_SQL),
+        ),
+        Index("ix_payment_sessions_status_expires", "status", "expires_at_ms"),
+        Index("ix_payment_sessions_status_finished", "status", "finished_at_ms"),
+        Index("ix_payment_sessions_created", "created_at_ms"),
+    )
+
+
+class SessionEvent(Base):
+    __tablename__ = "session_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("payment_sessions.id", ondelete="CASCADE"), index=True
+    )
+    at_ms: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str | None] = mapped_column(String(24))
+    attempt: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[str | None] = mapped_column(Text)

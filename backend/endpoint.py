@@ -1,0 +1,140 @@
+"""Declaring an API endpoint once: who may call it, what it accepts, what it answers.
+
+The auth middleware reads the role from here, the request body and query are parsed and
+validated here, and the OpenAPI document is generated from the same declarations.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from backend.errors import InvalidInput, NotFound, PayloadTooLarge
+
+
+class Role(StrEnum):
+    PUBLIC = "public"
+    KIOSK = "kiosk"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    role: Role
+    summary: str
+    responses: dict[int, type[BaseModel] | None]
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    content_types: dict[int, str] = field(default_factory=dict)
+    # Statuses the handler itself may answer besides the generic auth/validation ones.
+    errors: tuple[int, ...] = ()
+
+
+Handler = Callable[..., Awaitable[web.StreamResponse]]
+M = TypeVar("M", bound=BaseModel)
+
+_SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def endpoint(
+    *,
+    role: Role,
+    summary: str,
+    responses: dict[int, type[BaseModel] | None],
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    errors: tuple[int, ...] = (),
+    content_types: dict[int, str] | None = None,
+) -> Callable[[Handler], Handler]:
+    spec = Endpoint(
+        role=role,
+        summary=summary,
+        responses=responses,
+        body=body,
+        query=query,
+        errors=errors,
+        content_types=content_types or {},
+    )
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def parsed(request: web.Request) -> web.StreamResponse:
+            kwargs: dict[str, Any] = {}
+            if body is not None:
+                kwargs["body"] = await read_body(request, body)
+            if query is not None:
+                kwargs["query"] = parse_model(query, dict(request.query), strict=False)
+            return await handler(request, **kwargs)
+
+        parsed.endpoint = spec  # type: ignore[attr-defined]
+        return parsed
+
+    return wrap
+
+
+def endpoint_of(request: web.Request) -> Endpoint | None:
+    return getattr(request.match_info.handler, "endpoint", None)
+
+
+async def read_body(request: web.Request, model: type[M]) -> M:
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise PayloadTooLarge(
+            f"The request body is larger than {request.client_max_size} bytes."
+        ) from None
+    return parse_model(model, raw or b"{}", strict=True)
+
+
+def parse_model(model: type[M], data: bytes | dict[str, Any], *, strict: bool) -> M:
+    try:
+        if isinstance(data, bytes):
+            return model.model_validate_json(data, strict=strict)
+        return model.model_validate(data, strict=strict)
+    except ValidationError as exc:
+        raise InvalidInput(describe_errors(exc), code=_code_of(exc)) from None
+
+
+def _code_of(exc: ValidationError) -> str:
+    return "malformed_json" if any(e["type"] == "json_invalid" for e in exc.errors()) else "invalid_input"
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """A readable message that never repeats the rejected input (it may be a card number)."""
+    parts = []
+    for error in exc.errors(include_input=False, include_url=False):
+        if error["type"] == "json_invalid":
+            return "The request body is not valid JSON."
+        where = ".".join(str(p) for p in error["loc"]) or "body"
+        message = error["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts) or "Invalid request."
+
+
+def json_response(model: BaseModel, status: int = 200) -> web.Response:
+    return web.Response(
+        body=model.model_dump_json(by_alias=True),
+        status=status,
+        content_type="application/json",
+    )
+
+
+def session_id_param(request: web.Request) -> str:
+    session_id = request.match_info["session_id"]
+    if not _SESSION_ID.match(session_id):
+        raise NotFound("No payment session with this id.", code="session_not_found")
+    return session_id
+
+
+def int_param(request: web.Request, name: str, what: str) -> int:
+    raw = request.match_info[name]
+    if not raw.isdigit() or len(raw) > 18:
+        raise NotFound(f"No {what} with this id.", code=f"{what}_not_found")
+    return int(raw)

@@ -1,0 +1,6 @@
+"""Network faults between the backend and the payment gateway, injected as real socket behaviour."""
+
+from backend.faults.model import FaultConfig, FaultMode, FaultRecord
+from backend.faults.proxy import FaultProxy
+
+__all__ = ["FaultConfig", "FaultMode", "FaultProxy", "FaultRecord"]

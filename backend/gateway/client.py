@@ -1,0 +1,177 @@
+"""HTTP client for the payment gateway. It carries requests; it knows nothing of sessions.
+
+Every failure is classified by one question the session service must answer before it
+retries, cancels or expires: could the request have reached the gateway? Only a refused
+connection proves it did not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import aiohttp
+
+from backend.states import Reason
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    id: str
+    status: Literal["succeeded", "declined", "voided"]
+    amount_minor: int | None
+    decline_code: str | None
+
+    @property
+    def stands(self) -> bool:
+        """Money is taken and not given back."""
+        return self.status == "succeeded"
+
+
+class GatewayError(Exception):
+    """The gateway gave no usable answer."""
+
+    reason: Reason = Reason.GATEWAY_ERROR
+    # False only when the request provably never left this machine.
+    maybe_delivered = True
+
+
+class GatewayTimeout(GatewayError):
+    reason = Reason.TIMEOUT
+
+
+class GatewayUnreachable(GatewayError):
+    reason = Reason.NETWORK_ERROR
+    maybe_delivered = False
+
+
+class GatewayConnectionLost(GatewayError):
+    reason = Reason.NETWORK_ERROR
+
+
+class GatewayServerError(GatewayError):
+    reason = Reason.GATEWAY_ERROR
+
+
+class GatewayKeyVoided(GatewayError):
+    """The key was voided before this charge arrived: the gateway refused it, nothing is charged."""
+
+    maybe_delivered = False
+
+
+@dataclass(frozen=True, slots=True)
+class CardSource:
+    number: str
+    expiry: str
+    cvv: str
+
+    def wire(self) -> dict[str, str]:
+        return {"type": "card", "number": self.number, "expiry": self.expiry, "cvv": self.cvv}
+
+    def __repr__(self) -> str:  # never let the number or CVV reach a log through repr()
+        return f"CardSource(last4={self.number[-4:]})"
+
+
+@dataclass(frozen=True, slots=True)
+class UpiSource:
+    upi_id: str
+
+    def wire(self) -> dict[str, str]:
+        return {"type": "upi", "upiId": self.upi_id}
+
+
+PaymentSource = CardSource | UpiSource
+
+
+class GatewayClient:
+    def __init__(self, base_url: str, *, timeout_s: float, http: aiohttp.ClientSession) -> None:
+        self._base = base_url.rstrip("/")
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self._http = http
+        self.reachable: bool | None = None  # last observed; None until the first exchange
+
+    @staticmethod
+    def new_http_session() -> aiohttp.ClientSession:
+        # One request per connection: a reused keep-alive socket that died in between would
+        # turn a clean "refused" into an ambiguous "reset", and the fault proxy reads one
+        # request per connection.
+        return aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
+
+    async def charge(
+        self, *, key: str, amount_minor: int, currency: str, source: PaymentSource
+    ) -> Charge:
+        body = {"amountMinor": amount_minor, "currency": currency, "source": source.wire()}
+        status, data = await self._request("POST", "/v1/charges", json=body, key=key)
+        if status == 200:
+            return _charge(data)
+        if status == 409 and data.get("code") == "idempotency_key_voided":
+            raise GatewayKeyVoided("the payment was voided before this attempt reached the gateway")
+        if status == 409:
+            raise GatewayServerError("an earlier attempt with this key is still being processed")
+        raise GatewayServerError(f"gateway answered {status} {data.get('code', '')}".strip())
+
+    async def lookup(self, *, key: str) -> Charge | None:
+        status, data = await self._request("GET", "/v1/charges", params={"idempotency_key": key})
+        if status == 200:
+            return _charge(data)
+        if status == 404:
+            return None
+        raise GatewayServerError(f"gateway answered {status} to a look-up")
+
+    async def void(self, *, key: str) -> Charge:
+        status, data = await self._request("POST", f"/v1/charges/{key}/void")
+        if status == 200:
+            return _charge(data)
+        raise GatewayServerError(f"gateway answered {status} to a void")
+
+    async def ping(self) -> bool:
+        try:
+            status, _ = await self._request("GET", "/v1/health")
+        except GatewayError:
+            return False
+        return status == 200
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        key: str | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        headers = {"Idempotency-Key": key} if key else None
+        try:
+            async with self._http.request(
+                method,
+                self._base + path,
+                json=json,
+                params=params,
+                headers=headers,
+                timeout=self._timeout,
+            ) as response:
+                data = await response.json(content_type=None)
+                status = response.status
+        except aiohttp.ClientConnectorError as exc:
+            self.reachable = False
+            raise GatewayUnreachable(f"cannot connect to the gateway ({exc.os_error})") from None
+        except (TimeoutError, asyncio.TimeoutError):
+            self.reachable = False
+            raise GatewayTimeout("the gateway did not answer in time") from None
+        except (aiohttp.ClientError, ValueError) as exc:
+            self.reachable = False
+            raise GatewayConnectionLost(f"the connection to the gateway broke ({type(exc).__name__})") from None
+        self.reachable = status < 500
+        if status >= 500:
+            raise GatewayServerError(f"gateway answered {status}")
+        return status, data if isinstance(data, dict) else {}
+
+
+def _charge(data: dict[str, Any]) -> Charge:
+    return Charge(
+        id=str(data["id"]),
+        status=data["status"],
+        amount_minor=data.get("amountMinor"),
+        decline_code=data.get("declineCode"),
+    )

@@ -1,0 +1,30 @@
+"""Typed keys for everything the aiohttp application holds."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from backend.catalog import Catalog
+from backend.clock import Clock
+from backend.db.database import Database
+from backend.faults.proxy import FaultProxy
+from backend.gateway.client import GatewayClient
+from backend.services.cleanup import Cleanup
+from backend.services.orders import OrderService
+from backend.services.payment_engine import PaymentEngine
+from backend.services.reconciler import Reconciler
+from backend.services.sessions import SessionService
+from backend.settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+CLOCK = web.AppKey("clock", Clock)
+CATALOG = web.AppKey("catalog", Catalog)
+DATABASE = web.AppKey("database", Database)
+GATEWAY = web.AppKey("gateway", GatewayClient)
+GATEWAY_URL = web.AppKey("gateway_url", str)
+FAULTS = web.AppKey("faults", FaultProxy)
+ENGINE = web.AppKey("engine", PaymentEngine)
+ORDERS = web.AppKey("orders", OrderService)
+SESSIONS = web.AppKey("sessions", SessionService)
+RECONCILER = web.AppKey("reconciler", Reconciler)
+CLEANUP = web.AppKey("cleanup", Cleanup)

@@ -1,0 +1,382 @@
+"""Request and response bodies of the HTTP API. The OpenAPI document is generated from these.
+
+Requests reject unknown fields. Field names on the wire are camelCase, as in the seed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+from backend import payment_rules
+from backend.gateway.client import CardSource, PaymentSource, UpiSource
+from backend.records import EventRecord, OrderRecord, SessionRecord
+from backend.states import OrderStatus, Reason, Status
+
+
+def iso(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat(timespec="milliseconds").replace(
+        "+00:00", "Z"
+    )
+
+
+class RequestModel(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=True
+    )
+
+
+class ResponseModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+# ---- errors ---------------------------------------------------------------------------------
+
+
+class ErrorBody(ResponseModel):
+    code: str
+    message: str
+    status: str | None = Field(None, description="the session's (or order's) current status, on 409")
+
+
+# ---- catalog and orders ---------------------------------------------------------------------
+
+
+class ProductOut(ResponseModel):
+    id: str
+    name: str
+    price_minor: int
+    currency: str
+    image: str | None = None
+
+
+class ProductsOut(ResponseModel):
+    products: list[ProductOut]
+
+
+class OrderItemIn(RequestModel):
+    product_id: str = Field(min_length=1, max_length=64)
+    quantity: int = Field(ge=1, le=99)
+
+
+class CreateOrderIn(RequestModel):
+    items: list[OrderItemIn] = Field(min_length=1, max_length=50)
+
+
+class OrderItemOut(ResponseModel):
+    product_id: str
+    name: str
+    unit_price_minor: int
+    quantity: int
+    line_total_minor: int
+
+
+class OrderOut(ResponseModel):
+    order_id: int
+    status: OrderStatus
+    total_minor: int
+    currency: str
+    items: list[OrderItemOut]
+    created_at: str
+    paid_at: str | None = None
+
+    @classmethod
+    def of(cls, order: OrderRecord) -> OrderOut:
+        return cls(
+            order_id=order.id,
+            status=order.status,
+            total_minor=order.total_minor,
+            currency=order.currency,
+            created_at=iso(order.created_at_ms) or "",
+            paid_at=iso(order.paid_at_ms),
+            items=[
+                OrderItemOut(
+                    product_id=i.product_id,
+                    name=i.name,
+                    unit_price_minor=i.unit_price_minor,
+                    quantity=i.quantity,
+                    line_total_minor=i.line_total_minor,
+                )
+                for i in order.items
+            ],
+        )
+
+
+# ---- payment details ------------------------------------------------------------------------
+
+
+class CardIn(RequestModel):
+    # SecretStr keeps the number and CVV out of reprs, logs and tracebacks.
+    number: SecretStr = Field(description="16 digits, Luhn-valid; spaces allowed")
+    holder: str = Field(min_length=1, max_length=100)
+    expiry: str = Field(description="MM/YY, not in the past")
+    cvv: SecretStr = Field(description="3 digits")
+
+    @field_validator("number")
+    @classmethod
+    def _number(cls, value: SecretStr) -> SecretStr:
+        problem = payment_rules.card_number_problem(value.get_secret_value())
+        if problem:
+            raise ValueError(problem)
+        return SecretStr(payment_rules.normalise_card_number(value.get_secret_value()))
+
+    @field_validator("expiry")
+    @classmethod
+    def _expiry(cls, value: str) -> str:
+        problem = payment_rules.expiry_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("cvv")
+    @classmethod
+    def _cvv(cls, value: SecretStr) -> SecretStr:
+        problem = payment_rules.cvv_problem(value.get_secret_value())
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class PaymentDetailsIn(RequestModel):
+    method: Literal["card", "upi"]
+    card: CardIn | None = None
+    upi_id: str | None = Field(None, max_length=100)
+
+    @field_validator("upi_id")
+    @classmethod
+    def _upi(cls, value: str | None) -> str | None:
+        if value is not None and (problem := payment_rules.upi_problem(value)):
+            raise ValueError(problem)
+        return value
+
+    @model_validator(mode="after")
+    def _matches_method(self) -> PaymentDetailsIn:
+        if self.method == "card" and (self.card is None or self.upi_id is not None):
+            raise ValueError("A card payment needs `card` and no `upiId`.")
+        if self.method == "upi" and (self.upi_id is None or self.card is not None):
+            raise ValueError("A UPI payment needs `upiId` and no `card`.")
+        return self
+
+    def source(self) -> PaymentSource:
+        if self.card is not None:
+            return CardSource(
+                number=self.card.number.get_secret_value(),
+                expiry=self.card.expiry,
+                cvv=self.card.cvv.get_secret_value(),
+            )
+        assert self.upi_id is not None
+        return UpiSource(upi_id=self.upi_id)
+
+
+class PayIn(PaymentDetailsIn):
+    pass
+
+
+class ResumeIn(RequestModel):
+    """Payment details are needed again only when this process no longer holds them."""
+
+    method: Literal["card", "upi"] | None = None
+    card: CardIn | None = None
+    upi_id: str | None = Field(None, max_length=100)
+
+    def details(self) -> PaymentDetailsIn | None:
+        if self.method is None and self.card is None and self.upi_id is None:
+            return None
+        if self.method is None:
+            raise ValueError("`method` is required with payment details.")
+        return PaymentDetailsIn(method=self.method, card=self.card, upi_id=self.upi_id)
+
+
+class ValidateIn(RequestModel):
+    """Partial details, as typed so far; every field optional."""
+
+    number: str | None = Field(None, max_length=40)
+    expiry: str | None = Field(None, max_length=10)
+    cvv: str | None = Field(None, max_length=10)
+    holder: str | None = Field(None, max_length=200)
+    upi_id: str | None = Field(None, max_length=200)
+
+
+class ValidateOut(ResponseModel):
+    valid: bool
+    errors: dict[str, str]
+    brand: str | None = None
+
+
+# ---- sessions -------------------------------------------------------------------------------
+
+
+class CreateSessionIn(RequestModel):
+    order_id: int = Field(ge=1, le=2**62)
+
+
+class CancelIn(RequestModel):
+    reason: str = Field("cancelled by customer", min_length=1, max_length=200)
+
+
+ClientReason = Literal["APP_CLOSED", "NETWORK_ERROR", "TIMEOUT"]
+
+
+class InterruptIn(RequestModel):
+    reason: ClientReason
+    detail: str | None = Field(None, max_length=500)
+
+
+class CompleteIn(RequestModel):
+    method: Literal["cash"]
+    amount_received_minor: int | None = Field(None, ge=0, le=10**12)
+
+
+class SessionCreatedOut(ResponseModel):
+    success: Literal[True] = True
+    session_id: str
+    order_id: int
+    max_attempts: int
+    expires_at: str
+    status: Status
+    message: str
+    created: bool = Field(description="false when the order's open session was returned")
+
+
+class EventOut(ResponseModel):
+    at: str
+    kind: str
+    from_status: Status | None
+    to_status: Status | None
+    attempt: int | None
+    reason: str | None
+    detail: str | None
+
+    @classmethod
+    def of(cls, event: EventRecord) -> EventOut:
+        return cls(
+            at=iso(event.at_ms) or "",
+            kind=event.kind,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            attempt=event.attempt,
+            reason=event.reason,
+            detail=event.detail,
+        )
+
+
+class SessionOut(ResponseModel):
+    success: Literal[True] = True
+    session_id: str
+    order_id: int
+    status: Status
+    attempts: int
+    max_attempts: int
+    can_resume: bool
+    needs_payment_details: bool = Field(description="a resume must carry the details again")
+    last_interruption_reason: Reason | None
+    interruptions: int
+    settling_to: Status | None = Field(
+        description="terminal state the session is headed for once the gateway confirms"
+    )
+    outcome_unknown: bool
+    next_retry_at: str | None = Field(description="when the automatic retry will start")
+    amount_minor: int
+    currency: str
+    method: str | None
+    card_brand: str | None
+    card_last4: str | None
+    upi_id: str | None
+    decline_code: str | None
+    gateway_charge_id: str | None
+    created_at: str
+    updated_at: str
+    expires_at: str
+    finished_at: str | None
+    message: str | None = None
+    events: list[EventOut] | None = None
+
+
+class PayAcceptedOut(ResponseModel):
+    success: Literal[True] = True
+    session_id: str
+    status: Status
+    attempt: int
+    max_attempts: int
+    message: str
+
+
+class SummaryOut(ResponseModel):
+    session_id: str
+    order_id: int
+    status: Status
+    attempts: int
+    max_attempts: int
+    duration_seconds: float
+    interruptions: int
+    last_interruption_reason: Reason | None
+    can_resume: bool
+
+
+class ActiveSessionsOut(ResponseModel):
+    sessions: list[SessionOut]
+    total: int
+
+
+class GatewayHealthOut(ResponseModel):
+    reachable: bool | None
+
+
+class HealthOut(ResponseModel):
+    status: Literal["ok"] = "ok"
+    gateway: GatewayHealthOut
+    offline_pending: int = 0
+    tester: bool
+
+
+SessionIdPath = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+
+
+def session_record_fields(session: SessionRecord) -> dict[str, object]:
+    """The part of SessionOut that comes straight from the stored record."""
+    return {
+        "session_id": session.id,
+        "order_id": session.order_id,
+        "status": session.status,
+        "attempts": session.attempts,
+        "max_attempts": session.max_attempts,
+        "last_interruption_reason": session.last_interruption_reason,
+        "interruptions": session.interruptions,
+        "settling_to": session.settle_to,
+        "outcome_unknown": session.outcome_unknown,
+        "amount_minor": session.amount_minor,
+        "currency": session.currency,
+        "method": session.method,
+        "card_brand": session.card_brand,
+        "card_last4": session.card_last4,
+        "upi_id": session.upi_id,
+        "decline_code": session.decline_code,
+        "gateway_charge_id": session.gateway_charge_id,
+        "created_at": iso(session.created_at_ms),
+        "updated_at": iso(session.updated_at_ms),
+        "expires_at": iso(session.expires_at_ms),
+        "finished_at": iso(session.finished_at_ms),
+    }
+
+
+# ---- tester mode ------------------------------------------------------------------------------
+
+
+class FaultHitOut(ResponseModel):
+    at: str
+    mode: str
+    method: str
+    path: str
+    session_id: str | None
+
+
+class FaultsOut(ResponseModel):
+    mode: str
+    rate: float
+    latency_ms: int
+    log: list[FaultHitOut]

@@ -1,0 +1,49 @@
+"""Keeps asking the gateway about every session whose outcome is unknown or that waits to
+settle, backing off while the gateway stays unreachable, until each one is settled."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from backend.db import sessions_repo
+from backend.db.database import Database
+from backend.services.payment_engine import PaymentEngine
+
+log = logging.getLogger(__name__)
+
+
+class Reconciler:
+    def __init__(
+        self, db: Database, engine: PaymentEngine, *, min_delay_s: float, max_delay_s: float
+    ) -> None:
+        self._db = db
+        self._engine = engine
+        self._min = min_delay_s
+        self._max = max(max_delay_s, min_delay_s)
+        self._poked = asyncio.Event()
+        self.passes = 0
+
+    def poke(self) -> None:
+        """Look now instead of at the end of the current back-off."""
+        self._poked.set()
+
+    async def run(self) -> None:
+        delay = self._min
+        while True:
+            self._poked.clear()
+            pending = await self.reconcile_once()
+            delay = min(delay * 2, self._max) if pending else self._min
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._poked.wait(), delay)
+
+    async def reconcile_once(self) -> int:
+        """Hand every unsettled session to a driver; returns how many there were."""
+        self.passes += 1
+        session_ids = await self._db.read(sessions_repo.ids_to_reconcile)
+        for session_id in session_ids:
+            self._engine.kick(session_id)
+        if session_ids:
+            log.info("reconciling %d sessions", len(session_ids))
+        return len(session_ids)
