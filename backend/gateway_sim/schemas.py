@@ -14,6 +14,7 @@ from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
+from pydantic_core import ErrorDetails
 
 from .errors import ApiError
 
@@ -68,7 +69,7 @@ def parse_body(model: type[M], raw: bytes) -> M:
         raise ApiError(400, "invalid_request", _describe(errors)) from None
 
 
-def _describe(errors: list) -> str:  # type: ignore[type-arg]
+def _describe(errors: list[ErrorDetails]) -> str:
     parts = [
         f"{'.'.join(str(part) for part in error['loc']) or 'body'}: {error['msg']}"
         for error in errors[:_MAX_REPORTED_ERRORS]

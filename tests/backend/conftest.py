@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from backend import keys
+from backend.app import create_app
+from backend.settings import Settings
+from tests.backend.api import ADMIN_TOKEN, KIOSK_TOKEN, Api
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    """Production defaults shrunk to test time: 30 s → 1 s, 2 s → 0.05 s, and so on."""
+    values: dict[str, Any] = {
+        "data_dir": tmp_path,
+        "kiosk_token": KIOSK_TOKEN,
+        "admin_token": ADMIN_TOKEN,
+        "gateway_timeout_s": 1.0,
+        "retry_delay_s": 0.05,
+        "gateway_delay_s": 0.02,
+        "session_ttl_s": 900,
+        "cleanup_interval_s": 3600,
+        "reconcile_min_s": 0.05,
+        "reconcile_max_s": 0.2,
+        "tester": True,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+AppFactory = Callable[..., Any]
+
+
+@pytest.fixture
+async def start_app(aiohttp_client: Any, tmp_path: Path) -> AppFactory:
+    """Start the real app on 127.0.0.1 with settings overridden for one test."""
+
+    async def start(**overrides: Any) -> tuple[Api, web.Application, TestClient]:
+        app = create_app(make_settings(tmp_path, **overrides))
+        client: TestClient = await aiohttp_client(app)
+        return Api(client.session, str(client.make_url("/"))), app, client
+
+    return start
+
+
+@pytest.fixture
+async def api(start_app: AppFactory) -> AsyncIterator[Api]:
+    api, _, _ = await start_app()
+    yield api
+
+
+@pytest.fixture
+async def app_and_api(start_app: AppFactory) -> tuple[web.Application, Api]:
+    api, app, _ = await start_app()
+    return app, api
+
+
+def ledger_url(app: web.Application) -> str:
+    return app[keys.GATEWAY_URL] + "/v1/charges"
