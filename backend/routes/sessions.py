@@ -8,6 +8,7 @@ from backend import payment_rules
 from backend.endpoint import Role, endpoint, json_response, session_id_param
 from backend.keys import SESSIONS
 from backend.schemas import (
+    ActiveSessionsOut,
     CancelIn,
     CompleteIn,
     CreateSessionIn,
@@ -22,7 +23,7 @@ from backend.schemas import (
     ValidateOut,
     iso,
 )
-from backend.states import TERMINAL, Reason
+from backend.states import TERMINAL, Reason, Status
 
 routes = web.RouteTableDef()
 
@@ -49,6 +50,22 @@ async def create_session(request: web.Request, body: CreateSessionIn) -> web.Res
         message="Payment session created" if created else "This order already has an open session",
     )
     return json_response(out, status=201 if created else 200)
+
+
+@routes.get("/api/payments/sessions/unfinished")
+@endpoint(
+    role=Role.KIOSK,
+    summary="Payments a kiosk should offer to resume: interrupted or still in flight",
+    responses={200: ActiveSessionsOut},
+)
+async def unfinished_sessions(request: web.Request) -> web.Response:
+    service = request.app[SESSIONS]
+    sessions = [
+        service.describe(s)
+        for s in await service.active()
+        if s.status in (Status.PROCESSING, Status.INTERRUPTED)
+    ]
+    return json_response(ActiveSessionsOut(sessions=sessions, total=len(sessions)))
 
 
 @routes.get("/api/payments/session/{session_id}")
