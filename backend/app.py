@@ -19,7 +19,7 @@ from backend.faults.proxy import FaultProxy
 from backend.gateway.client import GatewayClient
 from backend.gateway_sim import GatewaySimConfig, start_gateway_sim
 from backend.middleware import auth_middleware, error_middleware, host_middleware
-from backend.routes import admin, dev, health, orders, sessions
+from backend.routes import admin, dev, exports, health, orders, sessions
 from backend.services.cleanup import Cleanup
 from backend.services.orders import OrderService
 from backend.services.payment_engine import PaymentEngine
@@ -40,7 +40,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     app[keys.CLOCK] = clock
     app[keys.CATALOG] = load_catalog()
     app.cleanup_ctx.extend([_database, _gateway, _services, _background_tasks])
-    for module in (health, orders, sessions, admin):
+    for module in (health, orders, sessions, admin, exports):
         app.router.add_routes(module.routes)
     if settings.tester:
         # Fault injection exists only in tester mode: a production kiosk has no such route.

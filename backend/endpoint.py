@@ -31,6 +31,7 @@ class Endpoint:
     summary: str
     responses: dict[int, type[BaseModel] | None]
     body: type[BaseModel] | None = None
+    body_required: bool = True
     query: type[BaseModel] | None = None
     content_types: dict[int, str] = field(default_factory=dict)
     # Statuses the handler itself may answer besides the generic auth/validation ones.
@@ -49,15 +50,18 @@ def endpoint(
     summary: str,
     responses: dict[int, type[BaseModel] | None],
     body: type[BaseModel] | None = None,
+    body_required: bool = True,
     query: type[BaseModel] | None = None,
     errors: tuple[int, ...] = (),
     content_types: dict[int, str] | None = None,
 ) -> Callable[[Handler], Handler]:
+    """`body_required=False`: an empty body is read as `{}`."""
     spec = Endpoint(
         role=role,
         summary=summary,
         responses=responses,
         body=body,
+        body_required=body_required,
         query=query,
         errors=errors,
         content_types=content_types or {},
@@ -68,7 +72,7 @@ def endpoint(
         async def parsed(request: web.Request) -> web.StreamResponse:
             kwargs: dict[str, Any] = {}
             if body is not None:
-                kwargs["body"] = await read_body(request, body)
+                kwargs["body"] = await read_body(request, body, required=body_required)
             if query is not None:
                 kwargs["query"] = parse_model(query, dict(request.query), strict=False)
             return await handler(request, **kwargs)
@@ -83,14 +87,18 @@ def endpoint_of(request: web.Request) -> Endpoint | None:
     return getattr(request.match_info.handler, "endpoint", None)
 
 
-async def read_body(request: web.Request, model: type[M]) -> M:
+async def read_body(request: web.Request, model: type[M], *, required: bool = True) -> M:
     try:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise PayloadTooLarge(
             f"The request body is larger than {request.client_max_size} bytes."
         ) from None
-    return parse_model(model, raw or b"{}", strict=True)
+    if not raw:
+        if required:
+            raise InvalidInput("A JSON request body is required.", code="body_required")
+        raw = b"{}"
+    return parse_model(model, raw, strict=True)
 
 
 def parse_model(model: type[M], data: bytes | dict[str, Any], *, strict: bool) -> M:

@@ -73,7 +73,7 @@ def _operation(path: str, spec: Endpoint, keyed: dict[Any, Any]) -> dict[str, An
         operation["parameters"] = parameters
     if spec.body is not None:
         operation["requestBody"] = {
-            "required": True,
+            "required": spec.body_required,
             "content": {"application/json": {"schema": keyed[(spec.body, "validation")]}},
         }
     for status, model in spec.responses.items():

@@ -9,8 +9,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
-_UPI = re.compile(r"^[A-Za-z0-9._-]{2,64}@[A-Za-z][A-Za-z0-9]{1,31}$")
-_EXPIRY = re.compile(r"^(0[1-9]|1[0-2])/(\d{2})$")
+# Also published in the OpenAPI document, so they stay in the JSON Schema regex dialect.
+UPI_PATTERN = r"^[A-Za-z0-9._-]{2,64}@[A-Za-z][A-Za-z0-9]{1,31}$"
+EXPIRY_PATTERN = r"^(0[1-9]|1[0-2])/([0-9]{2})$"
+CARD_NUMBER_PATTERN = r"^[0-9][0-9 -]{14,21}[0-9]$"
+_UPI = re.compile(UPI_PATTERN)
+_EXPIRY = re.compile(EXPIRY_PATTERN)
 
 
 def normalise_card_number(number: str) -> str:

@@ -8,10 +8,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    SecretStr,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from backend import payment_rules
+from backend.json_types import JsonInt
 from backend.gateway.client import CardSource, PaymentSource, UpiSource
 from backend.records import EventRecord, OrderRecord, SessionRecord
 from backend.states import OrderStatus, Reason, Status
@@ -61,7 +70,7 @@ class ProductsOut(ResponseModel):
 
 class OrderItemIn(RequestModel):
     product_id: str = Field(min_length=1, max_length=64)
-    quantity: int = Field(ge=1, le=99)
+    quantity: JsonInt = Field(ge=1, le=99)
 
 
 class CreateOrderIn(RequestModel):
@@ -112,10 +121,15 @@ class OrderOut(ResponseModel):
 
 class CardIn(RequestModel):
     # SecretStr keeps the number and CVV out of reprs, logs and tracebacks.
-    number: SecretStr = Field(description="16 digits, Luhn-valid; spaces allowed")
+    number: SecretStr = Field(
+        description="16 digits, Luhn-valid; spaces allowed",
+        json_schema_extra={"pattern": payment_rules.CARD_NUMBER_PATTERN},
+    )
     holder: str = Field(min_length=1, max_length=100)
-    expiry: str = Field(description="MM/YY, not in the past")
-    cvv: SecretStr = Field(description="3 digits")
+    expiry: str = Field(
+        description="MM/YY, not in the past", pattern=payment_rules.EXPIRY_PATTERN
+    )
+    cvv: SecretStr = Field(description="3 digits", json_schema_extra={"pattern": r"^[0-9]{3}$"})
 
     @field_validator("number")
     @classmethod
@@ -142,54 +156,56 @@ class CardIn(RequestModel):
         return value
 
 
-class PaymentDetailsIn(RequestModel):
-    method: Literal["card", "upi"]
-    card: CardIn | None = None
-    upi_id: str | None = Field(None, max_length=100)
+def _upi_id(value: str) -> str:
+    if problem := payment_rules.upi_problem(value):
+        raise ValueError(problem)
+    return value
 
-    @field_validator("upi_id")
-    @classmethod
-    def _upi(cls, value: str | None) -> str | None:
-        if value is not None and (problem := payment_rules.upi_problem(value)):
-            raise ValueError(problem)
-        return value
 
-    @model_validator(mode="after")
-    def _matches_method(self) -> PaymentDetailsIn:
-        if self.method == "card" and (self.card is None or self.upi_id is not None):
-            raise ValueError("A card payment needs `card` and no `upiId`.")
-        if self.method == "upi" and (self.upi_id is None or self.card is not None):
-            raise ValueError("A UPI payment needs `upiId` and no `card`.")
-        return self
+UpiId = Annotated[
+    str,
+    Field(max_length=100, json_schema_extra={"pattern": payment_rules.UPI_PATTERN}),
+    AfterValidator(_upi_id),
+]
+
+
+class CardPaymentIn(RequestModel):
+    method: Literal["card"]
+    card: CardIn
 
     def source(self) -> PaymentSource:
-        if self.card is not None:
-            return CardSource(
-                number=self.card.number.get_secret_value(),
-                expiry=self.card.expiry,
-                cvv=self.card.cvv.get_secret_value(),
-            )
-        assert self.upi_id is not None
+        return CardSource(
+            number=self.card.number.get_secret_value(),
+            expiry=self.card.expiry,
+            cvv=self.card.cvv.get_secret_value(),
+        )
+
+
+class UpiPaymentIn(RequestModel):
+    method: Literal["upi"]
+    upi_id: UpiId
+
+    def source(self) -> PaymentSource:
         return UpiSource(upi_id=self.upi_id)
 
 
-class PayIn(PaymentDetailsIn):
+PaymentDetailsIn = CardPaymentIn | UpiPaymentIn
+PaymentDetails = Annotated[PaymentDetailsIn, Field(discriminator="method")]
+
+
+class PayIn(RootModel[PaymentDetails]):
     pass
 
 
-class ResumeIn(RequestModel):
+class NoDetailsIn(RequestModel):
+    """An empty body: resume with the details this process still holds."""
+
+
+class ResumeIn(RootModel[CardPaymentIn | UpiPaymentIn | NoDetailsIn]):
     """Payment details are needed again only when this process no longer holds them."""
 
-    method: Literal["card", "upi"] | None = None
-    card: CardIn | None = None
-    upi_id: str | None = Field(None, max_length=100)
-
-    def details(self) -> PaymentDetailsIn | None:
-        if self.method is None and self.card is None and self.upi_id is None:
-            return None
-        if self.method is None:
-            raise ValueError("`method` is required with payment details.")
-        return PaymentDetailsIn(method=self.method, card=self.card, upi_id=self.upi_id)
+    def details(self) -> CardPaymentIn | UpiPaymentIn | None:
+        return None if isinstance(self.root, NoDetailsIn) else self.root
 
 
 class ValidateIn(RequestModel):
@@ -212,7 +228,7 @@ class ValidateOut(ResponseModel):
 
 
 class CreateSessionIn(RequestModel):
-    order_id: int = Field(ge=1, le=2**62)
+    order_id: JsonInt = Field(ge=1, le=2**62)
 
 
 class CancelIn(RequestModel):
@@ -229,7 +245,7 @@ class InterruptIn(RequestModel):
 
 class CompleteIn(RequestModel):
     method: Literal["cash"]
-    amount_received_minor: int | None = Field(None, ge=0, le=10**12)
+    amount_received_minor: JsonInt | None = Field(None, ge=0, le=10**12)
 
 
 class SessionCreatedOut(ResponseModel):

@@ -7,6 +7,8 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from backend.json_types import JsonInt
+
 # Ten minutes: longer than any client timeout, short enough that a typo cannot wedge a kiosk for hours.
 MAX_LATENCY_MS = 600_000
 
@@ -35,7 +37,7 @@ class FaultConfig(_CamelModel):
 
     mode: FaultMode = FaultMode.NONE
     rate: float = Field(default=1.0, ge=0.0, le=1.0)
-    latency_ms: int = Field(default=0, ge=0, le=MAX_LATENCY_MS)
+    latency_ms: JsonInt = Field(default=0, ge=0, le=MAX_LATENCY_MS)
 
 
 class FaultRecord(_CamelModel):

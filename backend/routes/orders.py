@@ -33,6 +33,7 @@ async def list_products(request: web.Request) -> web.Response:
     summary="Create an order priced from the catalog",
     body=CreateOrderIn,
     responses={201: OrderOut},
+    errors=(404,),
 )
 async def create_order(request: web.Request, body: CreateOrderIn) -> web.Response:
     order = await request.app[ORDERS].create(body)

@@ -68,7 +68,7 @@ async def unfinished_sessions(request: web.Request) -> web.Response:
     return json_response(ActiveSessionsOut(sessions=sessions, total=len(sessions)))
 
 
-@routes.get("/api/payments/session/{session_id}")
+@routes.get("/api/payments/session/{session_id:[0-9a-f]{32}}")
 @endpoint(
     role=Role.KIOSK, summary="A session with its history", responses={200: SessionOut}, errors=(404,)
 )
@@ -78,7 +78,7 @@ async def get_session(request: web.Request) -> web.Response:
     return json_response(service.describe(session, events=events))
 
 
-@routes.post("/api/payments/session/{session_id}/pay")
+@routes.post("/api/payments/session/{session_id:[0-9a-f]{32}}/pay")
 @endpoint(
     role=Role.KIOSK,
     summary="Pay by card or UPI; the attempt runs in the background",
@@ -87,7 +87,7 @@ async def get_session(request: web.Request) -> web.Response:
     errors=_SESSION_ERRORS,
 )
 async def pay(request: web.Request, body: PayIn) -> web.Response:
-    session = await request.app[SESSIONS].pay(session_id_param(request), body)
+    session = await request.app[SESSIONS].pay(session_id_param(request), body.root)
     out = PayAcceptedOut(
         session_id=session.id,
         status=session.status,
@@ -98,11 +98,12 @@ async def pay(request: web.Request, body: PayIn) -> web.Response:
     return json_response(out, status=202)
 
 
-@routes.post("/api/payments/session/{session_id}/resume")
+@routes.post("/api/payments/session/{session_id:[0-9a-f]{32}}/resume")
 @endpoint(
     role=Role.KIOSK,
     summary="Resume an interrupted payment (looks up the last attempt first)",
     body=ResumeIn,
+    body_required=False,
     responses={202: PayAcceptedOut, 200: PayAcceptedOut},
     errors=_SESSION_ERRORS,
 )
@@ -118,7 +119,7 @@ async def resume(request: web.Request, body: ResumeIn) -> web.Response:
     return json_response(out, status=200 if session.status in TERMINAL else 202)
 
 
-@routes.post("/api/payments/session/{session_id}/complete")
+@routes.post("/api/payments/session/{session_id:[0-9a-f]{32}}/complete")
 @endpoint(
     role=Role.KIOSK,
     summary="Complete a cash payment confirmed by the operator",
@@ -132,11 +133,12 @@ async def complete(request: web.Request, body: CompleteIn) -> web.Response:
     return json_response(service.describe(session, message="Cash payment recorded"))
 
 
-@routes.post("/api/payments/session/{session_id}/cancel")
+@routes.post("/api/payments/session/{session_id:[0-9a-f]{32}}/cancel")
 @endpoint(
     role=Role.KIOSK,
     summary="Cancel; if a request may have reached the gateway, it is voided first (202)",
     body=CancelIn,
+    body_required=False,
     responses={200: SessionOut, 202: SessionOut},
     errors=_SESSION_ERRORS,
 )
@@ -149,7 +151,7 @@ async def cancel(request: web.Request, body: CancelIn) -> web.Response:
     return json_response(service.describe(session, message=message), status=202)
 
 
-@routes.post("/api/payments/session/{session_id}/interrupt")
+@routes.post("/api/payments/session/{session_id:[0-9a-f]{32}}/interrupt")
 @endpoint(
     role=Role.KIOSK,
     summary="Report an interruption seen by the client (e.g. APP_CLOSED)",
@@ -163,7 +165,7 @@ async def interrupt(request: web.Request, body: InterruptIn) -> web.Response:
     return json_response(service.describe(session, message="Interruption recorded"))
 
 
-@routes.get("/api/payments/session/{session_id}/summary")
+@routes.get("/api/payments/session/{session_id:[0-9a-f]{32}}/summary")
 @endpoint(role=Role.KIOSK, summary="The seed's session summary", responses={200: SummaryOut}, errors=(404,))
 async def summary(request: web.Request) -> web.Response:
     service = request.app[SESSIONS]

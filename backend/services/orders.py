@@ -8,7 +8,7 @@ from backend.catalog import Catalog
 from backend.clock import Clock
 from backend.db import orders_repo
 from backend.db.database import Database
-from backend.errors import InvalidInput
+from backend.errors import InvalidInput, NotFound
 from backend.records import OrderItemRecord, OrderRecord
 from backend.schemas import CreateOrderIn
 
@@ -27,7 +27,7 @@ class OrderService:
         for product_id, quantity in quantities.items():
             product = self._catalog.find(product_id)
             if product is None:
-                raise InvalidInput(f"Unknown product '{product_id}'.", code="unknown_product")
+                raise NotFound(f"No product with id '{product_id}'.", code="product_not_found")
             if quantity > 99:
                 raise InvalidInput(f"At most 99 of '{product_id}' per order.", code="quantity_too_large")
             items.append(

@@ -154,10 +154,7 @@ class SessionService:
         return session
 
     async def resume(self, session_id: str, body: ResumeIn) -> tuple[SessionRecord, str]:
-        try:
-            details = body.details()
-        except ValueError as exc:
-            raise InvalidInput(str(exc)) from None
+        details = body.details()
         session = await self.get(session_id)
         now = self._clock()
         if session.status is not Status.INTERRUPTED:

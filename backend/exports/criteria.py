@@ -1,0 +1,149 @@
+"""What to export: the query parameters of the API (and the options of the CLI), validated once.
+
+`from` and `to` bound the sessions' creation time. Each is a date (`YYYY-MM-DD`, a UTC day)
+or an ISO 8601 date-time (`2026-11-26T16:11:18.935Z`; no offset means UTC). A `to` date takes
+in that whole day; a `to` date-time is inclusive to the millisecond. `status` is one state of
+the state machine or several, comma-separated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from backend.schemas import RequestModel
+from backend.states import Status
+
+Format = Literal["csv", "json", "pdf"]
+
+_DAY_MS = 86_400_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A space before the offset is a "+" that was not percent-encoded in the query string.
+_DATETIME = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)"
+    r"(?P<zone>Z|[+\- ]\d{2}:?\d{2})?",
+    re.IGNORECASE,
+)
+_BOUND_HELP = "a date (YYYY-MM-DD) or an ISO 8601 date-time such as 2026-11-26T16:11:18Z"
+_STATUS_HELP = "one or several (comma-separated) of " + ", ".join(Status)
+
+
+def _ms(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
+
+
+def parse_bound(text: str, *, end: bool) -> int:
+    """Epoch ms: the first included instant (end=False) or the first excluded one (end=True)."""
+    try:
+        if _DATE.fullmatch(text):
+            day = date.fromisoformat(text)
+            start = _ms(datetime(day.year, day.month, day.day, tzinfo=UTC))
+            return start + _DAY_MS if end else start
+        match = _DATETIME.fullmatch(text)
+        if match:
+            zone = (match["zone"] or "+00:00").upper().replace(" ", "+")
+            moment = datetime.fromisoformat(f"{match['date']}T{match['time']}{zone}")
+            return _ms(moment) + 1 if end else _ms(moment)
+    except (ValueError, OverflowError):
+        pass
+    raise ValueError(f"must be {_BOUND_HELP}")
+
+
+def parse_statuses(text: str) -> tuple[Status, ...]:
+    names = [part.strip().upper() for part in text.split(",") if part.strip()]
+    unknown = [name for name in names if name not in Status.__members__]
+    if unknown or not names:
+        raise ValueError(f"must be {_STATUS_HELP}")
+    return tuple(Status(name) for name in dict.fromkeys(names))
+
+
+@dataclass(frozen=True, slots=True)
+class Criteria:
+    """Sessions created in [from_ms, until_ms) whose status is one of `statuses` (all if empty)."""
+
+    from_ms: int | None = None
+    until_ms: int | None = None
+    statuses: tuple[Status, ...] = ()
+    # As the caller wrote them, for the report's heading.
+    from_text: str | None = None
+    to_text: str | None = None
+
+    def describe_range(self) -> str:
+        if self.from_text and self.to_text:
+            return f"{self.from_text} to {self.to_text}"
+        if self.from_text:
+            return f"from {self.from_text}"
+        if self.to_text:
+            return f"up to {self.to_text}"
+        return "all dates"
+
+    def describe_statuses(self) -> str:
+        return ", ".join(self.statuses) if self.statuses else "all"
+
+    def describe(self) -> str:
+        return f"created {self.describe_range()} (UTC); status: {self.describe_statuses()}"
+
+
+class ExportQuery(RequestModel):
+    """Query parameters of GET /api/payments/sessions/export."""
+
+    format: Format = Field("csv", description="csv and json list every session; pdf is a printable summary")
+    from_: str | None = Field(
+        None, alias="from", max_length=40, description=f"created at or after: {_BOUND_HELP} (UTC)"
+    )
+    to: str | None = Field(
+        None, max_length=40, description=f"created at or before: {_BOUND_HELP}; a date includes the whole day"
+    )
+    status: str | None = Field(None, max_length=300, description=_STATUS_HELP)
+
+    @field_validator("from_", "to", "status", mode="before")
+    @classmethod
+    def _blank(cls, value: object) -> object:
+        # `?from=&to=` (an empty form field) means no bound.
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("from_")
+    @classmethod
+    def _from(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_bound(value, end=False)
+        return value
+
+    @field_validator("to")
+    @classmethod
+    def _to(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_bound(value, end=True)
+        return value
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_statuses(value)
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ExportQuery:
+        criteria = self.criteria()
+        if (
+            criteria.from_ms is not None
+            and criteria.until_ms is not None
+            and criteria.from_ms >= criteria.until_ms
+        ):
+            raise ValueError("`from` must not be after `to`.")
+        return self
+
+    def criteria(self) -> Criteria:
+        return Criteria(
+            from_ms=parse_bound(self.from_, end=False) if self.from_ else None,
+            until_ms=parse_bound(self.to, end=True) if self.to else None,
+            statuses=parse_statuses(self.status) if self.status else (),
+            from_text=self.from_,
+            to_text=self.to,
+        )

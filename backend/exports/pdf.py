@@ -1,0 +1,208 @@
+"""The printable summary of a range of payment sessions, drawn with fpdf2.
+
+Title, range and generation time; totals by outcome (status) and by method, each with count
+and amount per currency; interruptions by reason; then the sessions themselves, oldest first.
+
+fpdf2 keeps every page in memory until it writes the file, so the list stops after
+`max_listed` sessions and ends with a line sending the reader to the CSV export for the rest.
+The totals always cover every session in the range (they come from SQL GROUP BY). Built off
+the event loop (the caller's thread), written to a file object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import BinaryIO
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from backend.exports.criteria import Criteria
+from backend.exports.money import display_amount
+from backend.exports.query import Summary, Total
+from backend.exports.rows import ExportRow
+
+_FONT = "Helvetica"
+_ROW_H = 4.6
+# The session list: (heading, width in mm, align); 277 mm = A4 landscape minus 10 mm margins.
+_LIST_COLUMNS = (
+    ("Created (UTC)", 33, "L"),
+    ("Session", 51, "L"),
+    ("Order", 14, "R"),
+    ("Status", 33, "L"),
+    ("Method", 14, "L"),
+    ("Card", 22, "L"),
+    ("Amount", 27, "R"),
+    ("Attempts", 13, "R"),
+    ("Interr.", 11, "R"),
+    ("Last interruption", 29, "L"),
+    ("Decline code", 30, "L"),
+)
+
+
+def _utc(ms: int | None) -> str:
+    if ms is None:
+        return ""
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _text(value: object) -> str:
+    """Core PDF fonts cover Windows-1252 only; anything else prints as "?"."""
+    return str(value).encode("cp1252", "replace").decode("cp1252")
+
+
+class _Report(FPDF):
+    def __init__(self, footer_text: str) -> None:
+        super().__init__(orientation="landscape", unit="mm", format="A4")
+        self._footer_text = footer_text
+        self.core_fonts_encoding = "cp1252"  # for "…" and "–"
+        self.set_margins(10, 10, 10)
+        self.set_auto_page_break(True, margin=14)
+
+    def footer(self) -> None:
+        self.set_y(-10)
+        self.set_font(_FONT, size=7)
+        self.set_text_color(110)
+        self.cell(0, 4, _text(self._footer_text), align="L")
+        self.set_x(self.l_margin)
+        self.cell(0, 4, f"Page {self.page_no()}/{{nb}}", align="R")
+        self.set_text_color(0)
+
+    def heading(self, text: str) -> None:
+        if self.will_page_break(16):
+            self.add_page()
+        self.ln(3)
+        self.set_font(_FONT, "B", 11)
+        self.cell(0, 7, _text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def fitted(self, width: float, value: object, align: str = "L", *, fill: bool = False) -> None:
+        text = _text(value)
+        room = width - 2 * self.c_margin
+        if self.get_string_width(text) > room:
+            while text and self.get_string_width(text + "…") > room:
+                text = text[:-1]
+            text += "…"
+        self.cell(width, _ROW_H, text, align=align, fill=fill)
+
+    def grid(
+        self, columns: tuple[tuple[str, float, str], ...], rows: Iterable[tuple[object, ...]]
+    ) -> int:
+        """Rows under a heading row that is repeated on every new page; returns rows drawn."""
+        self._table_header(columns)
+        drawn = 0
+        for row in rows:
+            if self.will_page_break(_ROW_H):
+                self.add_page()
+                self._table_header(columns)
+            shade = drawn % 2 == 1
+            for (_, width, align), value in zip(columns, row, strict=True):
+                self.fitted(width, value, align, fill=shade)
+            self.ln(_ROW_H)
+            drawn += 1
+        return drawn
+
+    def _table_header(self, columns: tuple[tuple[str, float, str], ...]) -> None:
+        self.set_font(_FONT, "B", 7.5)
+        self.set_fill_color(225, 229, 235)
+        for title, width, align in columns:
+            self.cell(width, _ROW_H + 0.6, _text(title), align=align, fill=True)
+        self.ln(_ROW_H + 0.6)
+        self.set_font(_FONT, size=7.5)
+        self.set_fill_color(244, 246, 249)
+
+
+_TOTAL_COLUMNS = (("", 60, "L"), ("Currency", 20, "L"), ("Sessions", 25, "R"), ("Amount", 45, "R"))
+_REASON_COLUMNS = (("Reason", 60, "L"), ("Interruptions", 25, "R"), ("Sessions", 25, "R"))
+
+
+def _total_rows(totals: tuple[Total, ...], blank: str) -> list[tuple[object, ...]]:
+    return [
+        (t.key or blank, t.currency, f"{t.sessions:,}", display_amount(t.amount_minor, t.currency))
+        for t in totals
+    ]
+
+
+def write_pdf(
+    out: BinaryIO,
+    *,
+    criteria: Criteria,
+    summary: Summary,
+    rows: Iterable[ExportRow],
+    generated_at_ms: int,
+    max_listed: int,
+    compress: bool = True,
+) -> int:
+    """Draw the report into `out`; returns how many sessions were listed (≤ max_listed)."""
+    generated = _utc(generated_at_ms) + " UTC"
+    pdf = _Report(footer_text=f"SmartCart payment sessions · generated {generated}")
+    pdf.set_compression(compress)
+    pdf.set_title("SmartCart payment sessions")
+    pdf.set_creator("SmartCart Desktop")
+    pdf.set_creation_date(datetime.fromtimestamp(generated_at_ms / 1000, tz=UTC))
+    pdf.add_page()
+
+    pdf.set_font(_FONT, "B", 16)
+    pdf.cell(0, 9, "SmartCart - payment sessions", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(_FONT, size=9)
+    for line in (
+        f"Range: created {criteria.describe_range()} (UTC)",
+        f"Status: {criteria.describe_statuses()}",
+        f"Generated: {generated}",
+        f"Sessions: {summary.sessions:,}    Interruptions: {summary.interruptions:,}",
+    ):
+        pdf.cell(0, 5, _text(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    pdf.heading("Totals by outcome")
+    pdf.grid((("Status", 60, "L"), *_TOTAL_COLUMNS[1:]), _total_rows(summary.by_status, "-"))
+    pdf.heading("Totals by method")
+    pdf.grid((("Method", 60, "L"), *_TOTAL_COLUMNS[1:]), _total_rows(summary.by_method, "none chosen"))
+    pdf.heading("Interruptions by reason")
+    if summary.by_reason:
+        pdf.grid(
+            _REASON_COLUMNS,
+            [(r.reason or "unknown", f"{r.interruptions:,}", f"{r.sessions:,}") for r in summary.by_reason],
+        )
+    else:
+        pdf.set_font(_FONT, size=9)
+        pdf.cell(0, 5, "No interruptions.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    pdf.heading("Sessions (oldest first)")
+    listed = pdf.grid(
+        _LIST_COLUMNS,
+        (
+            (
+                _utc(r.created_at_ms),
+                r.session_id,
+                r.order_id,
+                r.status,
+                r.method or "",
+                f"{r.card_brand} {r.card_last4}" if r.card_last4 else "",
+                display_amount(r.amount_minor, r.currency),
+                f"{r.attempts}/{r.max_attempts}",
+                r.interruptions,
+                r.last_interruption_reason or "",
+                r.decline_code or "",
+            )
+            for r in _first(rows, max_listed)
+        ),
+    )
+    more = summary.sessions - listed
+    pdf.set_font(_FONT, "I", 9)
+    pdf.ln(2)
+    if more > 0:
+        note = f"… and {more:,} more sessions: use the CSV export for the full list."
+    elif listed == 0:
+        note = "No sessions in this range."
+    else:
+        note = f"{listed:,} sessions listed."
+    pdf.cell(0, 6, _text(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.output(out)
+    return listed
+
+
+def _first(rows: Iterable[ExportRow], limit: int) -> Iterable[ExportRow]:
+    for index, row in enumerate(rows):
+        if index >= limit:
+            return
+        yield row

@@ -1,0 +1,147 @@
+"""The export's reads, in SQLAlchemy Core only (portable: SQLite and PostgreSQL alike).
+
+This is the export's data layer: like backend/db/, it is the only part of the exports that
+knows the tables. Rows are streamed in batches (`stream_results` + `yield_per`), so an export
+of 100,000 sessions never holds them all; the report's totals come from GROUP BY, not from
+rows in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, ColumnElement, distinct, func, select
+
+from backend.db.tables import Order, PaymentSession, SessionEvent
+from backend.exports.criteria import Criteria
+from backend.exports.rows import ExportRow
+from backend.states import Status
+
+_S = PaymentSession.__table__
+_O = Order.__table__
+_E = SessionEvent.__table__
+
+BATCH = 1000
+
+# In the field order of ExportRow.
+_ROW_COLUMNS = (
+    _S.c.id,
+    _S.c.order_id,
+    _O.c.status.label("order_status"),
+    _S.c.status,
+    _S.c.method,
+    _S.c.card_brand,
+    _S.c.card_last4,
+    _S.c.amount_minor,
+    _S.c.currency,
+    _S.c.attempts,
+    _S.c.max_attempts,
+    _S.c.interruptions,
+    _S.c.last_interruption_reason,
+    _S.c.decline_code,
+    _S.c.gateway_charge_id,
+    _S.c.created_at_ms,
+    _S.c.finished_at_ms,
+)
+
+
+def _where(criteria: Criteria) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if criteria.from_ms is not None:
+        clauses.append(_S.c.created_at_ms >= criteria.from_ms)
+    if criteria.until_ms is not None:
+        clauses.append(_S.c.created_at_ms < criteria.until_ms)
+    if criteria.statuses:
+        clauses.append(_S.c.status.in_([s.value for s in criteria.statuses]))
+    return clauses
+
+
+def session_rows(
+    conn: Connection, criteria: Criteria, *, limit: int | None = None, batch: int = BATCH
+) -> Iterator[ExportRow]:
+    """The sessions matching `criteria`, oldest first, fetched `batch` rows at a time."""
+    statement = (
+        select(*_ROW_COLUMNS)
+        .select_from(_S.join(_O, _O.c.id == _S.c.order_id))
+        .where(*_where(criteria))
+        .order_by(_S.c.created_at_ms, _S.c.id)
+    )
+    if limit is not None:
+        statement = statement.limit(limit)
+    result = conn.execute(
+        statement, execution_options={"stream_results": True, "yield_per": batch}
+    )
+    with result:
+        for partition in result.partitions():
+            for row in partition:
+                yield ExportRow(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class Total:
+    """Sessions sharing one key (a status or a method) and one currency."""
+
+    key: str | None
+    currency: str
+    sessions: int
+    amount_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonCount:
+    reason: str | None
+    interruptions: int
+    sessions: int
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    sessions: int
+    interruptions: int
+    by_status: tuple[Total, ...]
+    by_method: tuple[Total, ...]
+    by_reason: tuple[ReasonCount, ...]
+
+
+def _totals(conn: Connection, key: Any, criteria: Criteria) -> tuple[Total, ...]:
+    rows = conn.execute(
+        select(
+            key,
+            _S.c.currency,
+            func.count().label("sessions"),
+            func.coalesce(func.sum(_S.c.amount_minor), 0).label("amount"),
+        )
+        .where(*_where(criteria))
+        .group_by(key, _S.c.currency)
+        .order_by(key, _S.c.currency)
+    )
+    return tuple(Total(row[0], row[1], int(row[2]), int(row[3])) for row in rows)
+
+
+def summary(conn: Connection, criteria: Criteria) -> Summary:
+    """Totals by outcome and by method (count and amount), and interruptions by reason.
+
+    Interruptions are counted from the session history (every move into INTERRUPTED), so a
+    session interrupted twice for different reasons counts under both.
+    """
+    by_status = _totals(conn, _S.c.status, criteria)
+    by_method = _totals(conn, _S.c.method, criteria)
+    interruptions = conn.execute(
+        select(func.coalesce(func.sum(_S.c.interruptions), 0)).where(*_where(criteria))
+    ).scalar_one()
+    reasons = conn.execute(
+        select(_E.c.reason, func.count(), func.count(distinct(_E.c.session_id)))
+        .select_from(_E.join(_S, _S.c.id == _E.c.session_id))
+        .where(_E.c.to_status == Status.INTERRUPTED.value, *_where(criteria))
+        .group_by(_E.c.reason)
+        .order_by(func.count().desc(), _E.c.reason)
+    )
+    return Summary(
+        sessions=sum(t.sessions for t in by_status),
+        interruptions=int(interruptions),
+        by_status=by_status,
+        by_method=by_method,
+        by_reason=tuple(ReasonCount(r[0], int(r[1]), int(r[2])) for r in reasons),
+    )
