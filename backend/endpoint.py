@@ -120,7 +120,9 @@ def describe_errors(exc: ValidationError) -> str:
     for error in exc.errors(include_input=False, include_url=False):
         if error["type"] == "json_invalid":
             return "The request body is not valid JSON."
-        where = ".".join(str(p) for p in error["loc"]) or "body"
+        # A tagged union repeats its tag in the location ("card.card.expiry"): say it once.
+        parts_of_loc = [str(p) for i, p in enumerate(error["loc"]) if i == 0 or p != error["loc"][i - 1]]
+        where = ".".join(parts_of_loc) or "body"
         message = error["msg"].removeprefix("Value error, ")
         parts.append(f"{where}: {message}")
     return "; ".join(parts) or "Invalid request."

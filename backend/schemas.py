@@ -127,7 +127,8 @@ class CardIn(RequestModel):
     )
     holder: str = Field(min_length=1, max_length=100)
     expiry: str = Field(
-        description="MM/YY, not in the past", pattern=payment_rules.EXPIRY_PATTERN
+        description="MM/YY, not in the past",
+        json_schema_extra={"pattern": payment_rules.EXPIRY_PATTERN},
     )
     cvv: SecretStr = Field(description="3 digits", json_schema_extra={"pattern": r"^[0-9]{3}$"})
 

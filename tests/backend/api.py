@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,11 +71,20 @@ class Api:
                        timeout: float = 10.0, settled: bool = False) -> dict[str, Any]:
         """Poll the session (as the window does) until it reaches one of `statuses`."""
         wanted = {statuses} if isinstance(statuses, str) else set(statuses)
+        return await self.wait_until(
+            session_id,
+            lambda s: s["status"] in wanted and not (settled and s["settlingTo"]),
+            timeout=timeout,
+            what=f"status in {wanted}",
+        )
+
+    async def wait_until(self, session_id: str, condition: Callable[[dict[str, Any]], bool], *,
+                         timeout: float = 10.0, what: str = "condition") -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while True:
             session = await self.get(session_id)
-            if session["status"] in wanted and not (settled and session["settlingTo"]):
+            if condition(session):
                 return session
             if time.monotonic() > deadline:
-                raise AssertionError(f"session stayed {session['status']}, wanted {wanted}: {session}")
+                raise AssertionError(f"waited {timeout}s for {what}: {session}")
             await asyncio.sleep(0.02)

@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient
 
 from backend import keys
 from backend.app import create_app
+from backend.clock import Clock, system_clock
 from backend.settings import Settings
 from tests.backend.api import ADMIN_TOKEN, KIOSK_TOKEN, Api
 
@@ -45,8 +46,10 @@ AppFactory = Callable[..., Any]
 async def start_app(aiohttp_client: Any, tmp_path: Path) -> AppFactory:
     """Start the real app on 127.0.0.1 with settings overridden for one test."""
 
-    async def start(**overrides: Any) -> tuple[Api, web.Application, TestClient]:
-        app = create_app(make_settings(tmp_path, **overrides))
+    async def start(
+        clock: Clock = system_clock, **overrides: Any
+    ) -> tuple[Api, web.Application, TestClient]:
+        app = create_app(make_settings(tmp_path, **overrides), clock=clock)
         client: TestClient = await aiohttp_client(app)
         return Api(client.session, str(client.make_url("/"))), app, client
 
@@ -67,3 +70,16 @@ async def app_and_api(start_app: AppFactory) -> tuple[web.Application, Api]:
 
 def ledger_url(app: web.Application) -> str:
     return app[keys.GATEWAY_URL] + "/v1/charges"
+
+
+class MovableClock:
+    """Real time plus an offset a test can push forward: days pass without waiting."""
+
+    def __init__(self) -> None:
+        self.offset_ms = 0
+
+    def __call__(self) -> int:
+        return system_clock() + self.offset_ms
+
+    def advance(self, seconds: float) -> None:
+        self.offset_ms += int(seconds * 1000)

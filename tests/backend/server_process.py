@@ -70,5 +70,11 @@ class ServerProcess:
                 self.kill()
         return self.process.returncode
 
+    def __enter__(self) -> ServerProcess:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.kill()
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path else ""
