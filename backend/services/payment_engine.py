@@ -144,6 +144,9 @@ class PaymentEngine:
             charge = await self._gateway.lookup(key=session.idempotency_key)
         except GatewayError as exc:
             log.info("look-up for %s failed: %s", session.id, exc)
+            await self._amend(
+                session.id, kind="lookup_failed", values={}, detail=f"could not ask the gateway: {exc}"
+            )
             return None
         if charge is None:
             return await self._amend(
@@ -177,8 +180,8 @@ class PaymentEngine:
                 self._abort[session_id].clear()
                 session = await self._db.read(lambda conn: sessions_repo.get(conn, session_id))
                 try:
-                    if not await self._step(session):
-                        return
+                    if not await self._step(session) and not self._wake[session_id].is_set():
+                        return  # a kick that came while this step ran means: look again
                 except Conflict:
                     continue  # a request moved the session meanwhile; look again
         except asyncio.CancelledError:
@@ -332,7 +335,7 @@ class PaymentEngine:
         outcome_unknown: bool,
         contacted: bool = False,
     ) -> None:
-        if reason in AUTO_RETRY:
+        if reason in AUTO_RETRY and session.attempts < session.max_attempts:
             self._retry_at[session.id] = self._clock() + self._retry_delay_ms
         await self._move(
             session.id,
@@ -344,7 +347,8 @@ class PaymentEngine:
             values={
                 "last_interruption_reason": reason,
                 "interruptions": session.interruptions + 1,
-                "gateway_contacted": session.gateway_contacted or contacted,
+                # An outcome we do not know is an attempt that may have reached the gateway.
+                "gateway_contacted": session.gateway_contacted or contacted or outcome_unknown,
                 "outcome_unknown": outcome_unknown,
             },
         )

@@ -97,7 +97,7 @@ class SessionService:
                 **session_record_fields(session),
                 "can_resume": resumable,
                 "needs_payment_details": resumable and not self._engine.holds_details(session.id),
-                "next_retry_at": iso(retry_at) if session.status is Status.INTERRUPTED else None,
+                "next_retry_at": iso(retry_at) if resumable else None,
                 "message": message,
                 "events": [EventOut.of(e) for e in events] if events is not None else None,
             }

@@ -18,9 +18,13 @@ _READY = re.compile(rb"ready on (http://127\.0\.0\.1:\d+)")
 
 @dataclass
 class ServerProcess:
+    """`python -m <module>` that logs "ready on http://127.0.0.1:PORT" once it serves."""
+
     data_dir: Path
     env: dict[str, str] = field(default_factory=dict)
     args: list[str] = field(default_factory=list)
+    module: str = "backend"
+    port: int = 0
     process: subprocess.Popen[bytes] | None = None
     url: str = ""
     log_path: Path | None = None
@@ -33,10 +37,10 @@ class ServerProcess:
             "SMARTCART_ADMIN_TOKEN": ADMIN_TOKEN,
             **self.env,
         }
-        self.log_path = self.data_dir / f"server-{time.monotonic_ns()}.log"
+        self.log_path = self.data_dir / f"{self.module}-{time.monotonic_ns()}.log"
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "backend", "--port", "0", *self.args],
+            [sys.executable, "-m", self.module, "--port", str(self.port), *self.args],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
