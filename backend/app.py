@@ -18,7 +18,7 @@ from backend.db.database import Database
 from backend.faults.proxy import FaultProxy
 from backend.gateway.client import GatewayClient
 from backend.gateway_sim import GatewaySimConfig, start_gateway_sim
-from backend.middleware import auth_middleware, error_middleware, host_middleware
+from backend.middleware import error_middleware, guard_middleware
 from backend.routes import admin, dev, exports, health, orders, sessions
 from backend.services.cleanup import Cleanup
 from backend.services.orders import OrderService
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Application:
     app = web.Application(
-        middlewares=[error_middleware, host_middleware, auth_middleware],
+        middlewares=[error_middleware, guard_middleware],
         client_max_size=settings.max_body_bytes,
     )
     app[keys.SETTINGS] = settings

@@ -1,10 +1,11 @@
 """Request guards and the one place failures become JSON.
 
-Order (outermost first): errors → host check → auth.
+Order (outermost first): errors → guard (host check, then auth).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 
@@ -51,37 +52,38 @@ def _allow(exc: web.HTTPException) -> dict[str, str]:
 
 
 @web.middleware
-async def host_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Only answer requests addressed to the socket they arrived on (defeats DNS rebinding):
-    a page on evil.example that resolves to 127.0.0.1 still sends Host: evil.example."""
-    host = (request.headers.get("Host") or "").lower()
-    if host not in _acceptable_hosts(request):
-        raise InvalidInput("The Host header does not name this server.", code="bad_host")
+async def guard_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Host check, then bearer token and role. One middleware: each layer costs every request."""
+    _check_host(request)
+    spec = endpoint_of(request)
+    if spec is not None and spec.role is not Role.PUBLIC:
+        role = _caller_role(request)
+        if role is None:
+            raise Unauthorized("A valid bearer token is required.")
+        if spec.role is Role.ADMIN and role is not Role.ADMIN:
+            raise Forbidden("This needs the admin credential.")
     return await handler(request)
 
 
-def _acceptable_hosts(request: web.Request) -> set[str]:
+def _check_host(request: web.Request) -> None:
+    """Only answer requests addressed to the socket they arrived on (defeats DNS rebinding):
+    a page on evil.example that resolves to 127.0.0.1 still sends Host: evil.example."""
     sockname = request.transport.get_extra_info("sockname") if request.transport else None
-    hosts = {h.lower() for h in request.app[SETTINGS].allowed_hosts}
-    if sockname:
-        address, port = sockname[0], sockname[1]
+    local = (sockname[0], sockname[1]) if sockname else None
+    extra = tuple(request.app[SETTINGS].allowed_hosts)
+    if (request.headers.get("Host") or "").lower() not in _acceptable_hosts(local, extra):
+        raise InvalidInput("The Host header does not name this server.", code="bad_host")
+
+
+@functools.lru_cache(maxsize=64)
+def _acceptable_hosts(local: tuple[str, int] | None, extra: tuple[str, ...]) -> frozenset[str]:
+    hosts = {h.lower() for h in extra}
+    if local:
+        address, port = local
         hosts |= {f"{address}:{port}", f"[{address}]:{port}"}
         if address in ("127.0.0.1", "::1"):
             hosts |= {f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}"}
-    return hosts
-
-
-@web.middleware
-async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    spec = endpoint_of(request)
-    if spec is None or spec.role is Role.PUBLIC:
-        return await handler(request)
-    role = _caller_role(request)
-    if role is None:
-        raise Unauthorized("A valid bearer token is required.")
-    if spec.role is Role.ADMIN and role is not Role.ADMIN:
-        raise Forbidden("This needs the admin credential.")
-    return await handler(request)
+    return frozenset(hosts)
 
 
 def _caller_role(request: web.Request) -> Role | None:

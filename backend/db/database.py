@@ -22,14 +22,18 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from backend.db.prepared import driver_cursor
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+I = TypeVar("I", contravariant=True)
+R = TypeVar("R", covariant=True)
 Job = Callable[[Connection], T]
 
 # The asyncio drivers named in SMARTCART_DATABASE_URL run here through their sync twins:
@@ -80,11 +84,26 @@ def make_engine(url: str, *, pool_size: int, begin: str = "BEGIN") -> Engine:
     return engine
 
 
+class BatchOp(Protocol[I, R]):
+    """A write that many requests make at once, done for all of them in a few statements.
+
+    `run_many` must return, for each item, its result or the exception for that item alone;
+    an item that fails must have written nothing. `run_one` is the same write for one item,
+    used when a batch has to be replayed item by item.
+    """
+
+    def run_many(self, conn: Connection, items: list[I]) -> list[R | Exception]: ...
+
+    def run_one(self, conn: Connection, item: I) -> R: ...
+
+
 @dataclass(slots=True)
 class _WriteJob:
     fn: Job[Any]
     future: asyncio.Future[Any]
     loop: asyncio.AbstractEventLoop
+    op: BatchOp[Any, Any] | None = None
+    item: Any = None
 
 
 _STOP = object()
@@ -109,10 +128,20 @@ class Database:
         return self._write_engine.dialect.name
 
     async def write(self, fn: Job[T]) -> T:
-        """Run fn(conn) in the writer's transaction; return once it is committed."""
+        """Run fn(conn) in the writer's transaction; return once it is committed.
+
+        fn may run twice (see _run_batch): it must touch nothing but the database.
+        """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._queue.put(_WriteJob(fn, future, loop))
+        return await future
+
+    async def write_item(self, op: BatchOp[Any, T], item: Any) -> T:
+        """Like write(), for a write that is batched with its kind (see BatchOp)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._queue.put(_WriteJob(lambda conn: op.run_one(conn, item), future, loop, op, item))
         return await future
 
     async def read(self, fn: Job[T]) -> T:
@@ -130,9 +159,40 @@ class Database:
     def close(self) -> None:
         self._queue.put(_STOP)
         self._writer.join()
+        if self.batches:
+            log.info(
+                "wrote %d jobs in %d commits (%.1f per commit)",
+                self.jobs_written, self.batches, self.jobs_written / self.batches,
+            )
         self._readers.shutdown(wait=True)
         self._write_engine.dispose()
         self._read_engine.dispose()
+
+    def _run_jobs(
+        self, conn: Connection, batch: list[_WriteJob], *, isolated: bool
+    ) -> list[Outcome]:
+        """One transaction, one commit. Most batches succeed whole, so the first pass runs
+        without savepoints: each one costs a statement, and on SQLite every statement hands
+        the interpreter lock to the event loop and must wait to get it back."""
+        outcomes: list[Outcome] = []
+        with conn.begin():
+            cursor = driver_cursor(conn)
+            if not isolated:
+                for group in _groups(batch):
+                    outcomes += _run_group(conn, group)
+                return outcomes
+            for job in batch:
+                cursor.execute("SAVEPOINT job")
+                try:
+                    result = job.fn(conn)
+                except Exception as exc:  # the job's own failure: undo only its work
+                    cursor.execute("ROLLBACK TO SAVEPOINT job")
+                    cursor.execute("RELEASE SAVEPOINT job")
+                    outcomes.append((job, None, exc))
+                else:
+                    cursor.execute("RELEASE SAVEPOINT job")
+                    outcomes.append((job, result, None))
+        return outcomes
 
     def _write_loop(self) -> None:
         with self._write_engine.connect() as conn:
@@ -156,19 +216,13 @@ class Database:
                     return
 
     def _run_batch(self, conn: Connection, batch: list[_WriteJob]) -> None:
-        outcomes: list[tuple[_WriteJob, Any, BaseException | None]] = []
         try:
-            with conn.begin():
-                for job in batch:
-                    savepoint = conn.begin_nested()
-                    try:
-                        result = job.fn(conn)
-                    except Exception as exc:  # the job's own failure: undo only its work
-                        savepoint.rollback()
-                        outcomes.append((job, None, exc))
-                    else:
-                        savepoint.commit()
-                        outcomes.append((job, result, None))
+            try:
+                outcomes = self._run_jobs(conn, batch, isolated=False)
+            except _JobFailed:
+                # Some job raised, maybe after writing: undo the batch, then run it again with
+                # each job in its own savepoint so only that job's work is lost.
+                outcomes = self._run_jobs(conn, batch, isolated=True)
         except Exception as exc:  # the commit itself failed: nothing in the batch is durable
             log.exception("write batch of %d jobs failed to commit", len(batch))
             outcomes = [(job, None, exc) for job in batch]
@@ -184,6 +238,38 @@ class Database:
                 loop.call_soon_threadsafe(_resolve_all, resolved)
             except RuntimeError:  # that loop is closed: nobody is waiting any more
                 pass
+
+
+Outcome = tuple[_WriteJob, Any, BaseException | None]
+
+
+def _groups(batch: list[_WriteJob]) -> list[list[_WriteJob]]:
+    """Runs of consecutive jobs of the same BatchOp; every other job on its own. Order is kept."""
+    groups: list[list[_WriteJob]] = []
+    for job in batch:
+        if groups and job.op is not None and groups[-1][0].op is job.op:
+            groups[-1].append(job)
+        else:
+            groups.append([job])
+    return groups
+
+
+def _run_group(conn: Connection, group: list[_WriteJob]) -> list[Outcome]:
+    op = group[0].op
+    try:
+        if op is None:
+            return [(group[0], group[0].fn(conn), None)]
+        results = op.run_many(conn, [job.item for job in group])
+    except Exception as exc:
+        raise _JobFailed from exc
+    return [
+        (job, None, result) if isinstance(result, Exception) else (job, result, None)
+        for job, result in zip(group, results, strict=True)
+    ]
+
+
+class _JobFailed(Exception):
+    """Raised inside the optimistic pass to roll the whole batch back."""
 
 
 def _resolve_all(outcomes: list[tuple[_WriteJob, Any, BaseException | None]]) -> None:

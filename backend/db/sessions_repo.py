@@ -7,25 +7,94 @@ transaction. Set-based passes (expiry, crash recovery, purge) are single indexed
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+import dataclasses
+import functools
+from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, literal, select, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
 
-from backend.db.tables import Order, PaymentSession, SessionEvent
+from backend.db.prepared import InsertMany, Prepared
+from backend.db.tables import OPEN_STATUS_SQL, Order, PaymentSession, SessionEvent
 from backend.errors import Conflict, NotFound
 from backend.records import EventRecord, SessionRecord
 from backend.states import OPEN, TERMINAL, OrderStatus, Reason, Status, sources
 
 _S = PaymentSession
 _E = SessionEvent
-_COLUMNS = tuple(c for c in PaymentSession.__table__.c if c.key != "version")
+_T = PaymentSession.__table__
+_COLUMNS = tuple(c for c in _T.c if c.key != "version")
+
+# The hot path runs on the driver cursor (see prepared.py): these are compiled once.
+_SELECT_BY_ID = Prepared(select(*_COLUMNS, _T.c.version).where(_T.c.id == bindparam("b_id")))
+# Orders and their open sessions in one look-up. The open-status test is written out so that
+# SQLite can use the partial unique index on (order_id) WHERE status is open.
+_SELECT_ORDERS_WITH_OPEN_SESSION = (
+    select(
+        Order.id.label("order_id_"),
+        Order.status.label("order_status"),
+        Order.total_minor.label("order_total_minor"),
+        Order.currency.label("order_currency"),
+        *_COLUMNS,
+    )
+    .select_from(Order)
+    .outerjoin(_T, and_(_T.c.order_id == Order.id, text("payment_sessions." + OPEN_STATUS_SQL)))
+    .where(Order.id.in_(bindparam("b_order_ids", expanding=True)))
+)
+_SELECT_EVENTS = Prepared(
+    select(SessionEvent.__table__)
+    .where(SessionEvent.__table__.c.session_id == bindparam("b_id"))
+    .order_by(SessionEvent.__table__.c.id)
+)
+_EVENT_FIELDS = ("session_id", "at_ms", "kind", "from_status", "to_status", "attempt", "reason", "detail")
+_NO_EVENT_FIELDS = dict.fromkeys(_EVENT_FIELDS)
+_INSERT_EVENT = Prepared(
+    SessionEvent.__table__.insert().values({name: bindparam(name) for name in _EVENT_FIELDS})
+)
+_INSERT_SESSIONS = InsertMany(_T, [c.key for c in _T.c])
+_INSERT_EVENTS = InsertMany(SessionEvent.__table__, _EVENT_FIELDS)
+_MARK_ORDER_PAID = Prepared(
+    Order.__table__.update()
+    .where(Order.__table__.c.id == bindparam("b_order_id"))
+    .values(status=bindparam("status"), paid_at_ms=bindparam("paid_at_ms"))
+)
+
+
+@functools.cache
+def _compare_and_set_statement(columns: frozenset[str]) -> Prepared:
+    """UPDATE … SET <columns> WHERE id=? AND status=? AND version=?, one per set of columns."""
+    return Prepared(
+        _T.update()
+        .where(
+            _T.c.id == bindparam("b_id"),
+            _T.c.status == bindparam("b_status"),
+            _T.c.version == bindparam("b_version"),
+        )
+        .values({name: bindparam(name) for name in sorted(columns)})
+    )
+
+
+_NEW_SESSION_DEFAULTS = {c.key: None for c in _COLUMNS}
 
 Guard = Callable[[SessionRecord], str | None]
 
 
 def _record(row: Any) -> SessionRecord:
-    m = row._mapping
+    return _record_of(row._mapping)
+
+
+def _record_of(m: Mapping[str, Any]) -> SessionRecord:
     return SessionRecord(
         id=m["id"],
         order_id=m["order_id"],
@@ -55,8 +124,7 @@ def _record(row: Any) -> SessionRecord:
     )
 
 
-def _event(row: Any) -> EventRecord:
-    m = row._mapping
+def _event_of(m: Mapping[str, Any]) -> EventRecord:
     return EventRecord(
         id=m["id"],
         session_id=m["session_id"],
@@ -71,21 +139,14 @@ def _event(row: Any) -> EventRecord:
 
 
 def _read_row(conn: Connection, session_id: str) -> tuple[SessionRecord, int]:
-    row = conn.execute(select(*_COLUMNS, _S.version).where(_S.id == session_id)).first()
+    row = _SELECT_BY_ID.one(conn, {"b_id": session_id})
     if row is None:
         raise NotFound("No payment session with this id.", code="session_not_found")
-    return _record(row), row.version
+    return _record_of(row), row["version"]
 
 
 def get(conn: Connection, session_id: str) -> SessionRecord:
     return _read_row(conn, session_id)[0]
-
-
-def find_open_for_order(conn: Connection, order_id: int) -> SessionRecord | None:
-    row = conn.execute(
-        select(*_COLUMNS).where(_S.order_id == order_id, _S.status.in_(OPEN))
-    ).first()
-    return _record(row) if row else None
 
 
 def add_event(
@@ -100,61 +161,106 @@ def add_event(
     reason: str | None = None,
     detail: str | None = None,
 ) -> None:
-    conn.execute(
-        insert(_E).values(
-            session_id=session_id,
-            at_ms=at_ms,
-            kind=kind,
-            from_status=from_status,
-            to_status=to_status,
-            attempt=attempt,
-            reason=reason,
-            detail=detail,
-        )
+    _INSERT_EVENT.run(
+        conn,
+        {
+            "session_id": session_id,
+            "at_ms": at_ms,
+            "kind": kind,
+            "from_status": from_status,
+            "to_status": to_status,
+            "attempt": attempt,
+            "reason": reason,
+            "detail": detail,
+        },
     )
 
 
-def create(
-    conn: Connection,
-    *,
-    session_id: str,
-    idempotency_key: str,
-    order_id: int,
-    max_attempts: int,
-    now_ms: int,
-    ttl_ms: int,
-) -> tuple[SessionRecord, bool]:
-    """The order's open session, or a new one. Returns (session, created)."""
-    order = conn.execute(
-        select(Order.status, Order.total_minor, Order.currency).where(Order.id == order_id)
-    ).first()
-    if order is None:
-        raise NotFound("No order with this id.", code="order_not_found")
-    if order.status == OrderStatus.PAID:
-        raise Conflict("This order is already paid.", code="order_paid", status=OrderStatus.PAID)
-    existing = find_open_for_order(conn, order_id)
-    if existing is not None:
-        return existing, False
-    values: dict[str, Any] = {
-        "id": session_id,
-        "order_id": order_id,
+@dataclass(frozen=True, slots=True)
+class NewSession:
+    session_id: str
+    idempotency_key: str
+    order_id: int
+    max_attempts: int
+    now_ms: int
+    ttl_ms: int
+
+
+class _CreateSessions:
+    """Session creation as a batched write: the whole batch costs three statements.
+
+    For each request: the order's open session if it has one (created=False), otherwise a new
+    session (created=True). Two requests for one order in the same batch get the same session.
+    """
+
+    def run_one(self, conn: Connection, item: NewSession) -> tuple[SessionRecord, bool]:
+        result = self.run_many(conn, [item])[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def run_many(
+        self, conn: Connection, items: list[NewSession]
+    ) -> list[tuple[SessionRecord, bool] | Exception]:
+        # Once per batch, so SQLAlchemy's own execution path is cheap enough here.
+        rows = conn.execute(
+            _SELECT_ORDERS_WITH_OPEN_SESSION, {"b_order_ids": sorted({i.order_id for i in items})}
+        )
+        found = {row.order_id_: row._mapping for row in rows}
+        open_by_order: dict[int, SessionRecord] = {
+            order_id: _record_of(row) for order_id, row in found.items() if row["id"] is not None
+        }
+        results: list[tuple[SessionRecord, bool] | Exception] = []
+        new_rows: list[dict[str, Any]] = []
+        for item in items:
+            order = found.get(item.order_id)
+            if order is None:
+                results.append(NotFound("No order with this id.", code="order_not_found"))
+            elif order["order_status"] == OrderStatus.PAID:
+                results.append(
+                    Conflict("This order is already paid.", code="order_paid", status=OrderStatus.PAID)
+                )
+            elif item.order_id in open_by_order:
+                results.append((open_by_order[item.order_id], False))
+            else:
+                row = _new_session_row(item, order)
+                new_rows.append(row)
+                open_by_order[item.order_id] = record = _record_of(row)
+                results.append((record, True))
+        _INSERT_SESSIONS.run(conn, new_rows)
+        _INSERT_EVENTS.run(
+            conn,
+            [
+                {**_NO_EVENT_FIELDS, "session_id": row["id"], "at_ms": row["created_at_ms"],
+                 "kind": "created", "to_status": Status.INITIATED}
+                for row in new_rows
+            ],
+        )
+        return results
+
+
+CREATE_SESSIONS = _CreateSessions()
+
+
+def _new_session_row(item: NewSession, order: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **_NEW_SESSION_DEFAULTS,
+        "id": item.session_id,
+        "order_id": item.order_id,
         "status": Status.INITIATED,
         "version": 0,
-        "idempotency_key": idempotency_key,
-        "amount_minor": order.total_minor,
-        "currency": order.currency,
+        "idempotency_key": item.idempotency_key,
+        "amount_minor": order["order_total_minor"],
+        "currency": order["order_currency"],
         "attempts": 0,
-        "max_attempts": max_attempts,
+        "max_attempts": item.max_attempts,
         "interruptions": 0,
         "gateway_contacted": False,
         "outcome_unknown": False,
-        "created_at_ms": now_ms,
-        "updated_at_ms": now_ms,
-        "expires_at_ms": now_ms + ttl_ms,
+        "created_at_ms": item.now_ms,
+        "updated_at_ms": item.now_ms,
+        "expires_at_ms": item.now_ms + item.ttl_ms,
     }
-    conn.execute(insert(_S).values(values))
-    add_event(conn, session_id, at_ms=now_ms, kind="created", to_status=Status.INITIATED)
-    return get(conn, session_id), True
 
 
 def move(
@@ -192,7 +298,7 @@ def move(
     if to in TERMINAL:
         new_values.setdefault("finished_at_ms", now_ms)
         new_values["settle_to"] = None
-    _compare_and_set(conn, current, version, new_values, statuses=allowed)
+    _compare_and_set(conn, current, version, new_values)
     add_event(
         conn,
         session_id,
@@ -205,12 +311,10 @@ def move(
         detail=detail,
     )
     if to is Status.COMPLETED:
-        conn.execute(
-            update(Order)
-            .where(Order.id == current.order_id)
-            .values(status=OrderStatus.PAID, paid_at_ms=now_ms)
+        _MARK_ORDER_PAID.run(
+            conn, {"status": OrderStatus.PAID, "paid_at_ms": now_ms, "b_order_id": current.order_id}
         )
-    return get(conn, session_id)
+    return _updated(current, new_values)
 
 
 def amend(
@@ -233,41 +337,41 @@ def amend(
     objection = guard(current) if guard else None
     if objection:
         raise Conflict(objection, code="invalid_transition", status=current.status)
-    _compare_and_set(
-        conn, current, version, {"updated_at_ms": now_ms, **values}, statuses={current.status}
-    )
+    _compare_and_set(conn, current, version, {"updated_at_ms": now_ms, **values})
     add_event(
         conn, session_id, at_ms=now_ms, kind=kind, attempt=current.attempts, reason=reason, detail=detail
     )
-    return get(conn, session_id)
+    return _updated(current, {"updated_at_ms": now_ms, **values})
+
+
+def _updated(current: SessionRecord, values: Mapping[str, Any]) -> SessionRecord:
+    """The record as the compare-and-set just wrote it, without reading it back."""
+    fields = {f.name: getattr(current, f.name) for f in dataclasses.fields(current)}
+    return _record_of({**fields, **values})
 
 
 def _compare_and_set(
-    conn: Connection,
-    current: SessionRecord,
-    version: int,
-    values: Mapping[str, Any],
-    *,
-    statuses: Iterable[Status],
+    conn: Connection, current: SessionRecord, version: int, values: Mapping[str, Any]
 ) -> None:
-    result = conn.execute(
-        update(_S)
-        .where(_S.id == current.id, _S.status.in_(list(statuses)), _S.version == version)
-        .values({**values, "version": version + 1})
+    """Write `values` only if the row is still exactly as read (same status, same version)."""
+    statement = _compare_and_set_statement(frozenset({*values, "version"}))
+    touched = statement.run(
+        conn,
+        {**values, "version": version + 1, "b_id": current.id, "b_status": current.status,
+         "b_version": version},
     )
-    if result.rowcount != 1:
+    if touched != 1:
         # Another writer got there first (only possible with several processes on one database).
         latest = get(conn, current.id)
         raise Conflict("The session changed meanwhile.", code="concurrent_change", status=latest.status)
 
 
 def events(conn: Connection, session_id: str) -> list[EventRecord]:
-    rows = conn.execute(select(_E).where(_E.session_id == session_id).order_by(_E.id))
-    return [_event(row) for row in rows]
+    return [_event_of(row) for row in _SELECT_EVENTS.all(conn, {"b_id": session_id})]
 
 
 def list_open(conn: Connection) -> list[SessionRecord]:
-    rows = conn.execute(select(*_COLUMNS).where(_S.status.in_(OPEN)).order_by(_S.created_at_ms))
+    rows = conn.execute(select(*_COLUMNS).where(text(OPEN_STATUS_SQL)).order_by(_S.created_at_ms))
     return [_record(row) for row in rows]
 
 

@@ -20,7 +20,8 @@ NAMING = {
 }
 
 
-_OPEN_SQL = "status IN (" + ", ".join(f"'{s}'" for s in sorted(OPEN)) + ")"
+# Written out, not bound: SQLite uses a partial index only when the query repeats its literal WHERE.
+OPEN_STATUS_SQL = "status IN (" + ", ".join(f"'{s}'" for s in sorted(OPEN)) + ")"
 
 
 class Base(DeclarativeBase):
@@ -90,8 +91,8 @@ class PaymentSession(Base):
             "uq_payment_sessions_open_order",
             "order_id",
             unique=True,
-            sqlite_where=text(_OPEN_SQL),
-            postgresql_where=text(_OPEN_SQL),
+            sqlite_where=text(OPEN_STATUS_SQL),
+            postgresql_where=text(OPEN_STATUS_SQL),
         ),
         Index("ix_payment_sessions_status_expires", "status", "expires_at_ms"),
         Index("ix_payment_sessions_status_finished", "status", "finished_at_ms"),

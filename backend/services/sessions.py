@@ -5,8 +5,6 @@ except the one look-up a resume makes so that it can answer "already paid" at on
 
 from __future__ import annotations
 
-import secrets
-
 from sqlalchemy import Connection
 
 from backend import payment_rules
@@ -15,6 +13,7 @@ from backend.db import sessions_repo
 from backend.db.database import Database
 from backend.errors import Conflict, InvalidInput
 from backend.gateway.client import CardSource
+from backend.random_ids import RandomIds
 from backend.records import EventRecord, SessionRecord
 from backend.schemas import (
     EventOut,
@@ -29,12 +28,6 @@ from backend.services.payment_engine import PaymentEngine, can_resume, resume_ob
 from backend.states import TERMINAL, Reason, Status
 
 
-def new_session_id() -> str:
-    return secrets.token_hex(16)  # 128 random bits, unrelated to order or time
-
-
-def new_idempotency_key() -> str:
-    return "sc_" + secrets.token_hex(16)
 
 
 def _payment_fields(details: PaymentDetailsIn) -> dict[str, object]:
@@ -68,6 +61,7 @@ class SessionService:
         self._max_attempts = max_attempts
         self._ttl_ms = int(ttl_s * 1000)
         self._clock = clock
+        self._ids = RandomIds()
 
     # ---- reading ----------------------------------------------------------------------------
 
@@ -121,17 +115,18 @@ class SessionService:
 
     async def create(self, order_id: int) -> tuple[SessionRecord, bool]:
         now = self._clock()
-        session_id, key = new_session_id(), new_idempotency_key()
-        return await self._db.write(
-            lambda conn: sessions_repo.create(
-                conn,
+        # 128 random bits each, unrelated to order or time.
+        session_id, key = self._ids.token_hex(16), "sc_" + self._ids.token_hex(16)
+        return await self._db.write_item(
+            sessions_repo.CREATE_SESSIONS,
+            sessions_repo.NewSession(
                 session_id=session_id,
                 idempotency_key=key,
                 order_id=order_id,
                 max_attempts=self._max_attempts,
                 now_ms=now,
                 ttl_ms=self._ttl_ms,
-            )
+            ),
         )
 
     async def pay(self, session_id: str, details: PaymentDetailsIn) -> SessionRecord:

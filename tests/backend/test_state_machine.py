@@ -30,10 +30,10 @@ async def _session_in(db: Database, status: Status, n: int) -> str:
         order_id = conn.execute(
             Order.__table__.insert().values(status="PENDING", currency="INR", total_minor=100, created_at_ms=0)
         ).inserted_primary_key[0]
-        session, _ = sessions_repo.create(
-            conn, session_id=f"{n:032x}", idempotency_key=f"k{n}", order_id=order_id,
+        session, _ = sessions_repo.CREATE_SESSIONS.run_one(conn, sessions_repo.NewSession(
+            session_id=f"{n:032x}", idempotency_key=f"k{n}", order_id=order_id,
             max_attempts=3, now_ms=0, ttl_ms=10**12,
-        )
+        ))
         conn.execute(update(PaymentSession).where(PaymentSession.id == session.id).values(status=status))
         return session.id
 

@@ -1,0 +1,159 @@
+"""Durable session creates per second against the headless server, next to a bare aiohttp
+JSON endpoint measured in the same run, and proof that every acknowledged create survived
+a SIGKILL of the server.
+
+    .venv/bin/python bench/session_creates.py [--seconds 10] [--connections 64]
+
+Needs `wrk` (apt-get install wrk). Each request creates the session of a new order; the
+orders are inserted beforehand so only session creates are measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from backend.db import migrate  # noqa: E402
+
+TOKEN = "bench-kiosk-token"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+WRK_SCRIPT = textwrap.dedent(
+    """
+    local threads = {}
+    setup = function(thread) table.insert(threads, thread) end
+    next_order = 1
+    created, other = 0, 0
+    wrk.method = "POST"
+    wrk.headers["Content-Type"] = "application/json"
+    wrk.headers["Authorization"] = "Bearer %s"
+    request = function()
+      local body = '{"orderId": ' .. next_order .. '}'
+      next_order = next_order + 1
+      return wrk.format(nil, "/api/payments/session/create", nil, body)
+    end
+    response = function(status, headers, body)
+      if status == 201 then created = created + 1 else other = other + 1 end
+    end
+    done = function(summary, latency, requests)
+      local ok, bad = 0, 0
+      for _, thread in ipairs(threads) do
+        ok = ok + thread:get("created")
+        bad = bad + thread:get("other")
+      end
+      io.write(string.format("acknowledged %%d other %%d\\n", ok, bad))
+    end
+    """
+    % TOKEN
+)
+
+
+def run_wrk(port: int, seconds: int, connections: int, script: Path) -> tuple[float, str, str]:
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
+         f"http://127.0.0.1:{port}/api/payments/session/create"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+(\S+)", out).group(1)
+    return rate, p99, out
+
+
+def insert_orders(url: str, count: int) -> None:
+    migrate.upgrade(url)
+    path = url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "INSERT INTO orders (id, status, currency, total_minor, created_at_ms) VALUES (?, 'PENDING', 'INR', 8000, 0)",
+            ((i,) for i in range(1, count + 1)),
+        )
+
+
+def count_sessions(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT count(*) FROM payment_sessions").fetchone()[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--orders", type=int, default=200_000)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    workdir = Path(tempfile.mkdtemp(prefix="smartcart-bench-"))
+    script = workdir / "create.lua"
+    script.write_text(WRK_SCRIPT)
+
+    port = free_port()
+    bare = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_json_server.py"), str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_port(port)
+        bare_rate, bare_p99, _ = run_wrk(port, args.seconds, args.connections, script)
+    finally:
+        bare.terminate()
+        bare.wait()
+
+    db = workdir / "kiosk.db"
+    insert_orders(f"sqlite:///{db}", args.orders)
+    port = free_port()
+    env = {**os.environ, "SMARTCART_DATA_DIR": str(workdir), "SMARTCART_KIOSK_TOKEN": TOKEN,
+           "SMARTCART_ADMIN_TOKEN": "bench-admin"}
+    server = subprocess.Popen([sys.executable, "-m", "backend", "--port", str(port)], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_port(port)
+        rate, p99, out = run_wrk(port, args.seconds, args.connections, script)
+        acknowledged = int(re.search(r"acknowledged (\d+)", out).group(1))
+        # No goodbye: whatever the server acknowledged must already be on disk.
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+    finally:
+        if server.poll() is None:
+            server.kill()
+    stored = count_sessions(db)
+
+    print(f"bare aiohttp JSON endpoint : {bare_rate:9.0f} req/s   p99 {bare_p99}")
+    print(f"durable session creates    : {rate:9.0f} req/s   p99 {p99}")
+    print(f"ratio                      : {rate / bare_rate:9.2f}")
+    print(f"acknowledged {acknowledged}, found after SIGKILL {stored} "
+          f"({'all survived' if stored >= acknowledged else 'LOST ' + str(acknowledged - stored)})")
+    print(f"synchronous=FULL, WAL; {args.connections} connections, {args.seconds} s, wrk -t1")
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
