@@ -74,19 +74,18 @@ class Criteria:
     to_text: str | None = None
 
     def describe_range(self) -> str:
+        """The creation-time range as the caller gave it, e.g. "created 2026-11-01 to 2026-11-30 (UTC)"."""
         if self.from_text and self.to_text:
-            return f"{self.from_text} to {self.to_text}"
+            return f"created {self.from_text} to {self.to_text} (UTC)"
         if self.from_text:
-            return f"from {self.from_text}"
+            return f"created from {self.from_text} (UTC)"
         if self.to_text:
-            return f"up to {self.to_text}"
-        return "all dates"
+            return f"created up to {self.to_text} (UTC)"
+        return "all sessions"
 
     def describe_statuses(self) -> str:
         return ", ".join(self.statuses) if self.statuses else "all"
 
-    def describe(self) -> str:
-        return f"created {self.describe_range()} (UTC); status: {self.describe_statuses()}"
 
 
 class ExportQuery(RequestModel):

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, ColumnElement, distinct, func, select
+from sqlalchemy import ColumnElement, Connection, CursorResult, distinct, func, select
 
 from backend.db.tables import Order, PaymentSession, SessionEvent
 from backend.exports.criteria import Criteria
@@ -61,7 +61,11 @@ def _where(criteria: Criteria) -> list[ColumnElement[bool]]:
 def session_rows(
     conn: Connection, criteria: Criteria, *, limit: int | None = None, batch: int = BATCH
 ) -> Iterator[ExportRow]:
-    """The sessions matching `criteria`, oldest first, fetched `batch` rows at a time."""
+    """The sessions matching `criteria`, oldest first, fetched `batch` rows at a time.
+
+    The query runs now (so a failing query raises here, before anything has been written);
+    the rows are fetched as the returned iterator is consumed.
+    """
     statement = (
         select(*_ROW_COLUMNS)
         .select_from(_S.join(_O, _O.c.id == _S.c.order_id))
@@ -73,6 +77,10 @@ def session_rows(
     result = conn.execute(
         statement, execution_options={"stream_results": True, "yield_per": batch}
     )
+    return _rows_of(result)
+
+
+def _rows_of(result: CursorResult[Any]) -> Iterator[ExportRow]:
     with result:
         for partition in result.partitions():
             for row in partition:

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
 
-@routes.get("/api/payments/sessions/export")
+@routes.get("/api/payments/sessions/export", allow_head=False)  # HEAD would run a whole export
 @endpoint(
     role=Role.ADMIN,
     summary="Download payment sessions as CSV (default), JSON or a printable PDF summary; streamed",

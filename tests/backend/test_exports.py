@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 import time
@@ -26,14 +27,13 @@ from aiohttp import web
 from sqlalchemy import create_engine, insert
 
 from backend import export_cli
-from backend.app import create_app
 from backend.db.tables import Order, PaymentSession
 from backend.exports import Criteria, ExportJob, ThreadedStream
 from backend.exports.criteria import parse_bound
 from backend.exports.rows import COLUMNS
 from backend.keys import SETTINGS
 from tests.backend.api import ADMIN_TOKEN, DECLINED_CARD, Api
-from tests.backend.conftest import make_settings
+from tests.backend.conftest import AppFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPORT = "/api/payments/sessions/export"
@@ -84,12 +84,10 @@ class Shop:
 
 
 @pytest.fixture
-async def shop(aiohttp_client: Any, tmp_path: Path) -> Shop:
+async def shop(start_app: AppFactory) -> Shop:
     clock = SteppedClock(at("2026-11-18T12:00:00Z"))
-    app = create_app(make_settings(tmp_path, gateway_timeout_s=0.3), clock=clock)
-    client = await aiohttp_client(app)
-    base = str(client.make_url("/"))
-    kiosk, admin = Api(client.session, base), Api(client.session, base, token=ADMIN_TOKEN)
+    kiosk, app, client = await start_app(clock=clock, gateway_timeout_s=0.3)
+    admin = Api(client.session, kiosk.base, token=ADMIN_TOKEN)
 
     a = await kiosk.session(await kiosk.order(("masala-chai", 2)))  # 80.00, paid in cash
     await kiosk.ok("POST", f"/api/payments/session/{a}/complete", {"method": "cash"})
@@ -125,7 +123,8 @@ def pdf_text(data: bytes) -> str:
         except zlib.error:
             pass
         parts.append(stream.decode("cp1252", "replace"))
-    return "\n".join(parts)
+    # Literal strings escape parentheses and backslashes.
+    return re.sub(r"\\([()\\])", r"\1", "\n".join(parts))
 
 
 # ---- formats ------------------------------------------------------------------------------------
@@ -409,3 +408,14 @@ def test_cli_rejects_bad_arguments_with_exit_2(
     assert export_cli.main(args) == 2
     assert mentions in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []  # nothing written, no database created
+
+
+def test_cli_on_a_database_without_the_schema_fails_and_leaves_no_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    out = tmp_path / "out.csv"
+    assert export_cli.main(["--database-url", f"sqlite:///{empty}", "--format", "csv", "--out", str(out)]) == 1
+    assert "no such table" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.db"]  # not migrated, nothing left over
