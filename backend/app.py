@@ -19,8 +19,13 @@ from backend.faults.proxy import FaultProxy
 from backend.gateway.client import GatewayClient
 from backend.gateway_sim import GatewaySimConfig, start_gateway_sim
 from backend.middleware import error_middleware, guard_middleware
-from backend.routes import admin, dev, exports, health, orders, sessions
+from backend.routes import admin, dev, exports, health, offline, orders, sessions
+from backend.db.offline_repo import OfflineLimits
+from backend.offline.sealing import Sealer, load_or_create_key
 from backend.services.cleanup import Cleanup
+from backend.services.forwarder import Forwarder
+from backend.services.gateway_monitor import GatewayMonitor
+from backend.services.offline_acceptance import OfflineAcceptance
 from backend.services.orders import OrderService
 from backend.services.payment_engine import PaymentEngine
 from backend.services.reconciler import Reconciler
@@ -29,6 +34,15 @@ from backend.settings import Settings
 from backend.states import Reason
 
 log = logging.getLogger(__name__)
+
+
+def _offline_limits(settings: Settings) -> OfflineLimits:
+    return OfflineLimits(
+        max_payment_minor=settings.offline_max_payment_minor,
+        max_total_minor=settings.offline_max_total_minor,
+        max_count=settings.offline_max_count,
+        max_age_ms=int(settings.offline_max_age_s * 1000),
+    )
 
 
 def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Application:
@@ -40,7 +54,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     app[keys.CLOCK] = clock
     app[keys.CATALOG] = load_catalog()
     app.cleanup_ctx.extend([_database, _gateway, _services, _background_tasks])
-    for module in (health, orders, sessions, admin, exports):
+    for module in (health, orders, sessions, admin, exports, offline):
         app.router.add_routes(module.routes)
     if settings.tester:
         # Fault injection exists only in tester mode: a production kiosk has no such route.
@@ -92,12 +106,42 @@ async def _gateway(app: web.Application) -> AsyncIterator[None]:
 
 async def _services(app: web.Application) -> AsyncIterator[None]:
     settings, clock, db = app[keys.SETTINGS], app[keys.CLOCK], app[keys.DATABASE]
-    engine = PaymentEngine(db, app[keys.GATEWAY], retry_delay_s=settings.retry_delay_s, clock=clock)
+    gateway = app[keys.GATEWAY]
+    sealer = Sealer(await asyncio.to_thread(load_or_create_key, settings.data_dir / "offline.key"))
+    forwarder = Forwarder(
+        db,
+        gateway,
+        sealer,
+        clock=clock,
+        # long enough to cover a lookup and a charge that both run into the timeout
+        lease_ttl_s=max(10.0, 3 * settings.gateway_timeout_s),
+        min_delay_s=settings.reconcile_min_s,
+        max_delay_s=settings.reconcile_max_s,
+    )
+    offline = (
+        OfflineAcceptance(db, sealer, forwarder, _offline_limits(settings), clock=clock)
+        if settings.offline_enabled
+        else None
+    )
+    engine = PaymentEngine(
+        db, gateway, retry_delay_s=settings.retry_delay_s, clock=clock, offline=offline
+    )
     reconciler = Reconciler(
         db, engine, min_delay_s=settings.reconcile_min_s, max_delay_s=settings.reconcile_max_s
     )
+    monitor = GatewayMonitor(
+        gateway,
+        period_s=settings.health_probe_s,
+        min_backoff_s=settings.reconcile_min_s,
+        max_backoff_s=settings.reconcile_max_s,
+    )
+    # The gateway answering again is when waiting work can move: unknown outcomes, forwards.
+    gateway.on_back(reconciler.poke)
+    gateway.on_back(forwarder.poke)
     app[keys.ENGINE] = engine
     app[keys.RECONCILER] = reconciler
+    app[keys.FORWARDER] = forwarder
+    app[keys.MONITOR] = monitor
     app[keys.ORDERS] = OrderService(db, app[keys.CATALOG], clock)
     app[keys.SESSIONS] = SessionService(
         db, engine, max_attempts=settings.max_attempts, ttl_s=settings.session_ttl_s, clock=clock
@@ -122,6 +166,10 @@ async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
     tasks = [
         asyncio.create_task(app[keys.RECONCILER].run(), name="reconciler"),
         asyncio.create_task(app[keys.CLEANUP].run(), name="cleanup"),
+        asyncio.create_task(app[keys.MONITOR].run(), name="gateway-monitor"),
+        # Runs even with offline acceptance switched off: payments accepted before the switch
+        # still have to reach the gateway.
+        asyncio.create_task(app[keys.FORWARDER].run(), name="forwarder"),
     ]
     yield
     for task in tasks:

@@ -10,6 +10,8 @@ from backend.db.database import Database
 from backend.faults.proxy import FaultProxy
 from backend.gateway.client import GatewayClient
 from backend.services.cleanup import Cleanup
+from backend.services.forwarder import Forwarder
+from backend.services.gateway_monitor import GatewayMonitor
 from backend.services.orders import OrderService
 from backend.services.payment_engine import PaymentEngine
 from backend.services.reconciler import Reconciler
@@ -28,3 +30,5 @@ ORDERS = web.AppKey("orders", OrderService)
 SESSIONS = web.AppKey("sessions", SessionService)
 RECONCILER = web.AppKey("reconciler", Reconciler)
 CLEANUP = web.AppKey("cleanup", Cleanup)
+MONITOR = web.AppKey("monitor", GatewayMonitor)
+FORWARDER = web.AppKey("forwarder", Forwarder)

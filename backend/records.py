@@ -55,6 +55,7 @@ class SessionRecord:
     updated_at_ms: int
     expires_at_ms: int
     finished_at_ms: int | None
+    offline_refusal: str | None = None
 
     @property
     def attempts_left(self) -> int:

@@ -310,6 +310,9 @@ class SessionOut(ResponseModel):
     updated_at: str
     expires_at: str
     finished_at: str | None
+    offline_refusal: str | None = Field(
+        None, description="why the payment could not be accepted offline: offer cash or cancel"
+    )
     message: str | None = None
     events: list[EventOut] | None = None
 
@@ -347,8 +350,39 @@ class GatewayHealthOut(ResponseModel):
 class HealthOut(ResponseModel):
     status: Literal["ok"] = "ok"
     gateway: GatewayHealthOut
-    offline_pending: int = 0
+    offline_pending: int = Field(description="payments accepted offline, waiting to be forwarded")
+    offline_enabled: bool
     tester: bool
+
+
+class OfflinePaymentOut(ResponseModel):
+    session_id: str
+    order_id: int
+    amount_minor: int
+    currency: str
+    method: str | None
+    card_last4: str | None
+    status: Status
+    accepted_at: str
+    forwarded_at: str | None
+    outcome: str | None
+    forward_attempts: int
+    last_error: str | None
+    near_age_limit: bool = Field(description="waiting for more than 80% of the allowed age")
+    loss: bool = Field(description="declined after the goods were handed over")
+
+
+class OfflinePaymentsOut(ResponseModel):
+    payments: list[OfflinePaymentOut]
+    waiting: int
+    waiting_total_minor: int
+
+
+class ForwardResultOut(ResponseModel):
+    completed: int
+    declined: int
+    waiting: int
+    busy: bool
 
 
 SessionIdPath = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
@@ -378,6 +412,7 @@ def session_record_fields(session: SessionRecord) -> dict[str, object]:
         "updated_at": iso(session.updated_at_ms),
         "expires_at": iso(session.expires_at_ms),
         "finished_at": iso(session.finished_at_ms),
+        "offline_refusal": session.offline_refusal,
     }
 
 

@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     retention_days: float = Field(90.0, gt=0)
     reconcile_min_s: float = Field(1.0, gt=0, description="first back-off of the reconciler")
     reconcile_max_s: float = Field(60.0, gt=0, description="longest back-off of the reconciler")
+    health_probe_s: float = Field(10.0, gt=0, description="gateway probe period while reachable")
+
+    # Store-and-forward: card and UPI payments accepted while the gateway is unreachable.
+    offline_enabled: bool = False
+    offline_max_payment_minor: int = Field(500_000, ge=0)
+    offline_max_total_minor: int = Field(5_000_000, ge=0)
+    offline_max_count: int = Field(50, ge=0)
+    offline_max_age_s: float = Field(86_400.0, gt=0)
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'kiosk.db'}"

@@ -33,6 +33,8 @@ class Reason(StrEnum):
 
 class OrderStatus(StrEnum):
     PENDING = "PENDING"
+    # Handed over after its payment was accepted offline; PAID once the forward succeeds.
+    RELEASED = "RELEASED"
     PAID = "PAID"
 
 

@@ -64,7 +64,7 @@ _INSERT_EVENT = Prepared(
 )
 _INSERT_SESSIONS = InsertMany(_T, [c.key for c in _T.c])
 _INSERT_EVENTS = InsertMany(SessionEvent.__table__, _EVENT_FIELDS)
-_MARK_ORDER_PAID = Prepared(
+_SET_ORDER_STATUS = Prepared(
     Order.__table__.update()
     .where(Order.__table__.c.id == bindparam("b_order_id"))
     .values(status=bindparam("status"), paid_at_ms=bindparam("paid_at_ms"))
@@ -121,6 +121,7 @@ def _record_of(m: Mapping[str, Any]) -> SessionRecord:
         updated_at_ms=m["updated_at_ms"],
         expires_at_ms=m["expires_at_ms"],
         finished_at_ms=m["finished_at_ms"],
+        offline_refusal=m["offline_refusal"],
     )
 
 
@@ -311,8 +312,12 @@ def move(
         detail=detail,
     )
     if to is Status.COMPLETED:
-        _MARK_ORDER_PAID.run(
+        _SET_ORDER_STATUS.run(
             conn, {"status": OrderStatus.PAID, "paid_at_ms": now_ms, "b_order_id": current.order_id}
+        )
+    elif to is Status.OFFLINE_ACCEPTED:
+        _SET_ORDER_STATUS.run(
+            conn, {"status": OrderStatus.RELEASED, "paid_at_ms": None, "b_order_id": current.order_id}
         )
     return _updated(current, new_values)
 

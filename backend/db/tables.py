@@ -6,7 +6,18 @@ SQLite and PostgreSQL, exact, and cheap to compare in the indexed cleanup statem
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, MetaData, String, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from backend.states import OPEN
@@ -84,6 +95,8 @@ class PaymentSession(Base):
     updated_at_ms: Mapped[int] = mapped_column(BigInteger)
     expires_at_ms: Mapped[int] = mapped_column(BigInteger)
     finished_at_ms: Mapped[int | None] = mapped_column(BigInteger)
+    # Why the last attempt could not be accepted offline (over a limit); the kiosk offers cash.
+    offline_refusal: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (
         # At most one open session per order, enforced by the database itself.
@@ -114,3 +127,35 @@ class SessionEvent(Base):
     attempt: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class OfflinePayment(Base):
+    """A card or UPI payment accepted while the gateway was unreachable, waiting to be forwarded.
+
+    `sealed_source` is the Fernet-encrypted payment source: the only place the card number and
+    CVV ever rest, and only until the gateway answers the forward.
+    """
+
+    __tablename__ = "offline_payments"
+
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("payment_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    accepted_at_ms: Mapped[int] = mapped_column(BigInteger)
+    sealed_source: Mapped[bytes | None] = mapped_column(LargeBinary)
+    forward_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    forwarded_at_ms: Mapped[int | None] = mapped_column(BigInteger)
+    outcome: Mapped[str | None] = mapped_column(String(24))
+
+    __table_args__ = (Index("ix_offline_payments_waiting", "outcome", "accepted_at_ms"),)
+
+
+class Lease(Base):
+    """Who may run a singleton task (the forwarder) until when; taken by compare-and-set."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at_ms: Mapped[int] = mapped_column(BigInteger)

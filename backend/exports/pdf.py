@@ -19,7 +19,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from backend.exports.criteria import Criteria
-from backend.exports.money import display_amount
+from backend.money import display_amount
 from backend.exports.query import Summary, Total
 from backend.exports.rows import ExportRow
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, CursorResult, distinct, func, select
 
-from backend.db.tables import Order, PaymentSession, SessionEvent
+from backend.db.tables import OfflinePayment, Order, PaymentSession, SessionEvent
 from backend.exports.criteria import Criteria
 from backend.exports.rows import ExportRow
 from backend.states import Status
@@ -22,6 +22,7 @@ from backend.states import Status
 _S = PaymentSession.__table__
 _O = Order.__table__
 _E = SessionEvent.__table__
+_F = OfflinePayment.__table__
 
 BATCH = 1000
 
@@ -44,6 +45,9 @@ _ROW_COLUMNS = (
     _S.c.gateway_charge_id,
     _S.c.created_at_ms,
     _S.c.finished_at_ms,
+    _F.c.accepted_at_ms,
+    _F.c.forwarded_at_ms,
+    _F.c.outcome,
 )
 
 
@@ -68,7 +72,9 @@ def session_rows(
     """
     statement = (
         select(*_ROW_COLUMNS)
-        .select_from(_S.join(_O, _O.c.id == _S.c.order_id))
+        .select_from(
+            _S.join(_O, _O.c.id == _S.c.order_id).outerjoin(_F, _F.c.session_id == _S.c.id)
+        )
         .where(*_where(criteria))
         .order_by(_S.c.created_at_ms, _S.c.id)
     )

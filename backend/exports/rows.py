@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backend.exports.money import decimal_amount
+from backend.money import decimal_amount
 from backend.schemas import iso
 
 # The CSV header and the JSON keys, in this order: camelCase like the rest of the API.
@@ -27,6 +27,9 @@ COLUMNS: tuple[str, ...] = (
     "gatewayChargeId",
     "createdAt",
     "finishedAt",
+    "offlineAcceptedAt",
+    "forwardedAt",
+    "offlineOutcome",
 )
 
 Value = str | int | None
@@ -53,6 +56,9 @@ class ExportRow:
     gateway_charge_id: str | None
     created_at_ms: int
     finished_at_ms: int | None
+    offline_accepted_at_ms: int | None = None
+    forwarded_at_ms: int | None = None
+    offline_outcome: str | None = None
 
     @property
     def amount(self) -> str:
@@ -79,4 +85,7 @@ class ExportRow:
             self.gateway_charge_id,
             iso(self.created_at_ms),
             iso(self.finished_at_ms),
+            iso(self.offline_accepted_at_ms),
+            iso(self.forwarded_at_ms),
+            self.offline_outcome,
         )

@@ -8,6 +8,7 @@ connection proves it did not.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -90,6 +91,18 @@ class GatewayClient:
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._http = http
         self.reachable: bool | None = None  # last observed; None until the first exchange
+        self._on_back: list[Callable[[], None]] = []
+
+    def on_back(self, listener: Callable[[], None]) -> None:
+        """Call `listener` whenever an exchange succeeds after the gateway was unreachable."""
+        self._on_back.append(listener)
+
+    def _observe(self, reachable: bool) -> None:
+        came_back = reachable and self.reachable is False
+        self.reachable = reachable
+        if came_back:
+            for listener in self._on_back:
+                listener()
 
     @staticmethod
     def new_http_session() -> aiohttp.ClientSession:
@@ -154,15 +167,15 @@ class GatewayClient:
                 data = await response.json(content_type=None)
                 status = response.status
         except aiohttp.ClientConnectorError as exc:
-            self.reachable = False
+            self._observe(False)
             raise GatewayUnreachable(f"cannot connect to the gateway ({exc.os_error})") from None
         except (TimeoutError, asyncio.TimeoutError):
-            self.reachable = False
+            self._observe(False)
             raise GatewayTimeout("the gateway did not answer in time") from None
         except (aiohttp.ClientError, ValueError) as exc:
-            self.reachable = False
+            self._observe(False)
             raise GatewayConnectionLost(f"the connection to the gateway broke ({type(exc).__name__})") from None
-        self.reachable = status < 500
+        self._observe(status < 500)
         if status >= 500:
             raise GatewayServerError(f"gateway answered {status}")
         return status, data if isinstance(data, dict) else {}

@@ -30,9 +30,11 @@ from backend.gateway.client import (
     Charge,
     GatewayClient,
     GatewayError,
+    GatewayUnreachable,
     PaymentSource,
 )
 from backend.records import SessionRecord
+from backend.services.offline_acceptance import OfflineAcceptance
 from backend.states import AUTO_RETRY, TERMINAL, Reason, Status
 
 log = logging.getLogger(__name__)
@@ -74,9 +76,11 @@ class PaymentEngine:
         *,
         retry_delay_s: float,
         clock: Clock,
+        offline: OfflineAcceptance | None = None,
     ) -> None:
         self._db = db
         self._gateway = gateway
+        self._offline = offline
         self._retry_delay_ms = int(retry_delay_s * 1000)
         self._clock = clock
         self._drivers: dict[str, asyncio.Task[None]] = {}
@@ -274,12 +278,19 @@ class PaymentEngine:
         except _Aborted:
             return
         except GatewayError as exc:
+            refusal = None
+            if isinstance(exc, GatewayUnreachable) and self._offline is not None:
+                accepted, refusal = await self._offline.try_accept(session, source)
+                if accepted is not None:
+                    self.forget(session.id)  # the sealed copy in the database is the only one now
+                    return
             await self._interrupt(
                 session,
                 exc.reason,
                 detail=str(exc),
                 outcome_unknown=exc.maybe_delivered,
                 contacted=exc.maybe_delivered,
+                offline_refusal=refusal,
             )
             return
         await self._apply_found(session, charge, fresh=True)
@@ -334,6 +345,7 @@ class PaymentEngine:
         detail: str,
         outcome_unknown: bool,
         contacted: bool = False,
+        offline_refusal: str | None = None,
     ) -> None:
         if reason in AUTO_RETRY and session.attempts < session.max_attempts:
             self._retry_at[session.id] = self._clock() + self._retry_delay_ms
@@ -350,6 +362,7 @@ class PaymentEngine:
                 # An outcome we do not know is an attempt that may have reached the gateway.
                 "gateway_contacted": session.gateway_contacted or contacted or outcome_unknown,
                 "outcome_unknown": outcome_unknown,
+                "offline_refusal": offline_refusal,
             },
         )
 

@@ -88,3 +88,16 @@ class Api:
             if time.monotonic() > deadline:
                 raise AssertionError(f"waited {timeout}s for {what}: {session}")
             await asyncio.sleep(0.02)
+
+
+async def eventually(probe: Callable[[], Any], condition: Callable[[Any], bool], *,
+                     timeout: float = 10.0, what: str = "condition") -> Any:
+    """Call the async `probe` until `condition` holds for its result."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await probe()
+        if condition(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout}s for {what}: {value}")
+        await asyncio.sleep(0.02)

@@ -124,16 +124,19 @@ def _history(kiosk_db: Path, session_ids: list[str], charges: dict[str, list[tup
     return "\n".join(lines)
 
 
-def _read_outcomes(kiosk_db: Path, gateway_db: Path) -> tuple[list[tuple[str, str, str, str | None]], dict[str, list[tuple[str, str]]]]:
+def _read_outcomes(kiosk_db: Path, gateway_db: Path) -> tuple[
+        list[tuple[str, str, str, str | None]], dict[str, list[tuple[str, str]]], list[tuple[str, str | None, bool]]]:
     with contextlib.closing(sqlite3.connect(kiosk_db)) as kiosk:
         sessions = kiosk.execute(
             "SELECT id, status, idempotency_key, gateway_charge_id FROM payment_sessions").fetchall()
+        offline = kiosk.execute(
+            "SELECT session_id, outcome, sealed_source IS NOT NULL FROM offline_payments").fetchall()
     charges: dict[str, list[tuple[str, str]]] = {}
     with contextlib.closing(sqlite3.connect(gateway_db)) as gateway:
         for key, charge_id, status in gateway.execute(
                 "SELECT idempotency_key, id, status FROM gateway_charges"):
             charges.setdefault(key, []).append((charge_id, status))
-    return sessions, charges
+    return sessions, charges, offline
 
 
 @pytest.mark.slow
@@ -147,6 +150,8 @@ async def test_chaos_never_double_charges_nor_charges_for_nothing(tmp_path: Path
         "SMARTCART_GATEWAY_TIMEOUT_S": "0.4", "SMARTCART_RETRY_DELAY_S": "0.1",
         "SMARTCART_SESSION_TTL_S": "8", "SMARTCART_CLEANUP_INTERVAL_S": "1",
         "SMARTCART_RECONCILE_MIN_S": "0.1", "SMARTCART_RECONCILE_MAX_S": "0.5",
+        # Store-and-forward on, with limits low enough that some payments are refused offline.
+        "SMARTCART_OFFLINE_ENABLED": "1", "SMARTCART_OFFLINE_MAX_COUNT": "8",
     })
     started = time.monotonic()
     with gateway, backend:
@@ -168,7 +173,7 @@ async def test_chaos_never_double_charges_nor_charges_for_nothing(tmp_path: Path
                 await chaos.api.wait_for(session_id, TERMINAL, timeout=30)
         assert backend.stop() == 0
 
-    sessions, charges = _read_outcomes(tmp_path / "kiosk.db", tmp_path / "gateway.db")
+    sessions, charges, offline = _read_outcomes(tmp_path / "kiosk.db", tmp_path / "gateway.db")
     statuses = Counter(status for _, status, _, _ in sessions)
     succeeded = {key: [c for c, s in rows if s == "succeeded"] for key, rows in charges.items()}
     double = [sid for sid, _, key, _ in sessions if len(succeeded.get(key, [])) > 1]
@@ -177,12 +182,15 @@ async def test_chaos_never_double_charges_nor_charges_for_nothing(tmp_path: Path
     charged_for_nothing = [sid for sid, status, key, _ in sessions
                            if status in ("CANCELLED", "DECLINED", "EXPIRED", "FAILED_MAX_RETRIES")
                            and succeeded.get(key)]
-    stuck = [sid for sid, status, _, _ in sessions if status == "PROCESSING"]
+    stuck = [sid for sid, status, _, _ in sessions if status in ("PROCESSING", "OFFLINE_ACCEPTED")]
+    # Accepted offline, then lost (never answered) or still holding the sealed card.
+    offline_lost = [sid for sid, outcome, sealed in offline if outcome is None or sealed]
     print(f"sessions {len(sessions)} by status {dict(statuses)}; kills {chaos.kills}; "
           f"faults {dict(chaos.faults_applied)}; customer actions {dict(chaos.actions)}; "
           f"ledger rows {sum(len(r) for r in charges.values())}; "
           f"double-charged {len(double)}; completed without exactly one charge {len(completed_wrong)}; "
           f"charged but not completed {len(charged_for_nothing)}; stuck processing {len(stuck)}; "
+          f"accepted offline {len(offline)}, of them unforwarded {len(offline_lost)}; "
           f"{time.monotonic() - started:.0f} s")
 
     assert len(sessions) == len(set(chaos.session_ids)) >= PAYMENTS
@@ -192,4 +200,5 @@ async def test_chaos_never_double_charges_nor_charges_for_nothing(tmp_path: Path
     assert completed_wrong == [], _history(kiosk_db, completed_wrong, charges)
     assert charged_for_nothing == [], _history(kiosk_db, charged_for_nothing, charges)
     assert stuck == [], _history(kiosk_db, stuck, charges)
+    assert offline_lost == [], _history(kiosk_db, offline_lost, charges)
     assert statuses["COMPLETED"] > PAYMENTS // 4, "chaos so heavy that nothing is paid proves little"
