@@ -22,6 +22,7 @@ from backend.middleware import error_middleware, guard_middleware
 from backend.routes import admin, dev, exports, health, offline, orders, sessions
 from backend.db.offline_repo import OfflineLimits
 from backend.offline.sealing import Sealer, load_or_create_key
+from backend.services.admin_pin import AdminPin
 from backend.services.cleanup import Cleanup
 from backend.services.forwarder import Forwarder
 from backend.services.gateway_monitor import GatewayMonitor
@@ -53,6 +54,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     app[keys.SETTINGS] = settings
     app[keys.CLOCK] = clock
     app[keys.CATALOG] = load_catalog()
+    app[keys.ADMIN_PIN] = AdminPin(settings.admin_pin, clock=clock)
     app.cleanup_ctx.extend([_database, _gateway, _services, _background_tasks])
     for module in (health, orders, sessions, admin, exports, offline):
         app.router.add_routes(module.routes)

@@ -9,6 +9,7 @@ from backend.clock import Clock
 from backend.db.database import Database
 from backend.faults.proxy import FaultProxy
 from backend.gateway.client import GatewayClient
+from backend.services.admin_pin import AdminPin
 from backend.services.cleanup import Cleanup
 from backend.services.forwarder import Forwarder
 from backend.services.gateway_monitor import GatewayMonitor
@@ -32,3 +33,4 @@ RECONCILER = web.AppKey("reconciler", Reconciler)
 CLEANUP = web.AppKey("cleanup", Cleanup)
 MONITOR = web.AppKey("monitor", GatewayMonitor)
 FORWARDER = web.AppKey("forwarder", Forwarder)
+ADMIN_PIN = web.AppKey("admin_pin", AdminPin)

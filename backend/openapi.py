@@ -25,6 +25,7 @@ _ERROR_TEXT = {
     404: "Unknown id",
     409: "The state machine forbids this move; `status` holds the current state",
     413: "Request body too large",
+    429: "Too many wrong attempts; try again later",
 }
 
 

@@ -416,6 +416,42 @@ def session_record_fields(session: SessionRecord) -> dict[str, object]:
     }
 
 
+# ---- admin -----------------------------------------------------------------------------------
+
+
+class UnlockIn(RequestModel):
+    pin: str = Field(min_length=4, max_length=12, pattern=r"^[0-9]+$")
+
+
+class UnlockOut(ResponseModel):
+    admin_token: str
+
+
+class OperatorActionIn(RequestModel):
+    reason: str = Field(min_length=3, max_length=200, description="recorded in the session history")
+
+
+class TotalOut(ResponseModel):
+    key: str | None
+    currency: str
+    sessions: int
+    amount_minor: int
+
+
+class ReasonCountOut(ResponseModel):
+    reason: str | None
+    interruptions: int
+    sessions: int
+
+
+class StatsOut(ResponseModel):
+    sessions: int
+    interruptions: int
+    by_status: list[TotalOut]
+    by_method: list[TotalOut]
+    by_reason: list[ReasonCountOut]
+
+
 # ---- tester mode ------------------------------------------------------------------------------
 
 

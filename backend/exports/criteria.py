@@ -9,6 +9,7 @@ the state machine or several, comma-separated.
 from __future__ import annotations
 
 import re
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
@@ -88,19 +89,17 @@ class Criteria:
 
 
 
-class ExportQuery(RequestModel):
-    """Query parameters of GET /api/payments/sessions/export."""
+class RangeQuery(RequestModel):
+    """`from` / `to` query parameters: a range of session creation times."""
 
-    format: Format = Field("csv", description="csv and json list every session; pdf is a printable summary")
     from_: str | None = Field(
         None, alias="from", max_length=40, description=f"created at or after: {_BOUND_HELP} (UTC)"
     )
     to: str | None = Field(
         None, max_length=40, description=f"created at or before: {_BOUND_HELP}; a date includes the whole day"
     )
-    status: str | None = Field(None, max_length=300, description=_STATUS_HELP)
 
-    @field_validator("from_", "to", "status", mode="before")
+    @field_validator("from_", "to", mode="before")
     @classmethod
     def _blank(cls, value: object) -> object:
         # `?from=&to=` (an empty form field) means no bound.
@@ -120,15 +119,8 @@ class ExportQuery(RequestModel):
             parse_bound(value, end=True)
         return value
 
-    @field_validator("status")
-    @classmethod
-    def _status(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_statuses(value)
-        return value
-
     @model_validator(mode="after")
-    def _ordered(self) -> ExportQuery:
+    def _ordered(self) -> RangeQuery:
         criteria = self.criteria()
         if (
             criteria.from_ms is not None
@@ -142,7 +134,31 @@ class ExportQuery(RequestModel):
         return Criteria(
             from_ms=parse_bound(self.from_, end=False) if self.from_ else None,
             until_ms=parse_bound(self.to, end=True) if self.to else None,
-            statuses=parse_statuses(self.status) if self.status else (),
+            statuses=(),
             from_text=self.from_,
             to_text=self.to,
+        )
+
+
+class ExportQuery(RangeQuery):
+    """Query parameters of GET /api/payments/sessions/export."""
+
+    format: Format = Field("csv", description="csv and json list every session; pdf is a printable summary")
+    status: str | None = Field(None, max_length=300, description=_STATUS_HELP)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _blank_status(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_statuses(value)
+        return value
+
+    def criteria(self) -> Criteria:
+        return dataclasses.replace(
+            super().criteria(), statuses=parse_statuses(self.status) if self.status else ()
         )

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import signal
+
 from aiohttp import web
 
 from backend.db import sessions_repo
@@ -9,6 +14,8 @@ from backend.endpoint import Role, endpoint, json_response
 from backend.faults.model import FaultConfig
 from backend.keys import DATABASE, FAULTS
 from backend.schemas import FaultHitOut, FaultsOut, iso
+
+log = logging.getLogger(__name__)
 
 routes = web.RouteTableDef()
 
@@ -52,3 +59,16 @@ async def get_faults(request: web.Request) -> web.Response:
 async def put_faults(request: web.Request, body: FaultConfig) -> web.Response:
     await request.app[FAULTS].set_config(body)
     return json_response(await _state(request))
+
+
+@routes.post("/api/dev/crash")
+@endpoint(
+    role=Role.KIOSK,
+    summary="Recovery drill: SIGKILL this process right after answering (tester mode only)",
+    responses={202: None},
+)
+async def crash_now(request: web.Request) -> web.Response:
+    log.warning("tester asked for a crash: killing the process now")
+    # After the reply is on its way; SIGKILL, like a power cut: no cleanup runs.
+    asyncio.get_running_loop().call_later(0.05, os.kill, os.getpid(), signal.SIGKILL)
+    return web.json_response({"crashing": True}, status=202)

@@ -278,6 +278,22 @@ class SessionService:
         self._engine.abort_attempt(session_id)
         return session
 
+    async def reconcile_now(self, session_id: str, reason: str) -> SessionRecord:
+        """Operator action: record why, then have the engine ask the gateway at once."""
+        now = self._clock()
+        session = await self._db.write(
+            lambda conn: sessions_repo.amend(
+                conn,
+                session_id,
+                now_ms=now,
+                kind="operator_reconcile",
+                values={},
+                reason=f"operator: {reason}",
+            )
+        )
+        self._engine.kick(session_id)
+        return session
+
     async def complete_cash(self, session_id: str, amount_received_minor: int | None) -> SessionRecord:
         now = self._clock()
 

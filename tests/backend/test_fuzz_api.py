@@ -27,6 +27,8 @@ def test_fuzzing_finds_no_server_error_and_no_undocumented_response(tmp_path: Pa
                 "--checks", "all",
                 # A schema-valid card can still fail Luhn or be expired: JSON Schema cannot say so.
                 "--exclude-checks", "positive_data_acceptance",
+                # The recovery drill kills the server it is asked on.
+                "--exclude-path", "/api/dev/crash",
                 "--max-examples", "40",
                 "--seed", "20261126",
                 "--generation-database", "none",
