@@ -1,0 +1,147 @@
+"""Screenshots of the real window for docs/, taken under Xvfb:
+
+    QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screenshots.py
+
+Starts the kiosk with its embedded backend in tester mode (a throw-away data directory),
+drives one checkout through a timeout and a network error to a receipt, and saves each step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDialog, QPushButton, QWidget
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from smartcart_desktop.application import KioskApp  # noqa: E402
+from smartcart_desktop.flow_state import Stage  # noqa: E402
+from smartcart_desktop.options import LaunchOptions  # noqa: E402
+
+DOCS = ROOT / "docs"
+SIZE = (1200, 760)
+
+
+async def until(condition: Callable[[], object], timeout_s: float = 20) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not get there in time")
+        await asyncio.sleep(0.05)
+
+
+async def settle(seconds: float = 0.4) -> None:
+    """Let X draw what Qt painted before grabbing the screen. (Never processEvents() here:
+    from inside a coroutine it would step other tasks re-entrantly.)"""
+    await asyncio.sleep(seconds)
+
+
+def save_window(window: QWidget, name: str) -> None:
+    window.grab().save(str(DOCS / f"{name}.png"))
+    print(f"docs/{name}.png")
+
+
+def save_screen_area(window: QWidget, name: str) -> None:
+    """The window with its dialog on top: grab the screen where the window is."""
+    frame = window.frameGeometry()
+    screen = QGuiApplication.primaryScreen()
+    screen.grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height()).save(str(DOCS / f"{name}.png"))
+    print(f"docs/{name}.png")
+
+
+def visible_dialog(window: QWidget, name: str) -> QDialog | None:
+    return next((d for d in window.findChildren(QDialog, name) if d.isVisible()), None)
+
+
+def press(dialog: QDialog, button: str) -> None:
+    found = dialog.findChild(QPushButton, button)
+    assert found is not None
+    found.click()
+
+
+async def shoot() -> None:
+    DOCS.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="smartcart-shots-") as data_dir:
+        kiosk = await KioskApp.start(
+            LaunchOptions(tester=True, poll_interval_s=0.2, health_interval_s=0.5),
+            data_dir=Path(data_dir),
+            gateway_timeout_s=4,
+            retry_delay_s=30,
+            gateway_delay_s=0.2,
+        )
+        try:
+            await drive(kiosk)
+        finally:
+            await kiosk.shutdown()
+
+
+async def drive(kiosk: KioskApp) -> None:
+    assert kiosk.window is not None and kiosk.services is not None
+    window, services = kiosk.window, kiosk.services
+    flow, api = services.flow, services.api
+    window.resize(*SIZE)
+    window.move(20, 20)
+    await until(lambda: services.cart.products)
+
+    for product, quantity in (("masala-chai", 2), ("veg-sandwich", 1), ("samosa-2", 1)):
+        services.cart.set_quantity(product, quantity)
+    await settle()
+    save_window(window, "cart")
+
+    window.cart_screen.checkout_button.click()
+    await until(lambda: flow.state.stage is Stage.DETAILS)
+    form = window.payment_screen
+    for field, text in ((form.number, "4242 4242 4242 4242"), (form.holder, "Asha Rao"),
+                        (form.expiry, "12/39"), (form.cvv, "123")):
+        QTest.keyClicks(field.edit, text)
+    await until(form.pay_button.isEnabled)
+    form.pay_button.setFocus()
+    await settle()
+    save_window(window, "payment-form")
+
+    await api.set_faults("latency", latency_ms=6_000)  # the gateway answers too late: a timeout
+    QTest.keyClick(form.cvv.edit, Qt.Key.Key_Return)
+    await until(lambda: flow.state.stage is Stage.PROCESSING)
+    await asyncio.sleep(1.3)  # part of the countdown gone
+    save_window(window, "processing")
+
+    await until(lambda: visible_dialog(window, "timeoutDialog") is not None)
+    await settle()
+    save_screen_area(window, "timeout-dialog")
+
+    await api.set_faults("offline")
+    timeout_dialog = visible_dialog(window, "timeoutDialog")
+    assert timeout_dialog is not None
+    press(timeout_dialog, "retryButton")
+    await until(lambda: visible_dialog(window, "networkDialog") is not None)
+    await settle(1.2)
+    save_screen_area(window, "network-error-dialog")
+
+    await api.set_faults("none")
+    network_dialog = visible_dialog(window, "networkDialog")
+    assert network_dialog is not None
+    press(network_dialog, "retryButton")
+    await until(lambda: flow.state.receipt is not None)
+    await settle()
+    save_window(window, "receipt")
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("SmartCart")
+    qasync.run(shoot())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""What the backend answers, as the window's own types (the window never imports `backend`).
+
+Models ignore fields they do not know, so a newer backend does not break an older window.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class SessionStatus(StrEnum):
+    INITIATED = "INITIATED"
+    PROCESSING = "PROCESSING"
+    INTERRUPTED = "INTERRUPTED"
+    COMPLETED = "COMPLETED"
+    DECLINED = "DECLINED"
+    CANCELLED = "CANCELLED"
+    FAILED_MAX_RETRIES = "FAILED_MAX_RETRIES"
+    EXPIRED = "EXPIRED"
+    OFFLINE_ACCEPTED = "OFFLINE_ACCEPTED"
+
+    @property
+    def terminal(self) -> bool:
+        return self in _TERMINAL
+
+
+_TERMINAL = frozenset(
+    {
+        SessionStatus.COMPLETED,
+        SessionStatus.DECLINED,
+        SessionStatus.CANCELLED,
+        SessionStatus.FAILED_MAX_RETRIES,
+        SessionStatus.EXPIRED,
+    }
+)
+
+
+class Reason(StrEnum):
+    TIMEOUT = "TIMEOUT"
+    NETWORK_ERROR = "NETWORK_ERROR"
+    GATEWAY_ERROR = "GATEWAY_ERROR"
+    APP_CLOSED = "APP_CLOSED"
+    CRASH_RECOVERED = "CRASH_RECOVERED"
+
+
+class Wire(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="ignore")
+
+
+class Product(Wire):
+    id: str
+    name: str
+    price_minor: int
+    currency: str
+    image: str | None = None
+
+
+class ProductList(Wire):
+    products: list[Product]
+
+
+class OrderItem(Wire):
+    product_id: str
+    name: str
+    unit_price_minor: int
+    quantity: int
+    line_total_minor: int
+
+
+class Order(Wire):
+    order_id: int
+    status: str
+    total_minor: int
+    currency: str
+    items: list[OrderItem]
+    created_at: datetime
+    paid_at: datetime | None = None
+
+    @property
+    def paid(self) -> bool:
+        return self.status == "PAID"
+
+
+class SessionCreated(Wire):
+    session_id: str
+    order_id: int
+    max_attempts: int
+    status: SessionStatus
+    created: bool
+    message: str
+
+
+class SessionEvent(Wire):
+    at: datetime
+    kind: str
+    from_status: SessionStatus | None = None
+    to_status: SessionStatus | None = None
+    attempt: int | None = None
+    reason: str | None = None
+    detail: str | None = None
+
+
+class Session(Wire):
+    session_id: str
+    order_id: int
+    status: SessionStatus
+    attempts: int
+    max_attempts: int
+    can_resume: bool
+    needs_payment_details: bool
+    last_interruption_reason: Reason | None = None
+    interruptions: int = 0
+    settling_to: SessionStatus | None = None
+    outcome_unknown: bool = False
+    next_retry_at: datetime | None = None
+    amount_minor: int
+    currency: str
+    method: str | None = None
+    card_brand: str | None = None
+    card_last4: str | None = None
+    upi_id: str | None = None
+    decline_code: str | None = None
+    gateway_charge_id: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    expires_at: datetime
+    finished_at: datetime | None = None
+    offline_refusal: str | None = None  # why it could not be accepted offline: offer cash or cancel
+    message: str | None = None
+    events: list[SessionEvent] | None = None
+
+
+class SessionList(Wire):
+    sessions: list[Session]
+    total: int
+
+
+class PayAccepted(Wire):
+    session_id: str
+    status: SessionStatus
+    attempt: int
+    max_attempts: int
+    message: str
+
+
+class Summary(Wire):
+    session_id: str
+    order_id: int
+    status: SessionStatus
+    attempts: int
+    max_attempts: int
+    duration_seconds: float
+    interruptions: int
+    last_interruption_reason: Reason | None = None
+    can_resume: bool
+
+
+class Validation(Wire):
+    valid: bool
+    errors: dict[str, str] = Field(default_factory=dict)
+    brand: str | None = None
+
+
+class GatewayHealth(Wire):
+    reachable: bool | None = None
+
+
+class Health(Wire):
+    gateway: GatewayHealth
+    tester: bool = False
+    offline_pending: int = 0
+
+
+class FaultHit(Wire):
+    at: str
+    mode: str
+    method: str
+    path: str
+    session_id: str | None = None
+
+
+class Faults(Wire):
+    mode: str
+    rate: float
+    latency_ms: int
+    log: list[FaultHit] = Field(default_factory=list)

@@ -1,0 +1,17 @@
+"""What the kiosk was started with: the command line, resolved once at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchOptions:
+    kiosk: bool = False
+    tester: bool = False
+    backend_url: str | None = None
+    database_url: str | None = None
+    # The countdown on the processing screen; an embedded backend tells its own value.
+    gateway_timeout_s: float = 30.0
+    poll_interval_s: float = 2.0
+    health_interval_s: float = 2.0

@@ -1,0 +1,38 @@
+"""Card and UPI details on their way from the form to the backend.
+
+They are held only for the one request that carries them; repr() never shows the number or
+the CVV, so a stray log line or traceback cannot leak them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class CardDetails:
+    number: str
+    holder: str
+    expiry: str
+    cvv: str
+
+    def wire(self) -> dict[str, Any]:
+        return {
+            "method": "card",
+            "card": {"number": self.number, "holder": self.holder, "expiry": self.expiry, "cvv": self.cvv},
+        }
+
+    def __repr__(self) -> str:
+        return f"CardDetails(last4={self.number[-4:]!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class UpiDetails:
+    upi_id: str
+
+    def wire(self) -> dict[str, Any]:
+        return {"method": "upi", "upiId": self.upi_id}
+
+
+PaymentDetails = CardDetails | UpiDetails

@@ -1,0 +1,94 @@
+"""A scripted stand-in for the ApiClient, for testing CheckoutFlow without a backend."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from smartcart_desktop.api_errors import ApiError
+from smartcart_desktop.api_models import (
+    Order,
+    PayAccepted,
+    Session,
+    SessionCreated,
+    SessionStatus,
+    Summary,
+)
+from smartcart_desktop.payment_details import PaymentDetails
+
+SESSION_ID = "0" * 31 + "1"
+
+
+def session(status: str = "INITIATED", **fields: Any) -> Session:
+    now = datetime.now(UTC)
+    values: dict[str, Any] = {
+        "session_id": SESSION_ID,
+        "order_id": 7,
+        "status": status,
+        "attempts": 0,
+        "max_attempts": 3,
+        "can_resume": False,
+        "needs_payment_details": False,
+        "amount_minor": 8000,
+        "currency": "INR",
+        "created_at": now,
+        "updated_at": now,
+        "expires_at": now,
+    }
+    values.update(fields)
+    return Session(**values)
+
+
+def order(paid: bool = False) -> Order:
+    return Order(
+        order_id=7,
+        status="PAID" if paid else "PENDING",
+        total_minor=8000,
+        currency="INR",
+        items=[],
+        created_at=datetime.now(UTC),
+    )
+
+
+class FakeApi:
+    """`session()` answers from a script: each entry is a Session or an ApiError to raise;
+    the last entry repeats."""
+
+    def __init__(self, *script: Session | ApiError) -> None:
+        self.script = list(script)
+        self.session_calls = 0
+        self.calls: list[str] = []
+
+    async def create_order(self, lines: Mapping[str, int]) -> Order:
+        self.calls.append("create_order")
+        return order()
+
+    async def create_session(self, order_id: int) -> SessionCreated:
+        self.calls.append("create_session")
+        return SessionCreated(
+            session_id=SESSION_ID, order_id=order_id, max_attempts=3, status=SessionStatus.INITIATED,
+            created=True, message="",
+        )
+
+    async def session(self, session_id: str) -> Session:
+        self.session_calls += 1
+        entry = self.script[0] if len(self.script) == 1 else self.script.pop(0)
+        if isinstance(entry, ApiError):
+            raise entry
+        return entry
+
+    async def pay(self, session_id: str, details: PaymentDetails) -> PayAccepted:
+        self.calls.append("pay")
+        return PayAccepted(
+            session_id=session_id, status=SessionStatus.PROCESSING, attempt=1, max_attempts=3, message=""
+        )
+
+    async def order(self, order_id: int) -> Order:
+        return order(paid=True)
+
+    async def summary(self, session_id: str) -> Summary:
+        return Summary(
+            session_id=session_id, order_id=7, status=SessionStatus.COMPLETED, attempts=1, max_attempts=3,
+            duration_seconds=0.5, interruptions=0, can_resume=False,
+        )
