@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Select, Table
 from sqlalchemy.sql import ClauseElement
 
 _CURSOR = "smartcart_raw_cursor"
@@ -80,6 +80,34 @@ class Prepared:
     def all(self, conn: Connection, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         columns = self._for(conn).columns
         return [dict(zip(columns, row, strict=True)) for row in self._execute(conn, params).fetchall()]
+
+
+class PreparedIn:
+    """A SELECT whose only parameter is one expanding IN list (`bindparam(..., expanding=True)`).
+
+    qmark drivers get the compiled text with the list spelled out as `?, ?, …`; others go
+    through SQLAlchemy.
+    """
+
+    def __init__(self, statement: Select[Any], parameter: str) -> None:
+        self._statement = statement
+        self._parameter = parameter
+        self._columns = tuple(c.key for c in statement.selected_columns)
+        self._sql: dict[str, str] = {}
+
+    def all(self, conn: Connection, values: Sequence[Any]) -> list[dict[str, Any]]:
+        if not values:
+            return []
+        if conn.dialect.paramstyle != "qmark":
+            rows = conn.execute(self._statement, {self._parameter: list(values)})
+            return [dict(row._mapping) for row in rows]
+        sql = self._sql.get(conn.dialect.name)
+        if sql is None:
+            sql = self._sql[conn.dialect.name] = str(self._statement.compile(dialect=conn.dialect))
+        text = sql.replace(f"__[POSTCOMPILE_{self._parameter}]", ", ".join("?" * len(values)))
+        cursor = driver_cursor(conn)
+        cursor.execute(text, list(values))
+        return [dict(zip(self._columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 class InsertMany:

@@ -25,7 +25,7 @@ from sqlalchemy import (
     update,
 )
 
-from backend.db.prepared import InsertMany, Prepared
+from backend.db.prepared import InsertMany, Prepared, PreparedIn
 from backend.db.tables import OPEN_STATUS_SQL, Order, PaymentSession, SessionEvent
 from backend.errors import Conflict, NotFound
 from backend.records import EventRecord, SessionRecord
@@ -40,7 +40,7 @@ _COLUMNS = tuple(c for c in _T.c if c.key != "version")
 _SELECT_BY_ID = Prepared(select(*_COLUMNS, _T.c.version).where(_T.c.id == bindparam("b_id")))
 # Orders and their open sessions in one look-up. The open-status test is written out so that
 # SQLite can use the partial unique index on (order_id) WHERE status is open.
-_SELECT_ORDERS_WITH_OPEN_SESSION = (
+_SELECT_ORDERS_WITH_OPEN_SESSION = PreparedIn(
     select(
         Order.id.label("order_id_"),
         Order.status.label("order_status"),
@@ -50,7 +50,8 @@ _SELECT_ORDERS_WITH_OPEN_SESSION = (
     )
     .select_from(Order)
     .outerjoin(_T, and_(_T.c.order_id == Order.id, text("payment_sessions." + OPEN_STATUS_SQL)))
-    .where(Order.id.in_(bindparam("b_order_ids", expanding=True)))
+    .where(Order.id.in_(bindparam("b_order_ids", expanding=True))),
+    "b_order_ids",
 )
 _SELECT_EVENTS = Prepared(
     select(SessionEvent.__table__)
@@ -86,6 +87,7 @@ def _compare_and_set_statement(columns: frozenset[str]) -> Prepared:
 
 
 _NEW_SESSION_DEFAULTS = {c.key: None for c in _COLUMNS}
+_RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(SessionRecord))
 
 Guard = Callable[[SessionRecord], str | None]
 
@@ -203,11 +205,8 @@ class _CreateSessions:
     def run_many(
         self, conn: Connection, items: list[NewSession]
     ) -> list[tuple[SessionRecord, bool] | Exception]:
-        # Once per batch, so SQLAlchemy's own execution path is cheap enough here.
-        rows = conn.execute(
-            _SELECT_ORDERS_WITH_OPEN_SESSION, {"b_order_ids": sorted({i.order_id for i in items})}
-        )
-        found = {row.order_id_: row._mapping for row in rows}
+        rows = _SELECT_ORDERS_WITH_OPEN_SESSION.all(conn, sorted({i.order_id for i in items}))
+        found = {row["order_id_"]: row for row in rows}
         open_by_order: dict[int, SessionRecord] = {
             order_id: _record_of(row) for order_id, row in found.items() if row["id"] is not None
         }
@@ -226,7 +225,7 @@ class _CreateSessions:
             else:
                 row = _new_session_row(item, order)
                 new_rows.append(row)
-                open_by_order[item.order_id] = record = _record_of(row)
+                open_by_order[item.order_id] = record = _new_record(row)
                 results.append((record, True))
         _INSERT_SESSIONS.run(conn, new_rows)
         _INSERT_EVENTS.run(
@@ -241,6 +240,11 @@ class _CreateSessions:
 
 
 CREATE_SESSIONS = _CreateSessions()
+
+
+def _new_record(row: dict[str, Any]) -> SessionRecord:
+    """_record_of() for a row this module just built: its values need no conversion."""
+    return SessionRecord(**{name: row[name] for name in _RECORD_FIELDS})
 
 
 def _new_session_row(item: NewSession, order: Mapping[str, Any]) -> dict[str, Any]:

@@ -288,6 +288,11 @@ class FaultProxy:
                 _reset(writer)
                 return
             await self._serve(conn, reader)
+        except asyncio.CancelledError:
+            # close() cancels held connections. Ending the task normally, instead of
+            # re-raising, keeps Python 3.11's stream protocol from logging the cancellation
+            # as an "exception in callback" (fixed in 3.12).
+            _reset(writer)
         except (OSError, EOFError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, _BadMessage) as exc:
             _logger.debug("fault proxy connection dropped: %r", exc)
             _reset(writer)

@@ -6,9 +6,9 @@ from aiohttp import web
 
 from backend.endpoint import Role, endpoint, json_response
 from backend.db import offline_repo
-from backend.keys import DATABASE, GATEWAY, SETTINGS
+from backend.keys import CATALOG, DATABASE, GATEWAY, SETTINGS
 from backend.openapi import openapi_document
-from backend.schemas import GatewayHealthOut, HealthOut
+from backend.schemas import ConfigOut, GatewayHealthOut, HealthOut
 
 routes = web.RouteTableDef()
 
@@ -32,3 +32,20 @@ async def health(request: web.Request) -> web.Response:
 @endpoint(role=Role.PUBLIC, summary="This API, described by OpenAPI 3.1", responses={200: None})
 async def openapi(request: web.Request) -> web.Response:
     return web.json_response(openapi_document(request.app))
+
+
+@routes.get("/api/config")
+@endpoint(role=Role.KIOSK, summary="Timings and modes a window shows (timeouts, attempts)", responses={200: ConfigOut})
+async def config(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    return json_response(
+        ConfigOut(
+            gateway_timeout_s=settings.gateway_timeout_s,
+            max_attempts=settings.max_attempts,
+            retry_delay_s=settings.retry_delay_s,
+            session_ttl_s=settings.session_ttl_s,
+            currency=request.app[CATALOG].currency,
+            offline_enabled=settings.offline_enabled,
+            tester=settings.tester,
+        )
+    )

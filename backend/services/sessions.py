@@ -13,6 +13,7 @@ from backend.db import sessions_repo
 from backend.db.database import Database
 from backend.errors import Conflict, InvalidInput
 from backend.gateway.client import CardSource
+from backend.money import display_amount
 from backend.random_ids import RandomIds
 from backend.records import EventRecord, SessionRecord
 from backend.schemas import (
@@ -44,6 +45,16 @@ def _payment_fields(details: PaymentDetailsIn) -> dict[str, object]:
 
 def _not_expired(now_ms: int) -> sessions_repo.Guard:
     return lambda s: "This payment session has expired." if now_ms >= s.expires_at_ms else None
+
+
+def _cash_detail(session: SessionRecord, received_minor: int | None) -> str | None:
+    if received_minor is None:
+        return None
+    change = received_minor - session.amount_minor
+    return (
+        f"received {display_amount(received_minor, session.currency)}, "
+        f"change {display_amount(change, session.currency)}"
+    )
 
 
 class SessionService:
@@ -315,6 +326,7 @@ class SessionService:
                 now_ms=now,
                 kind="completed",
                 reason="cash confirmed by the operator",
+                detail=_cash_detail(session, amount_received_minor),
                 values={"method": "cash"},
                 guard=_not_expired(now),
             )

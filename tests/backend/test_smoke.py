@@ -16,3 +16,16 @@ async def test_unfinished_sessions_lists_interrupted_payments_for_the_kiosk(api)
     await api.wait_for(session_id, "INTERRUPTED")
     unfinished = await api.ok("GET", "/api/payments/sessions/unfinished")
     assert [s["sessionId"] for s in unfinished["sessions"]] == [session_id]
+
+
+async def test_config_tells_a_remote_window_the_timings(start_app):
+    api, _, _ = await start_app(gateway_timeout_s=12.5, max_attempts=4)
+    config = await api.ok("GET", "/api/config")
+    assert (config["gatewayTimeoutS"], config["maxAttempts"], config["currency"]) == (12.5, 4, "INR")
+
+
+async def test_cash_received_and_change_are_kept_in_the_history(api):
+    session_id = await api.session(await api.order(("masala-chai", 2)))
+    await api.action(session_id, "complete", {"method": "cash", "amountReceivedMinor": 10000})
+    session = await api.get(session_id)
+    assert session["events"][-1]["detail"] == "received INR 100.00, change INR 20.00"
