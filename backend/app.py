@@ -18,7 +18,7 @@ from backend.db.database import Database
 from backend.faults.proxy import FaultProxy
 from backend.gateway.client import GatewayClient
 from backend.gateway_sim import GatewaySimConfig, start_gateway_sim
-from backend.middleware import error_middleware, guard_middleware
+from backend.middleware import error_middleware
 from backend.routes import admin, dev, exports, health, offline, orders, sessions
 from backend.db.offline_repo import OfflineLimits
 from backend.offline.sealing import Sealer, load_or_create_key
@@ -48,7 +48,7 @@ def _offline_limits(settings: Settings) -> OfflineLimits:
 
 def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Application:
     app = web.Application(
-        middlewares=[error_middleware, guard_middleware],
+        middlewares=[error_middleware],
         client_max_size=settings.max_body_bytes,
     )
     app[keys.SETTINGS] = settings

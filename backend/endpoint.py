@@ -1,7 +1,7 @@
 """Declaring an API endpoint once: who may call it, what it accepts, what it answers.
 
-The auth middleware reads the role from here, the request body and query are parsed and
-validated here, and the OpenAPI document is generated from the same declarations.
+The caller is checked (backend/guard.py) and the body and query are parsed and validated
+here, and the OpenAPI document is generated from the same declarations.
 """
 
 from __future__ import annotations
@@ -10,19 +10,14 @@ import functools
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from backend import guard
 from backend.errors import InvalidInput, NotFound, PayloadTooLarge
-
-
-class Role(StrEnum):
-    PUBLIC = "public"
-    KIOSK = "kiosk"
-    ADMIN = "admin"
+from backend.guard import Role
 
 
 @dataclass(frozen=True)
@@ -70,6 +65,7 @@ def endpoint(
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
         async def parsed(request: web.Request) -> web.StreamResponse:
+            guard.check(request, role)
             kwargs: dict[str, Any] = {}
             if body is not None:
                 kwargs["body"] = await read_body(request, body, required=body_required)
@@ -81,10 +77,6 @@ def endpoint(
         return parsed
 
     return wrap
-
-
-def endpoint_of(request: web.Request) -> Endpoint | None:
-    return getattr(request.match_info.handler, "endpoint", None)
 
 
 async def read_body(request: web.Request, model: type[M], *, required: bool = True) -> M:

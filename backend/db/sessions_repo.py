@@ -59,12 +59,10 @@ _SELECT_EVENTS = Prepared(
     .order_by(SessionEvent.__table__.c.id)
 )
 _EVENT_FIELDS = ("session_id", "at_ms", "kind", "from_status", "to_status", "attempt", "reason", "detail")
-_NO_EVENT_FIELDS = dict.fromkeys(_EVENT_FIELDS)
 _INSERT_EVENT = Prepared(
     SessionEvent.__table__.insert().values({name: bindparam(name) for name in _EVENT_FIELDS})
 )
 _INSERT_SESSIONS = InsertMany(_T, [c.key for c in _T.c])
-_INSERT_EVENTS = InsertMany(SessionEvent.__table__, _EVENT_FIELDS)
 _SET_ORDER_STATUS = Prepared(
     Order.__table__.update()
     .where(Order.__table__.c.id == bindparam("b_order_id"))
@@ -227,15 +225,8 @@ class _CreateSessions:
                 new_rows.append(row)
                 open_by_order[item.order_id] = record = _new_record(row)
                 results.append((record, True))
+        # No event row: the history's "created" entry is read from created_at_ms (see events()).
         _INSERT_SESSIONS.run(conn, new_rows)
-        _INSERT_EVENTS.run(
-            conn,
-            [
-                {**_NO_EVENT_FIELDS, "session_id": row["id"], "at_ms": row["created_at_ms"],
-                 "kind": "created", "to_status": Status.INITIATED}
-                for row in new_rows
-            ],
-        )
         return results
 
 
@@ -376,7 +367,20 @@ def _compare_and_set(
 
 
 def events(conn: Connection, session_id: str) -> list[EventRecord]:
-    return [_event_of(row) for row in _SELECT_EVENTS.all(conn, {"b_id": session_id})]
+    """The session's history, starting with its creation (derived from created_at_ms)."""
+    session = get(conn, session_id)
+    created = EventRecord(
+        id=0,
+        session_id=session_id,
+        at_ms=session.created_at_ms,
+        kind="created",
+        from_status=None,
+        to_status=Status.INITIATED,
+        attempt=None,
+        reason=None,
+        detail=None,
+    )
+    return [created, *(_event_of(row) for row in _SELECT_EVENTS.all(conn, {"b_id": session_id}))]
 
 
 def list_open(conn: Connection) -> list[SessionRecord]:

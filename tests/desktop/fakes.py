@@ -8,6 +8,7 @@ from typing import Any
 
 from smartcart_desktop.api_errors import ApiError
 from smartcart_desktop.api_models import (
+    BackendConfig,
     Order,
     PayAccepted,
     Session,
@@ -59,6 +60,11 @@ class FakeApi:
         self.script = list(script)
         self.session_calls = 0
         self.calls: list[str] = []
+
+    async def config(self) -> BackendConfig:
+        return BackendConfig(
+            gateway_timeout_s=30, max_attempts=3, retry_delay_s=2, session_ttl_s=900, currency="INR"
+        )
 
     async def create_order(self, lines: Mapping[str, int]) -> Order:
         self.calls.append("create_order")

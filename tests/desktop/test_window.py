@@ -75,16 +75,17 @@ async def test_processing_screen_counts_down_the_gateway_timeout(start_kiosk: St
 async def test_status_bar_shows_gateway_session_and_fault(start_kiosk: StartKiosk) -> None:
     async with start_kiosk() as kiosk:
         status = kiosk.window.status
-        await kiosk.waits.until(status.fault_picker.isVisible)  # tester mode
-        status.fault_picker.activated.emit(status.fault_picker.findText("offline"))
+        await kiosk.waits.until(lambda: status.gateway.text() == "● Online")
+        assert not status.fault.isVisible() and not status.pending.isVisible()  # offline acceptance is off
+        await kiosk.fault("offline")
         await kiosk.waits.until(lambda: status.fault.text() == "⚠ Fault: offline")
         await kiosk.checkout()
         assert status.session.text() == f"Session {kiosk.session_id}"
         await kiosk.pay_by_card()
-        await kiosk.waits.until(lambda: status.gateway.text() == "✖ Gateway unreachable")
+        await kiosk.waits.until(lambda: status.gateway.text() == "✖ Offline")
         await kiosk.fault("none")
         await kiosk.receipt()
-        await kiosk.waits.until(lambda: status.gateway.text() == "● Gateway reachable")
+        await kiosk.waits.until(lambda: status.gateway.text() == "● Online")
         assert not status.fault.isVisible()
 
 
@@ -93,7 +94,8 @@ async def test_no_fault_controls_without_tester_mode(start_kiosk: StartKiosk) ->
     async with start_kiosk(options, tester=False) as kiosk:
         await kiosk.waits.until(lambda: kiosk.app.services is not None
                                 and kiosk.app.services.health.view.backend_reachable is True)
-        assert not kiosk.window.status.fault_picker.isVisible()
+        assert kiosk.window.tester_dock is None
+        assert not kiosk.window.status.fault.isVisible()
 
 
 async def test_kiosk_mode_only_the_operator_can_quit(start_kiosk: StartKiosk) -> None:
