@@ -21,6 +21,7 @@ import sys
 import time
 from collections import deque
 from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from backend.faults.model import FaultConfig, FaultMode, FaultRecord
 
@@ -52,6 +53,21 @@ class _Request:
     @property
     def path(self) -> str:
         return self.target.split("?", 1)[0]
+
+    @property
+    def idempotency_key(self) -> str | None:
+        """The key a gateway request is about: the charge's header, a look-up's query, or the
+        key being voided (the backend voids by key), so the log can name the session hit."""
+        header = _header(self.headers, "Idempotency-Key")
+        if header:
+            return header
+        query = parse_qs(urlsplit(self.target).query).get("idempotency_key")
+        if query:
+            return query[0]
+        parts = self.path.strip("/").split("/")
+        if len(parts) == 4 and parts[:2] == ["v1", "charges"] and parts[3] == "void":
+            return unquote(parts[2])
+        return None
 
 
 @dataclass(eq=False)  # identity hashing: kept in a set
@@ -326,7 +342,7 @@ class FaultProxy:
                 mode=mode,
                 method=request.method,
                 path=request.path,
-                idempotency_key=_header(request.headers, "Idempotency-Key"),
+                idempotency_key=request.idempotency_key,
             )
         )
 

@@ -232,3 +232,17 @@ async def test_resume_of_a_payment_that_went_through_answers_completed(start_app
 
     assert (reply.status, reply.body["status"]) == (200, "COMPLETED")
     assert len(await charges_for(api, app, session_id)) == 1
+
+
+async def test_the_fault_log_names_the_session_of_look_ups_and_voids_too(start_app):
+    api, _, _ = await start_app(gateway_timeout_s=0.3)
+    await api.faults("timeout")
+    session_id = await api.session()
+    await api.pay(session_id)
+    await api.wait_for(session_id, "INTERRUPTED")
+    await api.action(session_id, "cancel")  # the void meets the fault too
+
+    hits = (await api.ok("GET", "/api/dev/faults"))["log"]
+
+    assert {(h["method"], h["sessionId"]) for h in hits} >= {("POST", session_id)}
+    assert all(h["sessionId"] == session_id for h in hits if h["path"].startswith("/v1/charges"))
