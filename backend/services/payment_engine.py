@@ -148,9 +148,14 @@ class PaymentEngine:
             charge = await self._gateway.lookup(key=session.idempotency_key)
         except GatewayError as exc:
             log.info("look-up for %s failed: %s", session.id, exc)
-            await self._amend(
-                session.id, kind="lookup_failed", values={}, detail=f"could not ask the gateway: {exc}"
-            )
+            with contextlib.suppress(Conflict):  # moved on meanwhile: the failure no longer matters
+                await self._amend(
+                    session.id,
+                    kind="lookup_failed",
+                    values={},
+                    detail=f"could not ask the gateway: {exc}",
+                    guard=lambda s: None if s.status is Status.INTERRUPTED else "moved on",
+                )
             return None
         if charge is None:
             return await self._amend(
