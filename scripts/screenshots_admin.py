@@ -1,0 +1,198 @@
+"""Screenshots of the admin panel for docs/, taken from the real window under Xvfb:
+
+    QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screenshots_admin.py
+
+Starts the kiosk with its embedded backend in tester mode (a throw-away data directory), makes
+a morning's worth of payments through the kiosk's API (paid, declined, cancelled, one that timed
+out and was resumed, some still open), unlocks the panel with the PIN dialog as an operator
+would, and saves docs/admin-panel.png, docs/session-history.png and docs/admin-exports.png.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import qasync
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QPushButton, QWidget
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from smartcart_desktop.admin.admin_window import AdminWindow  # noqa: E402
+from smartcart_desktop.admin.export_request import ExportRequest  # noqa: E402
+from smartcart_desktop.api_client import ApiClient  # noqa: E402
+from smartcart_desktop.application import KioskApp  # noqa: E402
+from smartcart_desktop.options import LaunchOptions  # noqa: E402
+from smartcart_desktop.payment_details import CardDetails, UpiDetails  # noqa: E402
+
+DOCS = ROOT / "docs"
+SIZE = (1200, 780)
+PIN = "2468"
+GOOD_CARD = "4242 4242 4242 4242"
+DECLINED_CARD = "4000 0000 0000 0002"
+
+
+async def until(condition: Callable[[], object], timeout_s: float = 20) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not get there in time")
+        await asyncio.sleep(0.05)
+
+
+async def settle(seconds: float = 0.5) -> None:
+    """Let X draw what Qt painted before grabbing (never processEvents() from a coroutine)."""
+    await asyncio.sleep(seconds)
+
+
+def save_window(window: QWidget, name: str) -> None:
+    window.grab().save(str(DOCS / f"{name}.png"))
+    print(f"docs/{name}.png")
+
+
+def card(number: str = GOOD_CARD) -> CardDetails:
+    return CardDetails(number=number, holder="Asha Rao", expiry="12/39", cvv="123")
+
+
+async def status_of(api: ApiClient, session_id: str) -> str:
+    return (await api.session(session_id)).status.value
+
+
+async def wait_status(api: ApiClient, session_id: str, *statuses: str, timeout_s: float = 20) -> None:
+    deadline = time.monotonic() + timeout_s
+    while (current := await status_of(api, session_id)) not in statuses:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{session_id} stayed {current}")
+        await asyncio.sleep(0.1)
+
+
+async def new_session(api: ApiClient, items: dict[str, int]) -> str:
+    order = await api.create_order(items)
+    return (await api.create_session(order.order_id)).session_id
+
+
+async def make_morning(api: ApiClient) -> str:
+    """Payments of all kinds; returns the id of the one worth a history screenshot."""
+    for items, details in (
+        ({"masala-chai": 2, "samosa-2": 1}, card()),
+        ({"paneer-roll": 1, "mango-lassi": 1}, UpiDetails("asha@okbank")),
+        ({"filter-coffee": 2}, card()),
+        ({"veg-sandwich": 1, "water-1l": 1}, card()),
+    ):
+        session_id = await new_session(api, items)
+        await api.pay(session_id, details)
+        await wait_status(api, session_id, "COMPLETED")
+
+    declined = await new_session(api, {"gulab-jamun": 2})
+    await api.pay(declined, card(DECLINED_CARD))
+    await wait_status(api, declined, "DECLINED")
+
+    cancelled = await new_session(api, {"water-1l": 3})
+    await api.cancel(cancelled, "customer changed their mind")
+
+    # A timeout, then the customer resumes and it goes through: the history worth showing.
+    await api.set_faults("timeout")
+    resumed = await new_session(api, {"veg-sandwich": 2, "masala-chai": 1})
+    await api.pay(resumed, card())
+    await wait_status(api, resumed, "INTERRUPTED")
+    await api.set_faults("none")
+    await api.resume(resumed)
+    await wait_status(api, resumed, "COMPLETED")
+
+    # Still open when the admin looks: one timed out, one lost its network, two not paid yet.
+    await api.set_faults("timeout")
+    stuck = await new_session(api, {"mango-lassi": 2})
+    await api.pay(stuck, card())
+    await wait_status(api, stuck, "INTERRUPTED")
+    await api.set_faults("offline")
+    waiting = await new_session(api, {"filter-coffee": 1, "samosa-2": 1})
+    await api.pay(waiting, UpiDetails("ravi@okaxis"))
+    await wait_status(api, waiting, "INTERRUPTED")
+    await api.set_faults("none")
+    await new_session(api, {"paneer-roll": 2})
+    await new_session(api, {"masala-chai": 1})
+    return resumed
+
+
+async def unlock(kiosk: KioskApp) -> AdminWindow:
+    assert kiosk.window is not None
+    entry = kiosk.window.admin
+    entry.action.trigger()
+    await until(lambda: any(d.isVisible() for d in kiosk.window.findChildren(QDialog, "adminPinDialog")))
+    dialog = next(d for d in kiosk.window.findChildren(QDialog, "adminPinDialog") if d.isVisible())
+    edit = dialog.findChild(QLineEdit, "pinEdit")
+    button = dialog.findChild(QPushButton, "unlockButton")
+    assert edit is not None and button is not None
+    QTest.keyClicks(edit, PIN)
+    button.click()
+    await until(lambda: entry.window is not None and entry.window.isVisible())
+    assert entry.window is not None
+    return entry.window
+
+
+async def shoot() -> None:
+    DOCS.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="smartcart-admin-shots-") as data_dir:
+        kiosk = await KioskApp.start(
+            LaunchOptions(tester=True, poll_interval_s=2.0, health_interval_s=1.0),
+            data_dir=Path(data_dir),
+            admin_pin=PIN,
+            gateway_timeout_s=1.5,
+            retry_delay_s=900,  # the network error stays open for the screenshot
+            gateway_delay_s=0.05,
+        )
+        try:
+            await drive(kiosk, Path(data_dir))
+        finally:
+            await kiosk.shutdown()
+
+
+async def drive(kiosk: KioskApp, scratch: Path) -> None:
+    assert kiosk.window is not None and kiosk.services is not None
+    window, api = kiosk.window, kiosk.services.api
+    window.resize(*SIZE)
+    window.move(20, 10)
+    resumed = await make_morning(api)
+
+    panel = await unlock(kiosk)
+    panel.resize(*SIZE)
+    panel.move(40, 10)
+    await until(lambda: panel.active.model.rowCount() == 4 and panel.today.glance is not None)
+    await until(lambda: panel.today.glance is not None and panel.today.glance.outcomes["Completed"] == 5)
+    await settle(2.5)  # a refresh or two: the ages move on
+    save_window(panel, "admin-panel")
+
+    panel.open_session(resumed)
+    await until(lambda: panel.history.history is not None and panel.history.history.session.status.terminal)
+    await settle()
+    save_window(panel, "session-history")
+
+    target = scratch / "smartcart-sessions.csv"
+
+    async def choose(_request: ExportRequest) -> Path:
+        return target
+
+    panel.choose_export_path = choose
+    panel.tabs.setCurrentIndex(3)
+    panel.exports.export_button.click()
+    await until(lambda: target.exists() and panel.exports.export_button.isEnabled())
+    panel.exports.message.setText(panel.exports.message.text().replace(str(scratch), "~/Documents"))
+    await settle()
+    save_window(panel, "admin-exports")
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("SmartCart")
+    qasync.run(shoot())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

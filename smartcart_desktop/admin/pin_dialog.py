@@ -1,0 +1,102 @@
+"""The admin PIN: typed or tapped on a keypad (kiosks often have no keyboard)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from smartcart_desktop.style import set_role
+
+PIN_MIN, PIN_MAX = 4, 12
+WRONG_PIN = "Wrong PIN"
+
+
+class PinDialog(QDialog):
+    submitted = Signal(str)
+
+    def __init__(self, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setObjectName("adminPinDialog")
+        self.setWindowTitle("SmartCart — Admin")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setMinimumWidth(460)
+        self.message = set_role(QLabel("Admin: enter the PIN"), "message")
+        self.message.setObjectName("message")
+        self.pin = QLineEdit()
+        self.pin.setObjectName("pinEdit")
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setMaxLength(PIN_MAX)
+        self.pin.setValidator(QRegularExpressionValidator(QRegularExpression(f"[0-9]{{0,{PIN_MAX}}}"), self.pin))
+        self.pin.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.error = set_role(QLabel(), "error")
+        self.error.setObjectName("pinError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.setAutoDefault(False)
+        self.unlock_button = set_role(QPushButton("Unlock"), "primary")
+        self.unlock_button.setObjectName("unlockButton")
+        self.unlock_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self.reject)
+        self.unlock_button.clicked.connect(self._submit)
+        self.pin.returnPressed.connect(self._submit)
+        self.pin.textChanged.connect(self._edited)
+        self._busy = False
+        self._build()
+        self._edited()
+
+    def _build(self) -> None:
+        keypad = QGridLayout()
+        keypad.setSpacing(8)
+        keys = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "C")
+        for index, key in enumerate(keys):
+            button = QPushButton(key)
+            button.setObjectName(f"key-{key}")
+            button.setAutoDefault(False)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            set_role(button, "keypad")
+            button.clicked.connect(lambda _=False, k=key: self._key(k))
+            keypad.addWidget(button, index // 3, index % 3)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.unlock_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 28, 32, 24)
+        layout.setSpacing(14)
+        layout.addWidget(self.message)
+        layout.addWidget(self.pin)
+        layout.addWidget(self.error)
+        layout.addLayout(keypad)
+        layout.addLayout(buttons)
+
+    def _key(self, key: str) -> None:
+        if key == "⌫":
+            self.pin.backspace()
+        elif key == "C":
+            self.pin.clear()
+        else:
+            self.pin.insert(key)
+        self.pin.setFocus()
+
+    def _edited(self) -> None:
+        self.unlock_button.setEnabled(not self._busy and len(self.pin.text()) >= PIN_MIN)
+
+    def _submit(self) -> None:
+        if self._busy or len(self.pin.text()) < PIN_MIN:
+            return
+        self.error.hide()
+        self.submitted.emit(self.pin.text())
+
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.pin.setReadOnly(busy)
+        self._edited()
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+        self.pin.clear()
+        self.pin.setFocus()

@@ -1,0 +1,82 @@
+"""An operator action needs a reason: it is recorded in the session's history."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from smartcart_desktop.admin.awaiting import finished
+from smartcart_desktop.style import set_role
+
+REASON_MIN = 3  # the backend refuses shorter reasons
+REASON_MAX = 180  # the backend keeps 200, and a cancel adds "operator: "
+REASON_REQUIRED = f"Enter a reason (at least {REASON_MIN} characters): it goes into the session's history."
+
+
+class ReasonDialog(QDialog):
+    def __init__(
+        self, parent: QWidget | None, *, message: str, detail: str, confirm: str, confirm_role: str = "primary"
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("reasonDialog")
+        self.setWindowTitle("SmartCart — Admin")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setMinimumWidth(640)
+        self.message = set_role(QLabel(message), "message")
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.detail = set_role(QLabel(detail), "muted")
+        self.detail.setObjectName("detail")
+        self.detail.setWordWrap(True)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("reasonEdit")
+        self.reason.setPlaceholderText("Reason (required)")
+        self.reason.setMaxLength(REASON_MAX)
+        self.error = set_role(QLabel(REASON_REQUIRED), "fieldError")
+        self.error.setObjectName("reasonError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.back_button = QPushButton("Back")
+        self.back_button.setObjectName("backButton")
+        self.back_button.setAutoDefault(False)
+        self.confirm_button = set_role(QPushButton(confirm), confirm_role)
+        self.confirm_button.setObjectName("confirmButton")
+        self.confirm_button.setAutoDefault(False)
+        self.back_button.clicked.connect(self.reject)
+        self.confirm_button.clicked.connect(self._confirm)
+        self.reason.returnPressed.connect(self._confirm)
+        self.reason.textEdited.connect(lambda _text: self.error.hide())
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.back_button)
+        buttons.addWidget(self.confirm_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 28, 32, 24)
+        layout.setSpacing(12)
+        layout.addWidget(self.message)
+        layout.addWidget(self.detail)
+        layout.addWidget(self.reason)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+
+    def text(self) -> str:
+        return self.reason.text().strip()
+
+    def _confirm(self) -> None:
+        if len(self.text()) < REASON_MIN:
+            self.error.show()  # refused: the dialog stays open
+            self.reason.setFocus()
+            return
+        self.accept()
+
+
+async def ask_reason(
+    parent: QWidget, *, message: str, detail: str, confirm: str, confirm_role: str = "primary"
+) -> str | None:
+    """The reason the operator gave, or None if they went back."""
+    dialog = ReasonDialog(parent, message=message, detail=detail, confirm=confirm, confirm_role=confirm_role)
+    try:
+        code = await finished(dialog)
+        return dialog.text() if code == QDialog.DialogCode.Accepted else None
+    finally:
+        dialog.deleteLater()

@@ -1,0 +1,180 @@
+"""Active sessions as a table model, updated in place so a refresh keeps selection and sort.
+
+Each column answers SORT_ROLE with a raw value (amount in minor units, age in seconds), so the
+proxy sorts numbers as numbers; DisplayRole is the formatted text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from smartcart_desktop.admin.durations import short_duration
+from smartcart_desktop.api_models import Session, SessionStatus
+from smartcart_desktop.money import format_money
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+SESSION_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+
+COLUMNS = ("Session", "Order", "Amount", "Method", "Status", "Attempts", "Age", "Expires in")
+(SESSION, ORDER, AMOUNT, METHOD, STATUS, ATTEMPTS, AGE, EXPIRES) = range(len(COLUMNS))
+_NUMERIC = {ORDER, AMOUNT, ATTEMPTS, AGE, EXPIRES}
+EXPIRY_WARNING_S = 120
+
+_STATUS_COLOURS = {
+    SessionStatus.PROCESSING: "#1565c0",
+    SessionStatus.INTERRUPTED: "#e65100",
+    SessionStatus.OFFLINE_ACCEPTED: "#6a1b9a",
+}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def method_text(session: Session) -> str:
+    if session.method == "card":
+        brand = (session.card_brand or "card").capitalize()
+        return f"{brand} •{session.card_last4}" if session.card_last4 else brand
+    if session.method == "upi":
+        return f"UPI {session.upi_id}" if session.upi_id else "UPI"
+    if session.method == "cash":
+        return "Cash"
+    return "—"
+
+
+def status_text(session: Session) -> str:
+    text = session.status.value
+    if session.status is SessionStatus.INTERRUPTED and session.last_interruption_reason:
+        text += f" ({session.last_interruption_reason.value})"
+    if session.settling_to is not None:
+        text += f" → {session.settling_to.value}"
+    return text
+
+
+class ActiveSessionsModel(QAbstractTableModel):
+    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        super().__init__()
+        self._clock = clock
+        self._rows: list[Session] = []
+        self._now = clock()
+
+    # ---- contents -----------------------------------------------------------------------------
+
+    def set_sessions(self, sessions: Sequence[Session]) -> None:
+        self._now = self._clock()
+        fresh = {s.session_id: s for s in sessions}
+        for row in reversed(range(len(self._rows))):
+            if self._rows[row].session_id not in fresh:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._rows[row]
+                self.endRemoveRows()
+        known = set()
+        for row, old in enumerate(self._rows):
+            self._rows[row] = fresh[old.session_id]
+            known.add(old.session_id)
+        if self._rows:  # age and expiry move on even when nothing else changed
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1))
+        added = [s for s in sessions if s.session_id not in known]
+        if added:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(added) - 1)
+            self._rows.extend(added)
+            self.endInsertRows()
+
+    def session_at(self, row: int) -> Session:
+        return self._rows[row]
+
+    def session_ids(self) -> list[str]:
+        return [s.session_id for s in self._rows]
+
+    # ---- QAbstractTableModel ------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        session, column = self._rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(session, column)
+        if role == SORT_ROLE:
+            return self._sort_key(session, column)
+        if role == SESSION_ID_ROLE:
+            return session.session_id
+        if role == Qt.ItemDataRole.ToolTipRole and column == SESSION:
+            return f"Session {session.session_id}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._colour(session, column)
+        return None
+
+    def _seconds_old(self, session: Session) -> float:
+        return (self._now - session.created_at).total_seconds()
+
+    def _seconds_left(self, session: Session) -> float:
+        return (session.expires_at - self._now).total_seconds()
+
+    def _display(self, session: Session, column: int) -> str:
+        if column == SESSION:
+            return session.session_id[:12] + "…"
+        if column == ORDER:
+            return f"#{session.order_id}"
+        if column == AMOUNT:
+            return format_money(session.amount_minor, session.currency)
+        if column == METHOD:
+            return method_text(session)
+        if column == STATUS:
+            return status_text(session)
+        if column == ATTEMPTS:
+            return f"{session.attempts}/{session.max_attempts}"
+        if column == AGE:
+            return short_duration(self._seconds_old(session))
+        left = self._seconds_left(session)
+        return short_duration(left) if left > 0 else "expired"
+
+    def _sort_key(self, session: Session, column: int) -> Any:
+        return {
+            SESSION: session.session_id,
+            ORDER: session.order_id,
+            AMOUNT: session.amount_minor,
+            METHOD: method_text(session),
+            STATUS: status_text(session),
+            ATTEMPTS: session.attempts,
+            AGE: self._seconds_old(session),
+            EXPIRES: self._seconds_left(session),
+        }[column]
+
+    def _colour(self, session: Session, column: int) -> QBrush | None:
+        if column == STATUS and session.status in _STATUS_COLOURS:
+            return QBrush(QColor(_STATUS_COLOURS[session.status]))
+        if column == EXPIRES and self._seconds_left(session) < EXPIRY_WARNING_S:
+            return QBrush(QColor("#c62828"))
+        return None
+
+
+class SessionsProxy(QSortFilterProxyModel):
+    """Sorts on SORT_ROLE (numbers as numbers); re-sorts as the rows refresh."""
+
+    def __init__(self, source: ActiveSessionsModel) -> None:
+        super().__init__()
+        self.setSourceModel(source)
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+
+    def session_id_at(self, row: int) -> str:
+        return str(self.index(row, 0).data(SESSION_ID_ROLE))
