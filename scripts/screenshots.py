@@ -89,6 +89,9 @@ async def drive(kiosk: KioskApp) -> None:
     assert kiosk.window is not None and kiosk.services is not None
     window, services = kiosk.window, kiosk.services
     flow, api = services.flow, services.api
+    # Tester mode is only how this script makes faults happen; customers never see the panel.
+    assert window.tester_dock is not None
+    window.tester_dock.hide()
     window.resize(*SIZE)
     window.move(20, 20)
     await until(lambda: services.cart.products)

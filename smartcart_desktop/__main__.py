@@ -40,7 +40,8 @@ def parse_options(argv: Sequence[str]) -> LaunchOptions:
         "--gateway-timeout",
         type=float,
         default=float(os.environ.get(GATEWAY_TIMEOUT_ENV, "30")),
-        help=f"seconds the countdown shows for a remote backend (default 30, or ${GATEWAY_TIMEOUT_ENV})",
+        help=f"countdown seconds used only if a remote backend does not answer /api/config "
+        f"(default 30, or ${GATEWAY_TIMEOUT_ENV})",
     )
     parser.add_argument("--poll-interval", type=float, default=2.0, help="seconds between status polls")
     args = parser.parse_args(argv)

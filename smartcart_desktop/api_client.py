@@ -26,6 +26,8 @@ from smartcart_desktop.api_errors import (
     ValidationError,
 )
 from smartcart_desktop.api_models import (
+    BackendConfig,
+    CrashAccepted,
     Faults,
     Health,
     Order,
@@ -124,6 +126,10 @@ class ApiClient:
     async def health(self) -> Health:
         return await self._call("GET", "/api/health", Health)
 
+    async def config(self) -> BackendConfig:
+        """The backend's own timings (gateway timeout, attempts): a remote one may differ."""
+        return await self._call("GET", "/api/config", BackendConfig)
+
     async def faults(self) -> Faults:
         return await self._call("GET", "/api/dev/faults", Faults)
 
@@ -136,6 +142,13 @@ class ApiClient:
         if latency_ms is not None:
             body["latencyMs"] = latency_ms
         return await self._call("PUT", "/api/dev/faults", Faults, json=body)
+
+    async def crash(self) -> CrashAccepted:
+        """Tester mode only: the backend SIGKILLs its own process right after answering.
+
+        With the embedded backend that process is this app: nothing after this call runs.
+        """
+        return await self._call("POST", "/api/dev/crash", CrashAccepted)
 
     # ---- plumbing ---------------------------------------------------------------------------
 

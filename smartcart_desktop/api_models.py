@@ -27,6 +27,12 @@ class SessionStatus(StrEnum):
     def terminal(self) -> bool:
         return self in _TERMINAL
 
+    @property
+    def finished_for_customer(self) -> bool:
+        """Nothing more for the customer to do: terminal, or accepted offline (the backend
+        still forwards it to the gateway, but the goods are handed over)."""
+        return self in _TERMINAL or self is SessionStatus.OFFLINE_ACCEPTED
+
 
 _TERMINAL = frozenset(
     {
@@ -83,6 +89,16 @@ class Order(Wire):
     @property
     def paid(self) -> bool:
         return self.status == "PAID"
+
+    @property
+    def released(self) -> bool:
+        """Handed over after its payment was accepted offline; PAID once forwarded."""
+        return self.status == "RELEASED"
+
+    @property
+    def settled(self) -> bool:
+        """Paid, or handed over on an offline payment: a new purchase needs a new order."""
+        return self.paid or self.released
 
 
 class SessionCreated(Wire):
@@ -173,6 +189,19 @@ class Health(Wire):
     gateway: GatewayHealth
     tester: bool = False
     offline_pending: int = 0
+    offline_enabled: bool = False
+
+
+class BackendConfig(Wire):
+    """`GET /api/config`: the timings and modes of the backend this window talks to."""
+
+    gateway_timeout_s: float
+    max_attempts: int
+    retry_delay_s: float
+    session_ttl_s: float
+    currency: str
+    offline_enabled: bool = False
+    tester: bool = False
 
 
 class FaultHit(Wire):
@@ -188,3 +217,11 @@ class Faults(Wire):
     rate: float
     latency_ms: int
     log: list[FaultHit] = Field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return self.mode != "none"
+
+
+class CrashAccepted(Wire):
+    crashing: bool = True

@@ -1,5 +1,8 @@
 """The checkout as the window follows it: create order → create session → pay → watch → result.
 
+A session accepted offline (store-and-forward) is a result too: the backend still has to
+forward it, but the customer is done and leaves with a receipt marked "accepted offline".
+
 The backend owns the truth. This object never decides an outcome: it asks the backend to
 act, then follows the session by polling it (every `poll_interval_s`, and at once after each
 action) and publishes a FlowState derived from what the backend says. No widgets in here,
@@ -23,7 +26,7 @@ from PySide6.QtCore import QObject, Signal
 
 from smartcart_desktop.api_client import ApiClient
 from smartcart_desktop.api_errors import ApiError, Conflict
-from smartcart_desktop.api_models import Order, Session, SessionStatus
+from smartcart_desktop.api_models import BackendConfig, Order, Session, SessionStatus
 from smartcart_desktop.background import BackgroundTasks, wait_or_timeout
 from smartcart_desktop.flow_state import FlowState, Receipt, Stage, prompt_of, stage_of
 from smartcart_desktop.payment_details import PaymentDetails
@@ -37,6 +40,9 @@ class CheckoutFlow(QObject):
     state_changed = Signal(object)  # FlowState
     error = Signal(str)  # an action failed; the message is fit for the customer
     backend_reachable = Signal(bool)  # whether the window's own requests get answers
+    # The followed session has ended for the customer (terminal, cancelled, or accepted
+    # offline); emitted once per session, with its id.
+    session_finished = Signal(str)
 
     def __init__(
         self,
@@ -67,6 +73,9 @@ class CheckoutFlow(QObject):
         self._prompt_epoch = 0
         self._reachable: bool | None = None
         self._left = False
+        self._config: BackendConfig | None = None
+        self._finished: str | None = None  # the last session session_finished was emitted for
+        self._reopening_for_cash: str | None = None  # cancelled to be paid in cash: not "back to cart"
 
     # ---- what the window reads ----------------------------------------------------------------
 
@@ -77,6 +86,11 @@ class CheckoutFlow(QObject):
     @property
     def poll_interval_s(self) -> float:
         return self._interval
+
+    @property
+    def config(self) -> BackendConfig | None:
+        """The backend's timings, once asked (`GET /api/config`); None until then."""
+        return self._config
 
     @property
     def watching(self) -> bool:
@@ -104,6 +118,27 @@ class CheckoutFlow(QObject):
     def use_another_method(self) -> asyncio.Task[None]:
         return self._act(self._another_method())
 
+    def pay_cash_instead(self) -> asyncio.Task[None]:
+        """Card or UPI cannot go through (e.g. refused offline): pay this order in cash.
+
+        The backend confirms cash only on a session nothing was attempted on, so an attempted
+        one is cancelled first and a fresh session opened for the same order; the payment
+        form then starts on cash for the operator to confirm.
+        """
+        return self._act(self._cash_instead())
+
+    async def load_config(self) -> BackendConfig | None:
+        """Take the gateway timeout from the backend itself (a remote one may differ from
+        the guess the window started with). None, and the guess stays, if it cannot answer."""
+        try:
+            config = await self._api.config()
+        except ApiError as exc:
+            log.info("backend configuration not available yet: %s", exc.message)
+            return None
+        self._config = config
+        self._set(gateway_timeout_s=config.gateway_timeout_s)
+        return config
+
     def adopt(self, session: Session) -> asyncio.Task[None]:
         """Take over an unfinished session found at start-up and carry on with it."""
         return self._act(self._adopt(session))
@@ -120,7 +155,9 @@ class CheckoutFlow(QObject):
 
     def _idle(self) -> bool:
         session = self._state.session
-        return self._session_target is None or (session is not None and session.status.terminal)
+        return self._session_target is None or (
+            session is not None and session.status.finished_for_customer
+        )
 
     def back_to_cart(self) -> None:
         """Leave a finished payment; the cart (and its order, if unpaid) stays."""
@@ -160,7 +197,7 @@ class CheckoutFlow(QObject):
         if not lines:
             return
         order = self._state.order
-        if order is None or order.paid or lines != self._order_lines:
+        if order is None or order.settled or lines != self._order_lines:
             order = await self._api.create_order(lines)
             self._order_lines = lines
         try:
@@ -212,6 +249,49 @@ class CheckoutFlow(QObject):
         created = await self._api.create_session(order.order_id)
         await self._begin(created.session_id, order)
 
+    async def _cash_instead(self) -> None:
+        session, order = self._require_session(), self._state.order
+        if order is None:
+            raise ApiError("There is no order to pay.", code="no_order")
+        if session.status is SessionStatus.INITIATED:  # nothing attempted: cash can finish it
+            self._set(stage=Stage.DETAILS, prompt=None, method_hint="cash")
+            return
+        self._reopening_for_cash = session.session_id
+        try:
+            ended = await self._cancel_and_wait(session.session_id)
+            if ended.status in (SessionStatus.COMPLETED, SessionStatus.OFFLINE_ACCEPTED):
+                self._apply(ended)  # the attempt went through after all: show that, charge nothing more
+                return
+            # No late answer about the cancelled session may send the window to the cart now.
+            await self._stop_watching()
+        finally:
+            self._reopening_for_cash = None
+        # CANCELLED (or ended unpaid otherwise): the order has no open session now.
+        try:
+            created = await self._api.create_session(order.order_id)
+            await self._begin(created.session_id, order, method_hint="cash")
+        except ApiError:
+            self._to_cart(order=order, notice=None)  # checkout again from there, same order
+            raise
+
+    async def _cancel_and_wait(self, session_id: str) -> Session:
+        """Cancel and follow the session until it has ended (the backend may first have to
+        void at the gateway); returns how it ended."""
+        try:
+            session = await self._api.cancel(session_id, "customer pays in cash instead")
+        except Conflict:
+            session = await self._api.session(session_id)  # it ended meanwhile
+        while not session.status.finished_for_customer:
+            self._apply(session)
+            await asyncio.sleep(self._interval)
+            try:
+                session = await self._api.session(session_id)
+            except ApiError as exc:
+                if not exc.transient:
+                    raise
+                log.info("waiting for the cancel of %s: %s", session_id[:8], exc.message)
+        return session
+
     async def _adopt(self, session: Session) -> None:
         order = await self._api.order(session.order_id)
         self._order_lines = {item.product_id: item.quantity for item in order.items}
@@ -228,12 +308,20 @@ class CheckoutFlow(QObject):
 
     # ---- following the session ----------------------------------------------------------------
 
-    async def _begin(self, session_id: str, order: Order) -> None:
+    async def _begin(self, session_id: str, order: Order, *, method_hint: str | None = None) -> None:
+        if self._config is None:
+            await self.load_config()
         self._cash_received = None
         self._session_target = session_id
         # Not published: the screen changes once the session's first snapshot is in.
         self._state = dataclasses.replace(
-            self._state, order=order, session=None, prompt=None, notice=None, receipt=None
+            self._state,
+            order=order,
+            session=None,
+            prompt=None,
+            notice=None,
+            receipt=None,
+            method_hint=method_hint,
         )
         await self._refresh_after_action(session_id)
 
@@ -260,7 +348,7 @@ class CheckoutFlow(QObject):
                 # Keep following through a dropped connection; the next poll may get through.
                 log.info("polling %s failed: %s", session_id[:8], exc.message)
                 session = None
-            if session is not None and session.status.terminal:
+            if session is not None and session.status.finished_for_customer:
                 return
             await wait_or_timeout(self._wake, self._interval)
 
@@ -292,8 +380,15 @@ class CheckoutFlow(QObject):
     def _apply(self, session: Session) -> None:
         if session.session_id != self._session_target:
             return  # an answer about a session this window has moved on from
+        if session.status.finished_for_customer:
+            self._note_finished(session.session_id)
+        if session.session_id == self._reopening_for_cash and not session.status.finished_for_customer:
+            # Cancelling to pay in cash: no question about this attempt any more.
+            self._set(stage=Stage.CANCELLING, session=session, prompt=None, attempt_started=None)
+            return
         if session.status is SessionStatus.CANCELLED:
-            self._to_cart(order=self._state.order, notice=CANCELLED_NOTICE)
+            if session.session_id != self._reopening_for_cash:
+                self._to_cart(order=self._state.order, notice=CANCELLED_NOTICE)
             return
         previous = self._state.session
         self._set(
@@ -302,9 +397,15 @@ class CheckoutFlow(QObject):
             prompt=prompt_of(session, self._prompt_epoch),
             attempt_started=self._attempt_started(previous, session),
         )
-        if session.status is SessionStatus.COMPLETED and self._verifying != session.session_id:
+        handed_over = session.status in (SessionStatus.COMPLETED, SessionStatus.OFFLINE_ACCEPTED)
+        if handed_over and self._verifying != session.session_id:
             self._verifying = session.session_id
             self._tasks.spawn(self._verify(session), name="verify")
+
+    def _note_finished(self, session_id: str) -> None:
+        if self._finished != session_id:
+            self._finished = session_id
+            self.session_finished.emit(session_id)
 
     def _attempt_started(self, previous: Session | None, session: Session) -> float | None:
         if session.status is not SessionStatus.PROCESSING:
@@ -318,11 +419,12 @@ class CheckoutFlow(QObject):
         return self._state.attempt_started if same_attempt else self._clock()
 
     async def _verify(self, session: Session) -> None:
-        """"Waiting for verification": the receipt appears once the order reads as paid."""
+        """"Waiting for verification": the receipt appears once the order reads as paid (or,
+        accepted offline, as handed over)."""
         while self._session_target == session.session_id:
             try:
                 order = await self._api.order(session.order_id)
-                if order.paid:
+                if order.settled:
                     summary = await self._api.summary(session.session_id)
                     receipt = Receipt(order, session, summary, self._cash_received)
                     self._set(order=order, receipt=receipt)
@@ -377,6 +479,7 @@ class CheckoutFlow(QObject):
             notice=notice,
             receipt=None,
             attempt_started=None,
+            method_hint=None,
         )
 
     def _note_reachable(self, reachable: bool) -> None:

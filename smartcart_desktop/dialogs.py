@@ -34,6 +34,8 @@ class Answer(IntEnum):
     LEAVE = 107
     STAY = 108
     QUIT = 109
+    PAY_CASH = 110
+    CRASH = 111
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +151,8 @@ class PromptDialog(KioskDialog):
         self.prompt = prompt
         self.set_message(_prompt_message(prompt))
         self._tick()
-        if prompt.kind is PromptKind.NETWORK and prompt.session.next_retry_at is not None:
+        counting = prompt.kind in (PromptKind.NETWORK, PromptKind.OFFLINE_REFUSED)
+        if counting and prompt.session.next_retry_at is not None:
             self._countdown.start()
         else:
             self._countdown.stop()
@@ -166,6 +169,8 @@ def _prompt_message(prompt: Prompt) -> str:
         return messages.network_error(session)
     if kind is PromptKind.INTERRUPTED:
         return messages.interrupted(session)
+    if kind is PromptKind.OFFLINE_REFUSED:
+        return messages.offline_refused(session)
     if kind is PromptKind.DECLINED:
         return messages.declined(session)
     return messages.MAX_RETRIES if kind is PromptKind.MAX_RETRIES else messages.EXPIRED
@@ -175,6 +180,10 @@ def _prompt_detail(prompt: Prompt) -> str:
     session = prompt.session
     if prompt.kind is PromptKind.NETWORK:
         lines = [messages.retry_countdown(seconds_until(session.next_retry_at))]
+    elif prompt.kind is PromptKind.OFFLINE_REFUSED:
+        lines = [messages.offline_refused_detail(session)]
+        if session.next_retry_at is not None:  # the backend tries the bank again meanwhile
+            lines.append(messages.retry_countdown(seconds_until(session.next_retry_at)))
     elif prompt.kind is PromptKind.MAX_RETRIES:
         lines = [messages.MAX_RETRIES_DETAIL]
     elif prompt.kind is PromptKind.EXPIRED:
@@ -185,7 +194,8 @@ def _prompt_detail(prompt: Prompt) -> str:
         lines = []
     if session.outcome_unknown and not session.status.terminal:
         lines.append(messages.OUTCOME_UNKNOWN)
-    if session.offline_refusal and not session.status.terminal:
+    refusal_elsewhere = prompt.kind is not PromptKind.OFFLINE_REFUSED  # else it is the message itself
+    if session.offline_refusal and refusal_elsewhere and not session.status.terminal:
         lines.append(session.offline_refusal)
     return "\n".join(lines)
 
@@ -205,6 +215,10 @@ _PROMPT_CHOICES: dict[PromptKind, tuple[tuple[Choice, ...], Answer]] = {
     PromptKind.INTERRUPTED: _RETRY_OR_CANCEL,
     PromptKind.NETWORK: (
         (Choice(Answer.CANCEL, "Cancel", "danger"), Choice(Answer.RETRY, "Retry now", "primary")),
+        Answer.CANCEL,
+    ),
+    PromptKind.OFFLINE_REFUSED: (
+        (Choice(Answer.CANCEL, "Cancel", "danger"), Choice(Answer.PAY_CASH, "Cancel and pay cash", "primary")),
         Answer.CANCEL,
     ),
     PromptKind.MAX_RETRIES: ((Choice(Answer.BACK_TO_CART, "Back to cart", "primary"),), Answer.BACK_TO_CART),
@@ -247,5 +261,17 @@ def operator_quit_dialog(parent: QWidget) -> KioskDialog:
         name="operatorQuitDialog",
         message=messages.OPERATOR_QUIT,
         choices=(Choice(Answer.STAY, "Stay"), Choice(Answer.QUIT, "Close SmartCart", "danger")),
+        escape=Answer.STAY,
+    )
+
+
+def crash_confirm_dialog(parent: QWidget) -> KioskDialog:
+    """Tester mode: the crash drill kills the process; ask first, "No" is the safe answer."""
+    return KioskDialog(
+        parent,
+        name="crashConfirmDialog",
+        message=messages.CRASH_CONFIRM,
+        detail=messages.CRASH_DETAIL,
+        choices=(Choice(Answer.STAY, "No", "primary"), Choice(Answer.CRASH, "Yes, crash now", "danger")),
         escape=Answer.STAY,
     )

@@ -30,6 +30,7 @@ class PromptKind(Enum):
     TIMEOUT = auto()
     NETWORK = auto()
     INTERRUPTED = auto()  # app closed or crash recovered, details still held by the backend
+    OFFLINE_REFUSED = auto()  # the gateway is unreachable and the payment is over an offline limit
     MAX_RETRIES = auto()
     DECLINED = auto()
     EXPIRED = auto()
@@ -54,6 +55,11 @@ class Receipt:
     summary: Summary | None
     cash_received_minor: int | None = None
 
+    @property
+    def offline(self) -> bool:
+        """Accepted offline: the goods are handed over, the bank has not seen it yet."""
+        return self.session.status is SessionStatus.OFFLINE_ACCEPTED
+
 
 @dataclass(frozen=True, slots=True)
 class FlowState:
@@ -67,6 +73,7 @@ class FlowState:
     attempt_started: float | None = None  # monotonic time the current attempt was first seen
     receipt: Receipt | None = None
     gateway_timeout_s: float = 30.0
+    method_hint: str | None = None  # the payment method the form starts on ("cash" after a refusal)
 
     @property
     def payment_in_flight(self) -> bool:
@@ -121,7 +128,9 @@ def prompt_of(session: Session, epoch: int = 0) -> Prompt | None:
     kind = _TERMINAL_PROMPT.get(session.status)
     if kind is None and stage_of(session) is Stage.INTERRUPTED:
         reason = session.last_interruption_reason
-        if reason is Reason.TIMEOUT:
+        if session.offline_refusal:
+            kind = PromptKind.OFFLINE_REFUSED
+        elif reason is Reason.TIMEOUT:
             kind = PromptKind.TIMEOUT
         elif reason in _AUTO_RETRY:
             kind = PromptKind.NETWORK

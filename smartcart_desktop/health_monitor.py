@@ -1,8 +1,11 @@
-"""Polls the backend's health (and, in tester mode, the active fault) for the status bar."""
+"""Polls the backend's health for the status bar: can the gateway be reached (Online /
+Offline), how many offline payments wait to be forwarded, and — when the backend runs in
+tester mode — the active fault and the log of requests it hit (for the tester panel)."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from dataclasses import dataclass
 
@@ -10,20 +13,24 @@ from PySide6.QtCore import QObject, Signal
 
 from smartcart_desktop.api_client import ApiClient
 from smartcart_desktop.api_errors import ApiError
+from smartcart_desktop.api_models import Faults
 from smartcart_desktop.background import BackgroundTasks, wait_or_timeout
 
 log = logging.getLogger(__name__)
-
-FAULT_MODES = ("none", "offline", "latency", "timeout", "flaky", "http_error", "reply_lost")
 
 
 @dataclass(frozen=True, slots=True)
 class HealthView:
     backend_reachable: bool | None = None  # None: not asked yet
     gateway_reachable: bool | None = None  # None: the backend has not talked to it yet
-    tester: bool = False
-    fault_mode: str | None = None  # tester mode only
-    offline_pending: int = 0
+    tester: bool = False  # the backend runs in tester mode (it has /api/dev/*)
+    faults: Faults | None = None  # tester mode only: the active fault and its log
+    offline_enabled: bool = False  # the backend accepts payments offline (store-and-forward)
+    offline_pending: int = 0  # payments accepted offline, waiting to be forwarded
+
+    @property
+    def fault_mode(self) -> str | None:
+        return self.faults.mode if self.faults is not None else None
 
 
 class HealthMonitor(QObject):
@@ -47,16 +54,16 @@ class HealthMonitor(QObject):
     async def stop(self) -> None:
         await self._tasks.cancel_all()
 
-    def set_fault(self, mode: str) -> asyncio.Task[None]:
-        """Tester intent from the status bar: switch the fault on the link to the gateway."""
-        return self._tasks.spawn(self._set_fault(mode), name="set-fault")
-
-    async def _set_fault(self, mode: str) -> None:
-        try:
-            await self._api.set_faults(mode)
-        except ApiError as exc:
-            log.warning("could not switch the fault to %s: %s", mode, exc.message)
+    def refresh(self, *_args: object) -> None:
+        """Ask again now rather than at the next tick (a payment ended, a fault was switched):
+        an answer from before the change must not stay on screen for a whole interval."""
         self._wake.set()
+
+    def show_faults(self, faults: Faults) -> None:
+        """A fresher fault state than the last poll's (the answer to a switch): show it now."""
+        if self._view.tester:
+            self._publish(dataclasses.replace(self._view, faults=faults))
+        self.refresh()
 
     async def _run(self) -> None:
         while True:
@@ -68,18 +75,20 @@ class HealthMonitor(QObject):
         try:
             health = await self._api.health()
         except ApiError:
-            return HealthView(backend_reachable=False, tester=self._view.tester)
-        fault = None
+            return dataclasses.replace(self._view, backend_reachable=False)
+        faults = None
         if health.tester:
             try:
-                fault = (await self._api.faults()).mode
+                faults = await self._api.faults()
             except ApiError as exc:
                 log.info("fault state unavailable: %s", exc.message)
+                faults = self._view.faults
         return HealthView(
             backend_reachable=True,
             gateway_reachable=health.gateway.reachable,
             tester=health.tester,
-            fault_mode=fault,
+            faults=faults,
+            offline_enabled=health.offline_enabled,
             offline_pending=health.offline_pending,
         )
 

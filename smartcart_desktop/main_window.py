@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
+from smartcart_desktop.admin.admin_entry import AdminEntry
 from smartcart_desktop.background import BackgroundTasks
 from smartcart_desktop.dialogs import (
     Answer,
@@ -33,10 +34,13 @@ from smartcart_desktop.screens.result_screen import ResultScreen
 from smartcart_desktop.services import Services
 from smartcart_desktop.status_bar import KioskStatusBar
 from smartcart_desktop.style import icon
+from smartcart_desktop.tester.control import TesterControl
+from smartcart_desktop.tester.dock import TesterDock
 
 log = logging.getLogger(__name__)
 
 OPERATOR_QUIT_SHORTCUT = "Ctrl+Alt+Shift+Q"
+TESTER_PANEL_SHORTCUT = "F12"
 
 _PROCESSING_STAGES = {Stage.PROCESSING, Stage.INTERRUPTED, Stage.SETTLING, Stage.CANCELLING}
 _RESULT_STAGES = {Stage.COMPLETED, Stage.OFFLINE_ACCEPTED, Stage.DECLINED, Stage.FAILED, Stage.EXPIRED}
@@ -67,8 +71,13 @@ class MainWindow(QMainWindow):
         self.status = KioskStatusBar()
         self.setStatusBar(self.status)
         self.prompts = PromptPresenter(self._flow, self)
+        self.tester_dock: TesterDock | None = None
+        self._tester: TesterControl | None = None
+        if services.options.tester:
+            self._add_tester_panel()
         self._connect()
         self._add_actions()
+        self.admin = AdminEntry(self, services)  # "Admin…" / long press on the status bar → PIN
         self._render(self._flow.state)
 
     # ---- wiring -------------------------------------------------------------------------------
@@ -88,7 +97,8 @@ class MainWindow(QMainWindow):
         self.result_screen.back_requested.connect(flow.back_to_cart)
         self.result_screen.another_method_requested.connect(flow.use_another_method)
         services.health.changed.connect(self.status.show_health)
-        self.status.fault_requested.connect(services.health.set_fault)
+        # A poll from before the payment ended (e.g. "Offline") must not stay on screen.
+        flow.session_finished.connect(services.health.refresh)
 
     def _add_actions(self) -> None:
         if self._kiosk:
@@ -96,6 +106,21 @@ class MainWindow(QMainWindow):
         else:
             # Spelled out: StandardKey.Quit is empty on platforms without a desktop theme.
             self._action("Quit", "Ctrl+Q", self.close)
+
+    def _add_tester_panel(self) -> None:
+        """Tester mode: the fault switch, its log and the crash drill, docked on the right."""
+        services = self._services
+        control = TesterControl(services.api, services.health, self)
+        dock = TesterDock(self)
+        services.health.changed.connect(dock.show_health)
+        dock.fault_requested.connect(control.apply)
+        dock.crash_requested.connect(control.crash)
+        control.failed.connect(dock.show_error)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        toggle = dock.toggleViewAction()
+        toggle.setShortcut(QKeySequence(TESTER_PANEL_SHORTCUT))
+        self.addAction(toggle)
+        self.tester_dock, self._tester = dock, control
 
     def _action(self, text: str, shortcut: str, slot: object) -> None:
         action = QAction(text, self)
@@ -188,5 +213,9 @@ class MainWindow(QMainWindow):
             self.close()
 
     async def stop(self) -> None:
+        if self.tester_dock is not None and self._tester is not None:
+            await self.tester_dock.stop()
+            await self._tester.stop()
+        await self.admin.stop()
         await self.prompts.stop()
         await self._tasks.cancel_all()

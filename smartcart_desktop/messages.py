@@ -17,6 +17,16 @@ EXPIRED = "⌛ This payment session expired."
 EXPIRED_DETAIL = "No charge was made. You can start again from the cart."
 ACCEPTED_OFFLINE = "✅ Payment accepted offline"
 OFFLINE_ACCEPTED = "It will be sent to the bank as soon as the connection is back. Please take your items."
+OFFLINE_MARK = "Accepted offline — will be sent when the connection returns"
+OFFLINE_REFUSED_FALLBACK = "This payment cannot be accepted while offline."
+CASH_INSTEAD = "You can cancel this card or UPI payment and pay in cash instead."
+CASH_AFTER_REFUSAL = "Operator: take the cash, enter the amount received, then confirm."
+CRASH_CONFIRM = "Crash SmartCart now?"
+CRASH_DETAIL = (
+    "Recovery drill: the backend process is killed at once (SIGKILL), like a power cut — no "
+    "clean-up runs. With the embedded backend that is this whole app. At the next start a "
+    "payment left in flight is offered for resuming."
+)
 CLOSE_GUARD = "Payment is in progress. Are you sure you want to leave?"
 OUTCOME_UNKNOWN = "We are checking whether the last attempt went through — you will never be charged twice."
 OPERATOR_QUIT = "Operator: close SmartCart on this kiosk?"
@@ -43,6 +53,14 @@ def network_error(session: Session) -> str:
 
 def interrupted(session: Session) -> str:
     return f"⚠️ Payment interrupted (attempt {attempt_of(session)}). You can retry or cancel."
+
+
+def offline_refused(session: Session) -> str:
+    return f"🌐 {session.offline_refusal or OFFLINE_REFUSED_FALLBACK}"
+
+
+def offline_refused_detail(session: Session) -> str:
+    return f"The bank cannot be reached (attempt {attempt_of(session)}). {CASH_INSTEAD}"
 
 
 def retry_countdown(seconds_left: float | None) -> str:

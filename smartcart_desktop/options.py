@@ -11,7 +11,8 @@ class LaunchOptions:
     tester: bool = False
     backend_url: str | None = None
     database_url: str | None = None
-    # The countdown on the processing screen; an embedded backend tells its own value.
+    # The processing countdown until the backend has answered `GET /api/config` (the window
+    # asks before its first payment and uses the backend's own value from then on).
     gateway_timeout_s: float = 30.0
     poll_interval_s: float = 2.0
     health_interval_s: float = 2.0

@@ -80,6 +80,8 @@ class PromptPresenter(QObject):
             self._flow.cancel()
         elif answer is Answer.ANOTHER_METHOD:
             self._flow.use_another_method()
+        elif answer is Answer.PAY_CASH:
+            self._flow.pay_cash_instead()
         elif answer is Answer.BACK_TO_CART:
             self._flow.back_to_cart()
         else:

@@ -36,6 +36,7 @@ class BackendLink:
     url: str
     kiosk_token: str = ""
     admin_token: str | None = None
+    # What the countdown starts with; the flow replaces it by the backend's GET /api/config.
     gateway_timeout_s: float = 30.0
 
     def __repr__(self) -> str:  # keep the tokens out of logs and tracebacks

@@ -1,66 +1,73 @@
-"""Status bar: can the gateway be reached, which session is open, and (tester mode) the fault."""
+"""Status bar: Online / Offline, offline payments waiting to be sent, the open session, and
+(when the backend runs in tester mode) the simulated fault, in a warning colour while active.
+
+It only shows; the faults are switched from the tester panel.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QStatusBar
+from PySide6.QtWidgets import QLabel, QStatusBar
 
 from smartcart_desktop.flow_state import FlowState
-from smartcart_desktop.health_monitor import FAULT_MODES, HealthView
+from smartcart_desktop.health_monitor import HealthView
 from smartcart_desktop.style import restyle, set_role
+from smartcart_desktop.tester.faults import describe_faults
+
+ONLINE = "● Online"
+OFFLINE = "✖ Offline"
+CHECKING = "● Checking…"
+BACKEND_UNREACHABLE = "✖ Backend unreachable"
+
+
+def waiting_to_send(count: int) -> str:
+    return f"{count} waiting to send"
 
 
 class KioskStatusBar(QStatusBar):
-    fault_requested = Signal(str)  # tester intent: switch the simulated fault
-
     def __init__(self) -> None:
         super().__init__()
         self.setSizeGripEnabled(False)
-        self.gateway = QLabel("● Gateway: checking…")
+        self.gateway = QLabel(CHECKING)
         self.gateway.setObjectName("gatewayStatus")
+        self.gateway.setProperty("health", "unknown")
+        self.gateway.setToolTip("Whether the payment gateway (the bank) can be reached")
+        self.pending = QLabel()
+        self.pending.setObjectName("offlinePending")
+        self.pending.setToolTip("Payments accepted offline, sent to the bank when the connection returns")
+        self.pending.hide()
         self.session = QLabel()
         self.session.setObjectName("sessionStatus")
         self.fault = set_role(QLabel(), "fault")
         self.fault.setObjectName("faultStatus")
+        self.fault.setToolTip("Tester mode: a simulated network fault is active")
         self.fault.hide()
-        self.fault_picker = QComboBox()
-        self.fault_picker.setObjectName("faultPicker")
-        self.fault_picker.addItems(FAULT_MODES)
-        self.fault_picker.setToolTip("Tester: simulate a fault on the link to the gateway")
-        self.fault_picker.hide()
-        self.fault_picker.activated.connect(lambda index: self.fault_requested.emit(FAULT_MODES[index]))
         self.addWidget(self.gateway)
+        self.addWidget(self.pending)
         self.addWidget(self.session, 1)
-        self.fault_caption = QLabel("Simulate:")
-        self.fault_caption.hide()
         self.addPermanentWidget(self.fault)
-        self.addPermanentWidget(self.fault_caption)
-        self.addPermanentWidget(self.fault_picker)
 
     def show_health(self, view: HealthView) -> None:
         if view.backend_reachable is False:
-            text, health = "✖ Backend unreachable", "down"
+            text, health = BACKEND_UNREACHABLE, "down"
         elif view.gateway_reachable is None:
-            text, health = "● Gateway: not contacted yet", "unknown"
+            text, health = CHECKING, "unknown"
         elif view.gateway_reachable:
-            text, health = "● Gateway reachable", "ok"
+            text, health = ONLINE, "ok"
         else:
-            text, health = "✖ Gateway unreachable", "down"
-        if view.offline_pending:
-            text += f" · {view.offline_pending} offline payment(s) waiting"
+            text, health = OFFLINE, "down"
         self.gateway.setText(text)
         self.gateway.setProperty("health", health)
         restyle(self.gateway)
-        self._show_fault(view)
-
-    def _show_fault(self, view: HealthView) -> None:
-        self.fault_picker.setVisible(view.tester)
-        self.fault_caption.setVisible(view.tester)
-        active = view.tester and view.fault_mode not in (None, "none")
+        # Shown wherever offline payments can exist: with store-and-forward on, or while some
+        # accepted earlier still wait (the setting may have been switched off since).
+        self.pending.setVisible(view.offline_enabled or view.offline_pending > 0)
+        self.pending.setText(waiting_to_send(view.offline_pending))
+        self.pending.setProperty("health", "warn" if view.offline_pending else "ok")
+        restyle(self.pending)
+        faults = view.faults if view.tester else None
+        active = faults is not None and faults.active
         self.fault.setVisible(active)
-        self.fault.setText(f"⚠ Fault: {view.fault_mode}" if active else "")
-        if view.fault_mode in FAULT_MODES and self.fault_picker.currentText() != view.fault_mode:
-            self.fault_picker.setCurrentText(view.fault_mode)
+        self.fault.setText(f"⚠ Fault: {describe_faults(faults)}" if faults is not None and active else "")
 
     def show_flow(self, state: FlowState) -> None:
         self.session.setText(f"Session {state.session_id}" if state.session_id else "")

@@ -223,7 +223,14 @@ class PaymentEngine:
         if session.attempts >= session.max_attempts:
             await self._head_for(session, Status.FAILED_MAX_RETRIES)
             return True
-        if session.last_interruption_reason in AUTO_RETRY and self.holds_details(session.id):
+        retry_by_itself = (
+            session.last_interruption_reason in AUTO_RETRY
+            and self.holds_details(session.id)
+            # Refused offline (over a limit): the kiosk offers cash or cancel; retrying on our
+            # own while the gateway is still away would only be refused again.
+            and session.offline_refusal is None
+        )
+        if retry_by_itself:
             retry_at = self._retry_at.setdefault(session.id, now + self._retry_delay_ms)
             if now < retry_at:
                 await self._sleep_until(session.id, retry_at)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -20,7 +21,7 @@ from smartcart_desktop.flow_state import FlowState
 from smartcart_desktop.money import format_money
 from smartcart_desktop.style import icon, product_pixmap, set_role
 
-_COLUMNS = 3
+_MAX_COLUMNS = 3
 
 
 class ProductTile(QFrame):
@@ -78,6 +79,7 @@ class CartScreen(QWidget):
         self.setObjectName("screen")
         self._cart = cart
         self._tiles: list[ProductTile] = []
+        self._columns = _MAX_COLUMNS
         self._busy = False
         self.notice = set_role(QLabel(), "notice")
         self.notice.setObjectName("notice")
@@ -110,6 +112,7 @@ class CartScreen(QWidget):
         tiles = QWidget()
         tiles.setLayout(self._grid)
         scroll = QScrollArea()
+        self._scroll = scroll
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(tiles)
@@ -139,9 +142,35 @@ class CartScreen(QWidget):
         for tile in self._tiles:
             tile.deleteLater()
         self._tiles = [ProductTile(p, self._cart) for p in self._cart.products]
-        for index, tile in enumerate(self._tiles):
-            self._grid.addWidget(tile, index // _COLUMNS, index % _COLUMNS)
+        self._place_tiles()
         self._refresh()
+
+    def _place_tiles(self) -> None:
+        self._columns = self._fitting_columns()
+        for tile in self._tiles:
+            self._grid.removeWidget(tile)
+        for index, tile in enumerate(self._tiles):
+            self._grid.addWidget(tile, index // self._columns, index % self._columns)
+
+    def _fitting_columns(self) -> int:
+        """As many columns as fit beside the order panel (fewer with the tester panel open)."""
+        if not self._tiles:
+            return _MAX_COLUMNS
+        tile = max(t.minimumSizeHint().width() for t in self._tiles)
+        spacing = self._grid.horizontalSpacing()
+        margins = self._grid.contentsMargins()
+        scroll = self._scroll
+        # Room for the vertical scroll bar is kept whether it shows or not: the catalog scrolls.
+        room = (
+            scroll.width() - 2 * scroll.frameWidth() - scroll.verticalScrollBar().sizeHint().width()
+            - margins.left() - margins.right()
+        )
+        return max(1, min(_MAX_COLUMNS, (room + spacing) // (tile + spacing)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if self._fitting_columns() != self._columns:
+            self._place_tiles()
 
     def tile(self, product_id: str) -> ProductTile:
         return next(t for t in self._tiles if t.objectName() == f"tile-{product_id}")

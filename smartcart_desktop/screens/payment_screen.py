@@ -30,6 +30,7 @@ from smartcart_desktop.payment_details import CardDetails, PaymentDetails, UpiDe
 from smartcart_desktop.style import icon, restyle, set_role
 
 CARD, UPI, CASH = "card", "upi", "cash"
+_METHODS = (CARD, UPI, CASH)
 
 
 class Field(QWidget):
@@ -83,6 +84,7 @@ class PaymentScreen(QWidget):
         self._verdict: Validation | None = None
         self._busy = False
         self._showing = False
+        self._hint_applied: tuple[str, str] | None = None
         self.title = set_role(QLabel("Payment"), "title")
         self.order_label = set_role(QLabel(), "subtitle")
         self.order_label.setObjectName("orderLabel")
@@ -225,6 +227,14 @@ class PaymentScreen(QWidget):
         self._session = session
         self._busy = state.busy
         resuming = session.status is SessionStatus.INTERRUPTED
+        method = state.method_hint
+        if method is not None and method in _METHODS and not resuming:
+            hint = (session.session_id, method)
+            if hint != self._hint_applied:
+                self._hint_applied = hint  # once: the customer may still switch to another method
+                self._select(method)
+                if method == CASH:
+                    self.cash.edit.setFocus()  # the operator types the amount received straight away
         self.title.setText("Resume payment" if resuming else "Payment")
         self.hint.setText(messages.RESUME_DETAILS)
         self.hint.setVisible(resuming)

@@ -1,4 +1,5 @@
-"""Result: the receipt after a verified payment, or why it ended otherwise."""
+"""Result: the receipt after a verified payment (or one accepted offline, marked as such), or
+why it ended otherwise."""
 
 from __future__ import annotations
 
@@ -84,6 +85,8 @@ class ResultScreen(QWidget):
                 self._fill_receipt(state.receipt)
         elif stage is Stage.OFFLINE_ACCEPTED:
             self._show(messages.ACCEPTED_OFFLINE, messages.OFFLINE_ACCEPTED)
+            if state.receipt is not None:
+                self._fill_receipt(state.receipt)
         elif stage is Stage.DECLINED:
             self._show(messages.declined(session), "No money was taken. You can pay another way.")
         elif stage is Stage.FAILED:
@@ -102,7 +105,15 @@ class ResultScreen(QWidget):
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
-        for row, (label, value) in enumerate(receipt_lines(receipt)):
+        first = 0
+        if receipt.offline:
+            # Marked on the receipt itself, not only in the headline: it is what the customer keeps.
+            mark = set_role(QLabel(f"⚠ {messages.OFFLINE_MARK}"), "offlineMark")
+            mark.setObjectName("receipt-status")
+            mark.setWordWrap(True)
+            self._rows.addWidget(mark, 0, 0, 1, 2)
+            first = 1
+        for row, (label, value) in enumerate(receipt_lines(receipt), start=first):
             name = set_role(QLabel(label), "muted")
             text = QLabel(value)
             text.setObjectName(f"receipt-{label.lower().replace(' ', '-')}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,6 +200,11 @@ def start_kiosk(qtbot: Any, tmp_path: Path) -> StartKiosk:
     processEvents, qasync's last pass) would step the app's tasks with no running loop.
     Starting and stopping within the test's own run leaves nothing of the app between runs.
     """
+    # Earlier tests leave Qt objects in reference cycles (qtbot's wait loops and timers, the
+    # socket notifiers of a closed loop). Collected here, on the main thread: left to a GC pass
+    # that happens to run on a worker thread (aiosqlite's, the executor's), a QTimer's
+    # destructor warns "Timers cannot be stopped from another thread".
+    gc.collect()
 
     @contextlib.asynccontextmanager
     async def start(options: LaunchOptions = FAST_OPTIONS, data_dir: Path | None = None,

@@ -1,0 +1,120 @@
+"""Screenshots of the tester panel and of a receipt for a payment accepted offline, under Xvfb:
+
+    QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screenshots_tester.py
+
+Starts the kiosk with its embedded backend in tester mode with offline acceptance on (a
+throw-away data directory). Faults are switched by clicking the tester panel, as a tester
+would: a slow payment, a payment accepted offline (docs/offline-receipt.png), then a payment
+hanging on a timeout with the panel and its log beside it (docs/tester-panel.png).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import qasync
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from screenshots import ROOT, save_window, settle, until  # scripts/ is this script's own directory
+
+sys.path.insert(0, str(ROOT))
+
+from smartcart_desktop.application import KioskApp  # noqa: E402
+from smartcart_desktop.flow_state import Stage  # noqa: E402
+from smartcart_desktop.main_window import MainWindow  # noqa: E402
+from smartcart_desktop.options import LaunchOptions  # noqa: E402
+from smartcart_desktop.services import Services  # noqa: E402
+
+SIZE = (1260, 770)
+
+
+async def shoot() -> None:
+    with tempfile.TemporaryDirectory(prefix="smartcart-tester-shots-") as data_dir:
+        kiosk = await KioskApp.start(
+            LaunchOptions(tester=True, poll_interval_s=0.2, health_interval_s=0.3),
+            data_dir=Path(data_dir),
+            gateway_timeout_s=8,
+            retry_delay_s=30,
+            gateway_delay_s=0.2,
+            offline_enabled=True,
+        )
+        try:
+            await drive(kiosk)
+        finally:
+            await kiosk.shutdown()
+
+
+async def switch(window: MainWindow, services: Services, mode: str) -> None:
+    dock = window.tester_dock
+    assert dock is not None
+    button = dock.mode_buttons[mode]
+    await until(button.isEnabled)
+    button.click()
+    await until(lambda: services.health.view.fault_mode == mode)
+
+
+async def pay(window: MainWindow, services: Services, products: dict[str, int]) -> None:
+    flow = services.flow
+    services.cart.clear()
+    for product, quantity in products.items():
+        services.cart.set_quantity(product, quantity)
+    window.cart_screen.checkout_button.click()
+    await until(lambda: flow.state.stage is Stage.DETAILS)
+    form = window.payment_screen
+    for field, text in ((form.number, "4242 4242 4242 4242"), (form.holder, "Asha Rao"),
+                        (form.expiry, "12/39"), (form.cvv, "123")):
+        QTest.keyClicks(field.edit, text)
+    await until(form.pay_button.isEnabled)
+    form.pay_button.click()
+
+
+async def drive(kiosk: KioskApp) -> None:
+    assert kiosk.window is not None and kiosk.services is not None
+    window, services = kiosk.window, kiosk.services
+    flow = services.flow
+    dock = window.tester_dock
+    assert dock is not None
+    window.resize(*SIZE)
+    window.move(10, 10)
+    await until(lambda: services.cart.products)
+
+    # A slow gateway: the payment goes through, later.
+    dock.latency.setValue(900)
+    await switch(window, services, "latency")
+    await pay(window, services, {"paneer-roll": 1, "filter-coffee": 2})
+    await until(lambda: flow.state.receipt is not None)
+    window.result_screen.new_order_button.click()
+
+    # The gateway is unreachable: accepted offline, receipt marked, sent later.
+    await switch(window, services, "offline")
+    await pay(window, services, {"masala-chai": 2, "samosa-2": 1})
+    await until(lambda: flow.state.receipt is not None and flow.state.receipt.offline)
+    await until(lambda: window.status.pending.text() == "1 waiting to send")
+    dock.hide()  # the customer's view
+    await settle(0.8)
+    save_window(window, "offline-receipt")
+    dock.show()
+    window.result_screen.new_order_button.click()
+
+    # The gateway never answers: the countdown runs while the panel logs what it hit.
+    await switch(window, services, "timeout")
+    await pay(window, services, {"veg-sandwich": 1})
+    await until(lambda: flow.state.stage is Stage.PROCESSING)
+    session_id = flow.state.session_id
+    await until(lambda: session_id in dock.logged_sessions())
+    await settle(1.5)
+    save_window(window, "tester-panel")
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("SmartCart")
+    qasync.run(shoot())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""What the tester panel asks of the backend: switch the fault, crash the process.
+
+The panel only shows and forwards; the API calls are made here. The fault state and its log
+come back through the HealthMonitor, which polls `GET /api/dev/faults` in tester mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import QObject, Signal
+
+from smartcart_desktop.api_client import ApiClient
+from smartcart_desktop.api_errors import ApiError
+from smartcart_desktop.background import BackgroundTasks
+from smartcart_desktop.health_monitor import HealthMonitor
+from smartcart_desktop.tester.faults import WITH_LATENCY, WITH_RATE, FaultSetting
+
+log = logging.getLogger(__name__)
+
+
+class TesterControl(QObject):
+    failed = Signal(str)  # a request failed; the message is for the tester
+    crash_sent = Signal()  # the backend accepted the crash; it dies a moment later
+
+    def __init__(self, api: ApiClient, health: HealthMonitor, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._api = api
+        self._health = health
+        self._tasks = BackgroundTasks("tester control")
+        self._applying: asyncio.Task[None] | None = None
+
+    def apply(self, setting: FaultSetting) -> asyncio.Task[None]:
+        """Switch the fault on the backend→gateway link now (`PUT /api/dev/faults`)."""
+        # Switches are applied in the order they were made: the last one wins.
+        previous = self._applying
+        task = self._tasks.spawn(self._apply(setting, previous), name=f"fault-{setting.mode}")
+        self._applying = task
+        return task
+
+    def crash(self) -> asyncio.Task[None]:
+        """`POST /api/dev/crash`: the backend SIGKILLs its own process (the recovery drill)."""
+        return self._tasks.spawn(self._crash(), name="crash")
+
+    async def stop(self) -> None:
+        await self._tasks.cancel_all()
+
+    async def _apply(self, setting: FaultSetting, previous: asyncio.Task[None] | None) -> None:
+        if previous is not None and not previous.done():
+            await asyncio.wait([previous])
+        rate = setting.rate if setting.mode in WITH_RATE else None
+        latency = setting.latency_ms if setting.mode in WITH_LATENCY else None
+        try:
+            faults = await self._api.set_faults(setting.mode, rate=rate, latency_ms=latency)
+        except ApiError as exc:
+            log.warning("could not switch the fault to %s: %s", setting.mode, exc.message)
+            self.failed.emit(f"Could not switch the fault to {setting.mode}: {exc.message}")
+            self._health.refresh()  # show what is really active
+            return
+        log.info("tester switched the fault to %s", setting.mode)
+        self._health.show_faults(faults)
+
+    async def _crash(self) -> None:
+        log.warning("tester asked the backend to crash")
+        try:
+            await self._api.crash()
+        except ApiError as exc:
+            self.failed.emit(f"The backend did not accept the crash: {exc.message}")
+            return
+        self.crash_sent.emit()
