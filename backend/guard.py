@@ -58,11 +58,18 @@ def caller_role(request: web.Request) -> Role | None:
     if scheme.lower() != "bearer" or not token:
         return None
     settings = _settings(request)
-    if secrets.compare_digest(token.encode(), settings.admin_token.get_secret_value().encode()):
+    admin, kiosk = _token_bytes(settings.admin_token.get_secret_value(), settings.kiosk_token.get_secret_value())
+    given = token.encode()
+    if secrets.compare_digest(given, admin):
         return Role.ADMIN
-    if secrets.compare_digest(token.encode(), settings.kiosk_token.get_secret_value().encode()):
+    if secrets.compare_digest(given, kiosk):
         return Role.KIOSK
     return None
+
+
+@functools.lru_cache(maxsize=8)
+def _token_bytes(admin: str, kiosk: str) -> tuple[bytes, bytes]:
+    return admin.encode(), kiosk.encode()
 
 
 def _settings(request: web.Request) -> Settings:

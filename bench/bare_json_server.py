@@ -12,4 +12,5 @@ async def hello(request: web.Request) -> web.Response:
 
 app = web.Application()
 app.router.add_post("/api/payments/session/create", hello)
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=lambda *a: print("ready", flush=True))
+# No access log: the backend under test runs without one too.
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=lambda *a: print("ready", flush=True))

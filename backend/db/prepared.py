@@ -123,12 +123,12 @@ class InsertMany:
         self._row = "(" + ", ".join("?" * len(self._columns)) + ")"
         self._head = f"INSERT INTO {table.name} ({', '.join(self._columns)}) VALUES "
 
-    def run(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    def run(self, conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
+        """`rows` hold their values in the order of `columns`."""
         if not rows:
             return
         if conn.dialect.paramstyle != "qmark":
-            conn.execute(self._table.insert(), [dict(row) for row in rows])
+            conn.execute(self._table.insert(), [dict(zip(self._columns, row)) for row in rows])
             return
-        cursor = driver_cursor(conn)
         sql = self._head + ", ".join([self._row] * len(rows))
-        cursor.execute(sql, [row[column] for row in rows for column in self._columns])
+        driver_cursor(conn).execute(sql, [value for row in rows for value in row])

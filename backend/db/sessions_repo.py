@@ -62,7 +62,13 @@ _EVENT_FIELDS = ("session_id", "at_ms", "kind", "from_status", "to_status", "att
 _INSERT_EVENT = Prepared(
     SessionEvent.__table__.insert().values({name: bindparam(name) for name in _EVENT_FIELDS})
 )
-_INSERT_SESSIONS = InsertMany(_T, [c.key for c in _T.c])
+# A new session's columns that are not NULL; `version` (0) goes last.
+_NEW_SESSION_FIELDS = (
+    "id", "order_id", "status", "idempotency_key", "amount_minor", "currency", "attempts",
+    "max_attempts", "interruptions", "gateway_contacted", "outcome_unknown", "created_at_ms",
+    "updated_at_ms", "expires_at_ms",
+)
+_INSERT_NEW_SESSIONS = InsertMany(_T, [*_NEW_SESSION_FIELDS, "version"])
 _SET_ORDER_STATUS = Prepared(
     Order.__table__.update()
     .where(Order.__table__.c.id == bindparam("b_order_id"))
@@ -84,8 +90,6 @@ def _compare_and_set_statement(columns: frozenset[str]) -> Prepared:
     )
 
 
-_NEW_SESSION_DEFAULTS = {c.key: None for c in _COLUMNS}
-_RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(SessionRecord))
 
 Guard = Callable[[SessionRecord], str | None]
 
@@ -209,7 +213,7 @@ class _CreateSessions:
             order_id: _record_of(row) for order_id, row in found.items() if row["id"] is not None
         }
         results: list[tuple[SessionRecord, bool] | Exception] = []
-        new_rows: list[dict[str, Any]] = []
+        created: list[SessionRecord] = []
         for item in items:
             order = found.get(item.order_id)
             if order is None:
@@ -221,42 +225,46 @@ class _CreateSessions:
             elif item.order_id in open_by_order:
                 results.append((open_by_order[item.order_id], False))
             else:
-                row = _new_session_row(item, order)
-                new_rows.append(row)
-                open_by_order[item.order_id] = record = _new_record(row)
+                record = _new_session(item, order)
+                created.append(record)
+                open_by_order[item.order_id] = record
                 results.append((record, True))
         # No event row: the history's "created" entry is read from created_at_ms (see events()).
-        _INSERT_SESSIONS.run(conn, new_rows)
+        _INSERT_NEW_SESSIONS.run(
+            conn, [[getattr(r, c) for c in _NEW_SESSION_FIELDS] + [0] for r in created]
+        )
         return results
 
 
 CREATE_SESSIONS = _CreateSessions()
 
 
-def _new_record(row: dict[str, Any]) -> SessionRecord:
-    """_record_of() for a row this module just built: its values need no conversion."""
-    return SessionRecord(**{name: row[name] for name in _RECORD_FIELDS})
-
-
-def _new_session_row(item: NewSession, order: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        **_NEW_SESSION_DEFAULTS,
-        "id": item.session_id,
-        "order_id": item.order_id,
-        "status": Status.INITIATED,
-        "version": 0,
-        "idempotency_key": item.idempotency_key,
-        "amount_minor": order["order_total_minor"],
-        "currency": order["order_currency"],
-        "attempts": 0,
-        "max_attempts": item.max_attempts,
-        "interruptions": 0,
-        "gateway_contacted": False,
-        "outcome_unknown": False,
-        "created_at_ms": item.now_ms,
-        "updated_at_ms": item.now_ms,
-        "expires_at_ms": item.now_ms + item.ttl_ms,
-    }
+def _new_session(item: NewSession, order: Mapping[str, Any]) -> SessionRecord:
+    return SessionRecord(
+        id=item.session_id,
+        order_id=item.order_id,
+        status=Status.INITIATED,
+        idempotency_key=item.idempotency_key,
+        amount_minor=order["order_total_minor"],
+        currency=order["order_currency"],
+        attempts=0,
+        max_attempts=item.max_attempts,
+        interruptions=0,
+        last_interruption_reason=None,
+        gateway_contacted=False,
+        outcome_unknown=False,
+        settle_to=None,
+        method=None,
+        card_brand=None,
+        card_last4=None,
+        upi_id=None,
+        decline_code=None,
+        gateway_charge_id=None,
+        created_at_ms=item.now_ms,
+        updated_at_ms=item.now_ms,
+        expires_at_ms=item.now_ms + item.ttl_ms,
+        finished_at_ms=None,
+    )
 
 
 def move(
