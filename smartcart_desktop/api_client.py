@@ -6,25 +6,11 @@ status are.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-import aiohttp
 from pydantic import BaseModel
-from pydantic import ValidationError as ModelError
 
-from smartcart_desktop.api_errors import (
-    ApiError,
-    AuthError,
-    Conflict,
-    NetworkInterruption,
-    NotFound,
-    ProtocolError,
-    ServerError,
-    TimeoutInterruption,
-    ValidationError,
-)
 from smartcart_desktop.api_models import (
     BackendConfig,
     CrashAccepted,
@@ -39,9 +25,8 @@ from smartcart_desktop.api_models import (
     Summary,
     Validation,
 )
+from smartcart_desktop.backend_http import BackendHttp, session_path
 from smartcart_desktop.payment_details import PaymentDetails
-
-log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -50,21 +35,19 @@ ClientReason = str  # "APP_CLOSED" | "NETWORK_ERROR" | "TIMEOUT", as the backend
 
 class ApiClient:
     def __init__(self, base_url: str, token: str, *, timeout_s: float = 10.0) -> None:
-        self._base = base_url.rstrip("/")
+        self._http = BackendHttp(base_url, timeout_s=timeout_s)
         self._token = token
-        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
-        self._http: aiohttp.ClientSession | None = None
-        self._closed = False
 
     @property
     def base_url(self) -> str:
-        return self._base
+        return self._http.base_url
+
+    @property
+    def closed(self) -> bool:
+        return self._http.closed
 
     async def close(self) -> None:
-        self._closed = True
-        if self._http is not None:
-            await self._http.close()
-            self._http = None
+        await self._http.close()
 
     # ---- catalog and orders -----------------------------------------------------------------
 
@@ -86,30 +69,30 @@ class ApiClient:
         )
 
     async def session(self, session_id: str) -> Session:
-        return await self._call("GET", _session_path(session_id), Session)
+        return await self._call("GET", session_path(session_id), Session)
 
     async def pay(self, session_id: str, details: PaymentDetails) -> PayAccepted:
-        return await self._call("POST", _session_path(session_id, "pay"), PayAccepted, json=details.wire())
+        return await self._call("POST", session_path(session_id, "pay"), PayAccepted, json=details.wire())
 
     async def resume(self, session_id: str, details: PaymentDetails | None = None) -> PayAccepted:
         body = details.wire() if details is not None else {}
-        return await self._call("POST", _session_path(session_id, "resume"), PayAccepted, json=body)
+        return await self._call("POST", session_path(session_id, "resume"), PayAccepted, json=body)
 
     async def cancel(self, session_id: str, reason: str = "cancelled by customer") -> Session:
-        return await self._call("POST", _session_path(session_id, "cancel"), Session, json={"reason": reason})
+        return await self._call("POST", session_path(session_id, "cancel"), Session, json={"reason": reason})
 
     async def interrupt(self, session_id: str, reason: ClientReason, detail: str | None = None) -> Session:
         body: dict[str, Any] = {"reason": reason}
         if detail:
             body["detail"] = detail
-        return await self._call("POST", _session_path(session_id, "interrupt"), Session, json=body)
+        return await self._call("POST", session_path(session_id, "interrupt"), Session, json=body)
 
     async def complete_cash(self, session_id: str, amount_received_minor: int) -> Session:
         body = {"method": "cash", "amountReceivedMinor": amount_received_minor}
-        return await self._call("POST", _session_path(session_id, "complete"), Session, json=body)
+        return await self._call("POST", session_path(session_id, "complete"), Session, json=body)
 
     async def summary(self, session_id: str) -> Summary:
-        return await self._call("GET", _session_path(session_id, "summary"), Summary)
+        return await self._call("GET", session_path(session_id, "summary"), Summary)
 
     async def validate(self, fields: Mapping[str, str]) -> Validation:
         return await self._call("POST", "/api/payments/validate", Validation, json=dict(fields))
@@ -152,61 +135,5 @@ class ApiClient:
 
     # ---- plumbing ---------------------------------------------------------------------------
 
-    def _session_http(self) -> aiohttp.ClientSession:
-        if self._closed:
-            raise NetworkInterruption("The connection to the backend is closed.", code="closed")
-        if self._http is None:
-            # Created on first use so that it is born inside the running loop.
-            self._http = aiohttp.ClientSession(
-                timeout=self._timeout, headers={"Authorization": f"Bearer {self._token}"}
-            )
-        return self._http
-
     async def _call(self, method: str, path: str, model: type[M], *, json: Any = None) -> M:
-        status, body = await self._send(method, path, json)
-        log.debug("%s %s -> %d", method, path, status)
-        if status >= 400:
-            raise _error_for(status, body)
-        try:
-            return model.model_validate(body)
-        except ModelError:
-            raise ProtocolError(f"Unexpected answer from the backend to {method} {path}.") from None
-
-    async def _send(self, method: str, path: str, json: Any) -> tuple[int, Any]:
-        http = self._session_http()
-        try:
-            async with http.request(method, self._base + path, json=json) as response:
-                body = await response.json(content_type=None) if response.content_length != 0 else None
-                return response.status, body
-        except TimeoutError:
-            raise TimeoutInterruption("The backend did not answer in time.", code="timeout") from None
-        except aiohttp.ClientConnectionError as exc:
-            raise NetworkInterruption(
-                f"The backend cannot be reached ({type(exc).__name__}).", code="network"
-            ) from None
-        except (aiohttp.ClientError, ValueError):
-            raise ProtocolError("The backend sent an unreadable answer.", code="protocol") from None
-
-
-def _session_path(session_id: str, action: str | None = None) -> str:
-    path = f"/api/payments/session/{session_id}"
-    return f"{path}/{action}" if action else path
-
-
-def _error_for(status: int, body: Any) -> ApiError:
-    data = body if isinstance(body, dict) else {}
-    message = str(data.get("message") or f"The backend answered {status}.")
-    code = str(data.get("code") or "error")
-    if status == 400 or status == 413:
-        return ValidationError(message, code=code, http_status=status)
-    if status in (401, 403):
-        return AuthError(message, code=code, http_status=status)
-    if status == 404:
-        return NotFound(message, code=code, http_status=status)
-    if status == 409:
-        current = data.get("status")
-        return Conflict(message, status=str(current) if current else None, code=code)
-    if status >= 500:
-        return ServerError(message, code=code, http_status=status)
-    return ApiError(message, code=code, http_status=status)
-
+        return await self._http.call(method, path, model, token=self._token, json=json)

@@ -59,3 +59,7 @@ class Conflict(ApiError):
 
 class ProtocolError(ApiError):
     """The backend answered something this window does not understand."""
+
+
+class TooManyAttempts(ApiError):
+    """429: too many wrong attempts (the admin PIN); `message` says how long to wait."""

@@ -30,7 +30,7 @@ async def test_closing_the_window_shuts_everything_down(tmp_path: Path, waits: W
     await waits.until(running.done)
     await running
     assert kiosk.backend._runner is None  # runner.cleanup() ran: server, engine and database closed
-    assert kiosk.services is not None and kiosk.services.api._http is None
+    assert kiosk.services is not None and kiosk.services.api.closed
     assert_no_stray_tasks()
 
 
