@@ -12,7 +12,8 @@ import asyncio
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 from pathlib import Path
 
 import qasync
@@ -139,7 +140,8 @@ async def drive(kiosk: KioskApp) -> None:
     save_window(window, "receipt")
 
 
-def main() -> int:
+def run(shoot: Callable[[], Coroutine[Any, Any, None]]) -> int:
+    """Run a screenshot coroutine on the Qt loop through qasync, as the app itself runs."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("SmartCart")
     qasync.run(shoot())
@@ -147,4 +149,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(shoot))

@@ -14,14 +14,13 @@ import asyncio
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-import qasync
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QDialog, QLineEdit, QPushButton
 
-ROOT = Path(__file__).resolve().parent.parent
+from screenshots import ROOT, run, save_window, settle, until  # scripts/ is this script's own directory
+
 sys.path.insert(0, str(ROOT))
 
 from smartcart_desktop.admin.admin_window import AdminWindow  # noqa: E402
@@ -36,24 +35,6 @@ SIZE = (1200, 780)
 PIN = "2468"
 GOOD_CARD = "4242 4242 4242 4242"
 DECLINED_CARD = "4000 0000 0000 0002"
-
-
-async def until(condition: Callable[[], object], timeout_s: float = 20) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the window did not get there in time")
-        await asyncio.sleep(0.05)
-
-
-async def settle(seconds: float = 0.5) -> None:
-    """Let X draw what Qt painted before grabbing (never processEvents() from a coroutine)."""
-    await asyncio.sleep(seconds)
-
-
-def save_window(window: QWidget, name: str) -> None:
-    window.grab().save(str(DOCS / f"{name}.png"))
-    print(f"docs/{name}.png")
 
 
 def card(number: str = GOOD_CARD) -> CardDetails:
@@ -187,12 +168,5 @@ async def drive(kiosk: KioskApp, scratch: Path) -> None:
     save_window(panel, "admin-exports")
 
 
-def main() -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("SmartCart")
-    qasync.run(shoot())
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(shoot))

@@ -14,11 +14,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-import qasync
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
 
-from screenshots import ROOT, save_window, settle, until  # scripts/ is this script's own directory
+from screenshots import ROOT, run, save_window, settle, until  # scripts/ is this script's own directory
 
 sys.path.insert(0, str(ROOT))
 
@@ -109,12 +107,5 @@ async def drive(kiosk: KioskApp) -> None:
     save_window(window, "tester-panel")
 
 
-def main() -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("SmartCart")
-    qasync.run(shoot())
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(shoot))

@@ -128,7 +128,7 @@ class InsertMany:
         if not rows:
             return
         if conn.dialect.paramstyle != "qmark":
-            conn.execute(self._table.insert(), [dict(zip(self._columns, row)) for row in rows])
+            conn.execute(self._table.insert(), [dict(zip(self._columns, row, strict=True)) for row in rows])
             return
         sql = self._head + ", ".join([self._row] * len(rows))
         driver_cursor(conn).execute(sql, [value for row in rows for value in row])

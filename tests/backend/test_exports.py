@@ -15,7 +15,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ from backend.exports.rows import COLUMNS
 from backend.keys import SETTINGS
 from tests.backend.api import ADMIN_TOKEN, DECLINED_CARD, Api
 from tests.backend.conftest import AppFactory
+from tests.pdf_text import pdf_text
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPORT = "/api/payments/sessions/export"
@@ -112,19 +112,6 @@ async def shop(start_app: AppFactory) -> Shop:
     labels = dict(zip("ABCDE", (a, b, c, d, e), strict=True))
     sessions = {label: await kiosk.get(session_id) for label, session_id in labels.items()}
     return Shop(kiosk, admin, app, sessions)
-
-
-def pdf_text(data: bytes) -> str:
-    """The text of every content stream, inflated where fpdf2 compressed it."""
-    parts = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL):
-        try:
-            stream = zlib.decompress(stream)
-        except zlib.error:
-            pass
-        parts.append(stream.decode("cp1252", "replace"))
-    # Literal strings escape parentheses and backslashes.
-    return re.sub(r"\\([()\\])", r"\1", "\n".join(parts))
 
 
 # ---- formats ------------------------------------------------------------------------------------

@@ -10,13 +10,14 @@ from typing import Any
 from aiohttp import web
 
 from backend import keys
+from backend.db import sessions_repo
 from tests.backend.api import DECLINED_CARD, GOOD_CARD, Api
 
 
 async def charges_for(api: Api, app: web.Application, session_id: str) -> list[dict[str, Any]]:
     """The gateway's own ledger rows for this session's idempotency key."""
     key = await app[keys.DATABASE].read(
-        lambda conn: __import__("backend.db.sessions_repo", fromlist=["get"]).get(conn, session_id).idempotency_key
+        lambda conn: sessions_repo.get(conn, session_id).idempotency_key
     )
     async with api.http.get(app[keys.GATEWAY_URL] + "/v1/charges") as reply:
         ledger = (await reply.json())["charges"]
@@ -193,7 +194,7 @@ async def test_lost_replies_never_mark_a_charged_payment_failed(app_and_api):
     assert stuck["status"] == "INTERRUPTED"
     await api.faults("none")
 
-    session = await api.wait_for(session_id, "COMPLETED")
+    await api.wait_for(session_id, "COMPLETED")
     assert len(standing(await charges_for(api, app, session_id))) == 1
 
 

@@ -7,7 +7,6 @@ import asyncio
 import csv
 import json
 import re
-import zlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -19,19 +18,40 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 
 from smartcart_desktop.admin.admin_api import AdminApi, Locked
-from smartcart_desktop.admin.admin_models import OfflinePayment, OfflinePayments, Stats, Total
+from smartcart_desktop.admin.admin_models import (
+    OfflinePayment,
+    OfflinePayments,
+    Stats,
+    Total,
+)
 from smartcart_desktop.admin.admin_window import AdminWindow
 from smartcart_desktop.admin.export_request import ExportRequest, ExportResult
 from smartcart_desktop.admin.exporter import Exporter
 from smartcart_desktop.admin.file_sink import partial_path, save_stream
 from smartcart_desktop.admin.glance_view import OUTCOMES_TITLE, REASONS_TITLE
-from smartcart_desktop.admin.offline_view import LOSS_BACKGROUND, NEAR_LIMIT_BACKGROUND, OfflineView
+from smartcart_desktop.admin.offline_view import (
+    LOSS_BACKGROUND,
+    NEAR_LIMIT_BACKGROUND,
+    OfflineView,
+)
 from smartcart_desktop.admin.report_range import DayRange
-from smartcart_desktop.admin.sessions_model import AMOUNT, SORT_ROLE, ActiveSessionsModel, SessionsProxy
+from smartcart_desktop.admin.sessions_model import (
+    AMOUNT,
+    SORT_ROLE,
+    ActiveSessionsModel,
+    SessionsProxy,
+)
 from smartcart_desktop.api_models import Session
 from smartcart_desktop.flow_state import Stage
 from smartcart_desktop.payment_details import CardDetails
-from tests.desktop.conftest import DECLINED_CARD, Kiosk, StartKiosk, Waits, visible_dialog
+from tests.desktop.conftest import (
+    DECLINED_CARD,
+    Kiosk,
+    StartKiosk,
+    Waits,
+    visible_dialog,
+)
+from tests.pdf_text import pdf_text
 
 PIN = "1357"
 
@@ -89,18 +109,6 @@ def fact(panel: AdminWindow, key: str) -> str:
 def is_subsequence(wanted: Sequence[str], seen: Iterable[str]) -> bool:
     remaining = iter(seen)
     return all(any(kind == w for kind in remaining) for w in wanted)
-
-
-def pdf_text(data: bytes) -> str:
-    """The text of every content stream, inflated where fpdf2 compressed it."""
-    parts = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL):
-        try:
-            stream = zlib.decompress(stream)
-        except zlib.error:
-            pass
-        parts.append(stream.decode("cp1252", "replace"))
-    return re.sub(r"\\([()\\])", r"\1", "\n".join(parts))
 
 
 # ---- the PIN ------------------------------------------------------------------------------------
