@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
+from smartcart_desktop.main_thread_gc import MainThreadGc
 from smartcart_desktop.main_window import MainWindow
 from smartcart_desktop.options import LaunchOptions
 from smartcart_desktop.services import Services
@@ -53,6 +54,9 @@ class KioskApp:
             raise
 
     async def _open(self, settings_overrides: dict[str, Any]) -> None:
+        collector = MainThreadGc()
+        collector.start()
+        self._stack.callback(collector.stop)  # registered first: runs after everything else
         link = await self._connect(settings_overrides)
         services = Services.build(self.options, link)
         self.services = services

@@ -202,7 +202,7 @@ def start_kiosk(qtbot: Any, tmp_path: Path) -> StartKiosk:
     """
     # Earlier tests leave Qt objects in reference cycles (qtbot's wait loops and timers, the
     # socket notifiers of a closed loop). Collected here, on the main thread: left to a GC pass
-    # that happens to run on a worker thread (aiosqlite's, the executor's), a QTimer's
+    # that happens to run on a worker thread (the database threads, the executor's), a QTimer's
     # destructor warns "Timers cannot be stopped from another thread".
     gc.collect()
 
