@@ -124,10 +124,6 @@ class Database:
         self.batches = 0  # commits made; with jobs_written it shows how well commits are shared
         self.jobs_written = 0
 
-    @property
-    def dialect(self) -> str:
-        return self._write_engine.dialect.name
-
     async def write(self, fn: Job[T]) -> T:
         """Run fn(conn) in the writer's transaction; return once it is committed.
 
@@ -148,10 +144,6 @@ class Database:
     async def read(self, fn: Job[T]) -> T:
         """Run fn(conn) in a read transaction on a reader thread."""
         return await asyncio.get_running_loop().run_in_executor(self._readers, self._read, fn)
-
-    def read_blocking(self, fn: Job[T]) -> T:
-        """For code that already runs off the loop (exports, start-up)."""
-        return self._read(fn)
 
     def _read(self, fn: Job[T]) -> T:
         with self._read_engine.connect() as conn, conn.begin():
