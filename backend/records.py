@@ -57,10 +57,6 @@ class SessionRecord:
     finished_at_ms: int | None
     offline_refusal: str | None = None
 
-    @property
-    def attempts_left(self) -> int:
-        return max(0, self.max_attempts - self.attempts)
-
 
 @dataclass(frozen=True, slots=True)
 class EventRecord:
