@@ -247,3 +247,21 @@ async def test_the_fault_log_names_the_session_of_look_ups_and_voids_too(start_a
 
     assert {(h["method"], h["sessionId"]) for h in hits} >= {("POST", session_id)}
     assert all(h["sessionId"] == session_id for h in hits if h["path"].startswith("/v1/charges"))
+
+
+async def test_card_number_and_cvv_never_reach_a_log(start_app, caplog):
+    caplog.set_level("DEBUG")
+    api, _, _ = await start_app(gateway_timeout_s=0.3)
+    card = {**GOOD_CARD, "number": "4000056655665556", "cvv": "737"}
+    await api.faults("timeout")  # interruptions, look-ups and retries all log something
+    session_id = await api.session()
+    await api.pay(session_id, card)
+    await api.wait_for(session_id, "INTERRUPTED")
+    await api.faults("none")
+    await api.action(session_id, "resume")
+    await api.wait_for(session_id, "COMPLETED")
+
+    logged = "\n".join(f"{r.getMessage()} {r.args}" for r in caplog.records)
+    assert logged  # the run did log
+    assert "4000056655665556" not in logged
+    assert "cvv" not in logged.lower()
