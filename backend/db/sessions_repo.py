@@ -374,12 +374,11 @@ def _compare_and_set(
         raise Conflict("The session changed meanwhile.", code="concurrent_change", status=latest.status)
 
 
-def events(conn: Connection, session_id: str) -> list[EventRecord]:
+def events(conn: Connection, session: SessionRecord) -> list[EventRecord]:
     """The session's history, starting with its creation (derived from created_at_ms)."""
-    session = get(conn, session_id)
     created = EventRecord(
         id=0,
-        session_id=session_id,
+        session_id=session.id,
         at_ms=session.created_at_ms,
         kind="created",
         from_status=None,
@@ -388,7 +387,7 @@ def events(conn: Connection, session_id: str) -> list[EventRecord]:
         reason=None,
         detail=None,
     )
-    return [created, *(_event_of(row) for row in _SELECT_EVENTS.all(conn, {"b_id": session_id}))]
+    return [created, *(_event_of(row) for row in _SELECT_EVENTS.all(conn, {"b_id": session.id}))]
 
 
 def list_open(conn: Connection) -> list[SessionRecord]:

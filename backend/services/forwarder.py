@@ -10,7 +10,6 @@ so a forward repeated after a crash or a lost reply can never charge twice.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from backend.db.database import Database
 from backend.gateway.client import Charge, GatewayClient, GatewayError
 from backend.offline.sealing import Sealer
 from backend.records import SessionRecord
+from backend.services.pass_loop import PassLoop
 from backend.states import Status
 
 log = logging.getLogger(__name__)
@@ -53,27 +53,23 @@ class Forwarder:
         self._sealer = sealer
         self._clock = clock
         self._lease_ttl_ms = int(lease_ttl_s * 1000)
-        self._min = min_delay_s
-        self._max = max(max_delay_s, min_delay_s)
         self._holder = uuid.uuid4().hex
         self._lock = asyncio.Lock()
-        self._poked = asyncio.Event()
+        self._loop = PassLoop(idle_s=min_delay_s, min_backoff_s=min_delay_s, max_backoff_s=max_delay_s)
 
     def poke(self) -> None:
-        self._poked.set()
+        self._loop.poke()
 
     async def run(self) -> None:
-        delay = self._min
-        while True:
-            self._poked.clear()
-            try:
-                result = await self.forward_now()
-            except Exception:
-                log.exception("forwarding pass failed")
-                result = ForwardResult(waiting=1)
-            delay = min(delay * 2, self._max) if result.waiting or result.busy else self._min
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._poked.wait(), delay)
+        await self._loop.run(self._background_pass)
+
+    async def _background_pass(self) -> bool:
+        try:
+            result = await self.forward_now()
+        except Exception:
+            log.exception("forwarding pass failed")
+            return True
+        return bool(result.waiting or result.busy)
 
     async def forward_now(self) -> ForwardResult:
         async with self._lock:

@@ -4,10 +4,8 @@ without waiting for a customer to try."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 from backend.gateway.client import GatewayClient
+from backend.services.pass_loop import PassLoop
 
 
 class GatewayMonitor:
@@ -15,25 +13,17 @@ class GatewayMonitor:
         self, gateway: GatewayClient, *, period_s: float, min_backoff_s: float, max_backoff_s: float
     ) -> None:
         self._gateway = gateway
-        self._period = period_s
-        self._min = min_backoff_s
-        self._max = max(max_backoff_s, min_backoff_s)
-        self._poked = asyncio.Event()
+        self._loop = PassLoop(idle_s=period_s, min_backoff_s=min_backoff_s, max_backoff_s=max_backoff_s)
 
     @property
     def reachable(self) -> bool | None:
         return self._gateway.reachable
 
     def poke(self) -> None:
-        self._poked.set()
+        self._loop.poke()
 
     async def run(self) -> None:
-        backoff = self._min
-        while True:
-            self._poked.clear()
-            if await self._gateway.ping():
-                delay, backoff = self._period, self._min
-            else:
-                delay, backoff = backoff, min(backoff * 2, self._max)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._poked.wait(), delay)
+        async def probe() -> bool:
+            return not await self._gateway.ping()  # away: probe again with back-off
+
+        await self._loop.run(probe)

@@ -3,12 +3,11 @@ settle, backing off while the gateway stays unreachable, until each one is settl
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from backend.db import sessions_repo
 from backend.db.database import Database
+from backend.services.pass_loop import PassLoop
 from backend.services.payment_engine import PaymentEngine
 
 log = logging.getLogger(__name__)
@@ -20,23 +19,18 @@ class Reconciler:
     ) -> None:
         self._db = db
         self._engine = engine
-        self._min = min_delay_s
-        self._max = max(max_delay_s, min_delay_s)
-        self._poked = asyncio.Event()
+        self._loop = PassLoop(idle_s=min_delay_s, min_backoff_s=min_delay_s, max_backoff_s=max_delay_s)
         self.passes = 0
 
     def poke(self) -> None:
         """Look now instead of at the end of the current back-off."""
-        self._poked.set()
+        self._loop.poke()
 
     async def run(self) -> None:
-        delay = self._min
-        while True:
-            self._poked.clear()
-            pending = await self.reconcile_once()
-            delay = min(delay * 2, self._max) if pending else self._min
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._poked.wait(), delay)
+        async def one_pass() -> bool:
+            return await self.reconcile_once() > 0
+
+        await self._loop.run(one_pass)
 
     async def reconcile_once(self) -> int:
         """Hand every unsettled session to a driver; returns how many there were."""

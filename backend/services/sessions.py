@@ -80,9 +80,11 @@ class SessionService:
         return await self._db.read(lambda conn: sessions_repo.get(conn, session_id))
 
     async def get_with_events(self, session_id: str) -> tuple[SessionRecord, list[EventRecord]]:
-        return await self._db.read(
-            lambda conn: (sessions_repo.get(conn, session_id), sessions_repo.events(conn, session_id))
-        )
+        def read(conn: Connection) -> tuple[SessionRecord, list[EventRecord]]:
+            session = sessions_repo.get(conn, session_id)
+            return session, sessions_repo.events(conn, session)
+
+        return await self._db.read(read)
 
     async def active(self) -> list[SessionRecord]:
         return await self._db.read(sessions_repo.list_open)

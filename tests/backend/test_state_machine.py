@@ -40,19 +40,24 @@ async def _session_in(db: Database, status: Status, n: int) -> str:
     return await db.write(make)
 
 
+def history(conn, session_id: str):  # type: ignore[no-untyped-def]
+    session = sessions_repo.get(conn, session_id)
+    return session, sessions_repo.events(conn, session)
+
+
 FORBIDDEN = [(a, b) for a, b in itertools.product(Status, Status) if not is_allowed(a, b)]
 
 
 @pytest.mark.parametrize(("current", "target"), FORBIDDEN, ids=lambda s: s.value)
 async def test_a_forbidden_move_is_a_conflict_that_writes_nothing(db, current, target):
     session_id = await _session_in(db, current, FORBIDDEN.index((current, target)))
-    before = await db.read(lambda conn: (sessions_repo.get(conn, session_id), sessions_repo.events(conn, session_id)))
+    before = await db.read(lambda conn: history(conn, session_id))
 
     with pytest.raises((Conflict, AssertionError)):
         await db.write(lambda conn: sessions_repo.move(
             conn, session_id, to=target, from_=sources(target) or {current}, now_ms=1, kind="test"))
 
-    after = await db.read(lambda conn: (sessions_repo.get(conn, session_id), sessions_repo.events(conn, session_id)))
+    after = await db.read(lambda conn: history(conn, session_id))
     assert after == before
 
 
