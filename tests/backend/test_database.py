@@ -1,0 +1,81 @@
+"""The data layer's own promises: concurrent writes share commits; cleanup passes use indexes."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlalchemy import event, insert
+
+from backend.db import migrate, sessions_repo
+from backend.db.database import Database, make_engine
+from backend.db.tables import Order
+
+ROW = {"status": "PENDING", "currency": "INR", "total_minor": 100, "created_at_ms": 0}
+
+
+async def test_concurrent_writes_are_committed_together_and_all_kept(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'kiosk.db'}"
+    migrate.upgrade(url)
+    db = Database(url)
+    try:
+        ids = await asyncio.gather(*(
+            db.write(lambda conn: conn.execute(insert(Order), ROW).inserted_primary_key[0])
+            for _ in range(200)))
+        assert db.jobs_written == 200
+        assert db.batches < 100  # group commit: many requests per fsync, not one each
+        assert len(set(ids)) == 200
+    finally:
+        db.close()
+
+
+async def test_a_failing_job_loses_only_its_own_work(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'kiosk.db'}"
+    migrate.upgrade(url)
+    db = Database(url)
+
+    def half_then_fail(conn):  # type: ignore[no-untyped-def]
+        conn.execute(insert(Order), ROW)
+        raise ValueError("refused after writing")
+
+    try:
+        results = await asyncio.gather(
+            db.write(lambda conn: conn.execute(insert(Order), ROW)),
+            db.write(half_then_fail),
+            db.write(lambda conn: conn.execute(insert(Order), ROW)),
+            return_exceptions=True,
+        )
+        assert isinstance(results[1], ValueError)
+        count = await db.read(lambda conn: conn.exec_driver_sql("SELECT count(*) FROM orders").scalar_one())
+        assert count == 2
+    finally:
+        db.close()
+
+
+def test_every_cleanup_statement_uses_an_index(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'kiosk.db'}"
+    migrate.upgrade(url)
+    engine = make_engine(url, pool_size=1)
+    statements: list[tuple[str, object]] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def capture(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
+        if statement.lstrip().split()[0] in ("INSERT", "UPDATE", "DELETE"):
+            statements.append((statement, parameters))
+
+    with engine.connect() as conn, conn.begin():
+        sessions_repo.expire_untouched(conn, 10**13)
+        sessions_repo.mark_contacted_for_expiry(conn, 10**13)
+        sessions_repo.purge_finished(conn, 10**13)
+        event.remove(engine, "before_cursor_execute", capture)
+        plans = [
+            " | ".join(row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+            for sql, params in statements
+        ]
+    engine.dispose()
+
+    # Expiry (event rows + update) twice, then the purge; each range served by its index.
+    assert len(plans) == 5
+    for plan in plans[:4]:
+        assert "USING INDEX ix_payment_sessions_status_expires (status=? AND expires_at_ms<?)" in plan, plan
+    assert "ix_payment_sessions_status_finished (status=? AND finished_at_ms<?)" in plans[4]
