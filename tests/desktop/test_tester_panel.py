@@ -222,14 +222,19 @@ class CrashRecorder:
         return CrashAccepted(crashing=True)
 
 
+async def ask_to_crash(kiosk):  # type: ignore[no-untyped-def]
+    """Press "Crash now" with the crash call recorded instead of made; returns the question."""
+    recorder = CrashRecorder()
+    kiosk.api.crash = recorder
+    dock = dock_of(kiosk)
+    await kiosk.waits.until(dock.crash_button.isEnabled)
+    kiosk.click(dock.crash_button)
+    return recorder, dock, await kiosk.dialog("crashConfirmDialog")
+
+
 async def test_crash_now_asks_first_and_no_keeps_everything_running(start_kiosk: StartKiosk) -> None:
     async with start_kiosk() as kiosk:
-        recorder = CrashRecorder()
-        kiosk.api.crash = recorder  # type: ignore[method-assign]
-        dock = dock_of(kiosk)
-        await kiosk.waits.until(dock.crash_button.isEnabled)
-        kiosk.click(dock.crash_button)
-        dialog = await kiosk.dialog("crashConfirmDialog")
+        recorder, dock, dialog = await ask_to_crash(kiosk)
         assert dialog_text(dialog) == "Crash SmartCart now?"
         assert "SIGKILL" in dialog_text(dialog, "detail")
         assert not dock.crash_button.isEnabled()  # one question at a time
@@ -246,12 +251,7 @@ async def test_crash_now_asks_first_and_no_keeps_everything_running(start_kiosk:
 
 async def test_escape_on_the_crash_question_is_no(start_kiosk: StartKiosk) -> None:
     async with start_kiosk() as kiosk:
-        recorder = CrashRecorder()
-        kiosk.api.crash = recorder  # type: ignore[method-assign]
-        dock = dock_of(kiosk)
-        await kiosk.waits.until(dock.crash_button.isEnabled)
-        kiosk.click(dock.crash_button)
-        dialog = await kiosk.dialog("crashConfirmDialog")
+        recorder, dock, dialog = await ask_to_crash(kiosk)
         kiosk.qtbot.keyClick(dialog, Qt.Key.Key_Escape)
         await kiosk.waits.until(dock.crash_button.isEnabled)
         assert recorder.calls == 0
@@ -259,12 +259,8 @@ async def test_escape_on_the_crash_question_is_no(start_kiosk: StartKiosk) -> No
 
 async def test_crash_now_yes_asks_the_backend_to_crash(start_kiosk: StartKiosk) -> None:
     async with start_kiosk() as kiosk:
-        recorder = CrashRecorder()
-        kiosk.api.crash = recorder  # type: ignore[method-assign]
-        dock = dock_of(kiosk)
-        await kiosk.waits.until(dock.crash_button.isEnabled)
-        kiosk.click(dock.crash_button)
-        kiosk.answer(await kiosk.dialog("crashConfirmDialog"), "crashButton")
+        recorder, _dock, dialog = await ask_to_crash(kiosk)
+        kiosk.answer(dialog, "crashButton")
         await kiosk.waits.until(lambda: recorder.calls == 1)
 
 
