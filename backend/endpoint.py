@@ -121,11 +121,16 @@ def describe_errors(exc: ValidationError) -> str:
 
 
 def json_response(model: BaseModel, status: int = 200) -> web.Response:
+    # Bytes, not str: aiohttp wraps a str body in a payload object that costs ~10 µs more
+    # per response, a few percent of what a session create costs the event loop.
     return web.Response(
-        body=model.model_dump_json(by_alias=True),
+        body=model.__pydantic_serializer__.to_json(model, by_alias=True),
         status=status,
-        content_type="application/json",
+        headers=_JSON_HEADERS,
     )
+
+
+_JSON_HEADERS = {"Content-Type": "application/json"}
 
 
 def session_id_param(request: web.Request) -> str:
