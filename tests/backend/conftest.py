@@ -13,25 +13,12 @@ from backend.app import create_app
 from backend.clock import Clock, system_clock
 from backend.settings import Settings
 from tests.backend.api import ADMIN_TOKEN, KIOSK_TOKEN, Api
+from tests.fast_timings import FAST_TIMINGS
 
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    """Production defaults shrunk to test time: 30 s → 1 s, 2 s → 0.05 s, and so on."""
-    values: dict[str, Any] = {
-        "data_dir": tmp_path,
-        "kiosk_token": KIOSK_TOKEN,
-        "admin_token": ADMIN_TOKEN,
-        "gateway_timeout_s": 1.0,
-        "retry_delay_s": 0.05,
-        "gateway_delay_s": 0.02,
-        "session_ttl_s": 900,
-        "cleanup_interval_s": 3600,
-        "reconcile_min_s": 0.05,
-        "reconcile_max_s": 0.2,
-        "tester": True,
-    }
-    values.update(overrides)
-    return Settings(**values)
+    base = {"data_dir": tmp_path, "kiosk_token": KIOSK_TOKEN, "admin_token": ADMIN_TOKEN}
+    return Settings(**{**base, **FAST_TIMINGS, **overrides})
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from smartcart_desktop.checkout_flow import CheckoutFlow
 from smartcart_desktop.flow_state import Stage
 from smartcart_desktop.main_window import MainWindow
 from smartcart_desktop.options import LaunchOptions
+from tests.fast_timings import FAST_TIMINGS
 
 GOOD_CARD = "4242 4242 4242 4242"
 DECLINED_CARD = "4000 0000 0000 0002"
@@ -41,17 +42,8 @@ def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> d
     return {"qasync": lambda: qasync.QEventLoop(QApplication.instance() or QApplication([]))}
 
 
-# Production timings shrunk to test time (DESIGN.md §5): 30 s → 1 s, 2 s → 0.1 s, 2 s polls → 50 ms.
-FAST_SETTINGS: dict[str, Any] = {
-    "gateway_timeout_s": 1.0,
-    "retry_delay_s": 0.1,
-    "gateway_delay_s": 0.02,
-    "session_ttl_s": 900,
-    "cleanup_interval_s": 3600,
-    "reconcile_min_s": 0.05,
-    "reconcile_max_s": 0.2,
-    "tester": True,
-}
+# The window polls every 50 ms here: a 0.1 s retry delay leaves it time to show the retry.
+FAST_SETTINGS: dict[str, Any] = {**FAST_TIMINGS, "retry_delay_s": 0.1}
 FAST_OPTIONS = LaunchOptions(tester=True, poll_interval_s=0.05, health_interval_s=0.1)
 
 
