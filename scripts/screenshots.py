@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from smartcart_desktop.application import KioskApp  # noqa: E402
 from smartcart_desktop.flow_state import Stage  # noqa: E402
 from smartcart_desktop.options import LaunchOptions  # noqa: E402
+from smartcart_desktop.screens.payment_screen import PaymentScreen  # noqa: E402
 
 DOCS = ROOT / "docs"
 SIZE = (1200, 760)
@@ -58,6 +59,14 @@ def save_screen_area(window: QWidget, name: str) -> None:
     screen = QGuiApplication.primaryScreen()
     screen.grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height()).save(str(DOCS / f"{name}.png"))
     print(f"docs/{name}.png")
+
+
+async def type_test_card(form: PaymentScreen) -> None:
+    """Type the simulator's always-approved card, as a customer would, until Pay is enabled."""
+    for field, text in ((form.number, "4242 4242 4242 4242"), (form.holder, "Asha Rao"),
+                        (form.expiry, "12/39"), (form.cvv, "123")):
+        QTest.keyClicks(field.edit, text)
+    await until(form.pay_button.isEnabled)
 
 
 def visible_dialog(window: QWidget, name: str) -> QDialog | None:
@@ -105,10 +114,7 @@ async def drive(kiosk: KioskApp) -> None:
     window.cart_screen.checkout_button.click()
     await until(lambda: flow.state.stage is Stage.DETAILS)
     form = window.payment_screen
-    for field, text in ((form.number, "4242 4242 4242 4242"), (form.holder, "Asha Rao"),
-                        (form.expiry, "12/39"), (form.cvv, "123")):
-        QTest.keyClicks(field.edit, text)
-    await until(form.pay_button.isEnabled)
+    await type_test_card(form)
     form.pay_button.setFocus()
     await settle()
     save_window(window, "payment-form")

@@ -14,9 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtTest import QTest
 
-from screenshots import ROOT, run, save_window, settle, until  # scripts/ is this script's own directory
+from screenshots import ROOT, run, save_window, settle, type_test_card, until  # scripts/ is this script's own directory
 
 sys.path.insert(0, str(ROOT))
 
@@ -62,10 +61,7 @@ async def pay(window: MainWindow, services: Services, products: dict[str, int]) 
     window.cart_screen.checkout_button.click()
     await until(lambda: flow.state.stage is Stage.DETAILS)
     form = window.payment_screen
-    for field, text in ((form.number, "4242 4242 4242 4242"), (form.holder, "Asha Rao"),
-                        (form.expiry, "12/39"), (form.cvv, "123")):
-        QTest.keyClicks(field.edit, text)
-    await until(form.pay_button.isEnabled)
+    await type_test_card(form)
     form.pay_button.click()
 
 
