@@ -26,4 +26,4 @@ class RandomIds:
     def time_ordered(self, now_ms: int, nbytes: int) -> str:
         """The time in milliseconds as 12 hex digits, then `nbytes` random bytes: as unique as
         a random token of that size, yet tokens made one after another sort together."""
-        return f"{now_ms & 0xFFFF_FFFF_FFFF:012x}{self.token_hex(nbytes)}"
+        return f"{now_ms:012x}{self.token_hex(nbytes)}"
