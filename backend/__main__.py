@@ -61,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["export"]:
-        from backend.export_cli import main as export_main
+        from backend.exports.cli import main as export_main
 
         return export_main(arguments[1:])
     # The event loop and the database writer thread share one interpreter lock. The writer

@@ -10,29 +10,38 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from backend import keys
-from backend.catalog import load_catalog
+from backend import app_keys
 from backend.clock import Clock, system_clock
-from backend.db import migrate, sessions_repo
+from backend.db import migrate
 from backend.db.database import Database
+from backend.db.sessions import all as sessions_repo
 from backend.faults.proxy import FaultProxy
 from backend.gateway.client import GatewayClient
+from backend.gateway.monitor import GatewayMonitor
 from backend.gateway_sim import GatewaySimConfig, start_gateway_sim
-from backend.middleware import error_middleware
-from backend.routes import admin, dev, exports, health, offline, orders, sessions
-from backend.db.offline_repo import OfflineLimits
+from backend.http.admin_pin import AdminPin
+from backend.http.middleware import error_middleware
+from backend.http.routes import (
+    admin,
+    exports,
+    health,
+    offline,
+    orders,
+    sessions,
+    tester,
+)
+from backend.offline.acceptance import OfflineAcceptance
+from backend.offline.forwarder import Forwarder
+from backend.offline.repo import OfflineLimits
 from backend.offline.sealing import Sealer, load_or_create_key
-from backend.services.admin_pin import AdminPin
-from backend.services.cleanup import Cleanup
-from backend.services.forwarder import Forwarder
-from backend.services.gateway_monitor import GatewayMonitor
-from backend.services.offline_acceptance import OfflineAcceptance
-from backend.services.orders import OrderService
-from backend.services.payment_engine import PaymentEngine
-from backend.services.reconciler import Reconciler
-from backend.services.sessions import SessionService
+from backend.payments.cleanup import Cleanup
+from backend.payments.engine import PaymentEngine
+from backend.payments.reconciler import Reconciler
+from backend.payments.sessions import SessionService
+from backend.payments.states import Reason
 from backend.settings import Settings
-from backend.states import Reason
+from backend.shop.catalog import load_catalog
+from backend.shop.orders import OrderService
 
 log = logging.getLogger(__name__)
 
@@ -51,36 +60,36 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
         middlewares=[error_middleware],
         client_max_size=settings.max_body_bytes,
     )
-    app[keys.SETTINGS] = settings
-    app[keys.CLOCK] = clock
-    app[keys.CATALOG] = load_catalog()
-    app[keys.ADMIN_PIN] = AdminPin(settings.admin_pin, clock=clock)
+    app[app_keys.SETTINGS] = settings
+    app[app_keys.CLOCK] = clock
+    app[app_keys.CATALOG] = load_catalog()
+    app[app_keys.ADMIN_PIN] = AdminPin(settings.admin_pin, clock=clock)
     app.cleanup_ctx.extend([_database, _gateway, _services, _background_tasks])
     for module in (health, orders, sessions, admin, exports, offline):
         app.router.add_routes(module.routes)
     if settings.tester:
         # Fault injection exists only in tester mode: a production kiosk has no such route.
-        app.router.add_routes(dev.routes)
+        app.router.add_routes(tester.routes)
     return app
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
-    url = app[keys.SETTINGS].resolved_database_url()
+    url = app[app_keys.SETTINGS].resolved_database_url()
     await asyncio.to_thread(migrate.upgrade, url)
     db = Database(url)
-    now = app[keys.CLOCK]()
+    now = app[app_keys.CLOCK]()
     recovered = await db.write(
         lambda conn: sessions_repo.interrupt_all_processing(conn, now, Reason.CRASH_RECOVERED)
     )
     if recovered:
         log.warning("%d payments were in flight when the last run stopped; reconciling them", recovered)
-    app[keys.DATABASE] = db
+    app[app_keys.DATABASE] = db
     yield
     await asyncio.to_thread(db.close)
 
 
 async def _gateway(app: web.Application) -> AsyncIterator[None]:
-    settings = app[keys.SETTINGS]
+    settings = app[app_keys.SETTINGS]
     async with contextlib.AsyncExitStack() as stack:
         url = settings.gateway_url
         if url is None:
@@ -92,23 +101,23 @@ async def _gateway(app: web.Application) -> AsyncIterator[None]:
             )
             stack.push_async_callback(simulator.close)
             url = simulator.url
-        app[keys.GATEWAY_URL] = url
+        app[app_keys.GATEWAY_URL] = url
         if settings.tester:
             target = urlsplit(url)
             proxy = FaultProxy(target.hostname or "127.0.0.1", target.port or 80)
             await proxy.start()
             stack.push_async_callback(proxy.close)
-            app[keys.FAULTS] = proxy
+            app[app_keys.FAULTS] = proxy
             url = proxy.url
         http = GatewayClient.new_http_session()
         stack.push_async_callback(http.close)
-        app[keys.GATEWAY] = GatewayClient(url, timeout_s=settings.gateway_timeout_s, http=http)
+        app[app_keys.GATEWAY] = GatewayClient(url, timeout_s=settings.gateway_timeout_s, http=http)
         yield
 
 
 async def _services(app: web.Application) -> AsyncIterator[None]:
-    settings, clock, db = app[keys.SETTINGS], app[keys.CLOCK], app[keys.DATABASE]
-    gateway = app[keys.GATEWAY]
+    settings, clock, db = app[app_keys.SETTINGS], app[app_keys.CLOCK], app[app_keys.DATABASE]
+    gateway = app[app_keys.GATEWAY]
     sealer = Sealer(await asyncio.to_thread(load_or_create_key, settings.data_dir / "offline.key"))
     forwarder = Forwarder(
         db,
@@ -140,15 +149,15 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
     # The gateway answering again is when waiting work can move: unknown outcomes, forwards.
     gateway.on_back(reconciler.poke)
     gateway.on_back(forwarder.poke)
-    app[keys.ENGINE] = engine
-    app[keys.RECONCILER] = reconciler
-    app[keys.FORWARDER] = forwarder
-    app[keys.MONITOR] = monitor
-    app[keys.ORDERS] = OrderService(db, app[keys.CATALOG], clock)
-    app[keys.SESSIONS] = SessionService(
+    app[app_keys.ENGINE] = engine
+    app[app_keys.RECONCILER] = reconciler
+    app[app_keys.FORWARDER] = forwarder
+    app[app_keys.MONITOR] = monitor
+    app[app_keys.ORDERS] = OrderService(db, app[app_keys.CATALOG], clock)
+    app[app_keys.SESSIONS] = SessionService(
         db, engine, max_attempts=settings.max_attempts, ttl_s=settings.session_ttl_s, clock=clock
     )
-    app[keys.CLEANUP] = Cleanup(
+    app[app_keys.CLEANUP] = Cleanup(
         db,
         engine,
         reconciler,
@@ -166,12 +175,12 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
 
 async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
     tasks = [
-        asyncio.create_task(app[keys.RECONCILER].run(), name="reconciler"),
-        asyncio.create_task(app[keys.CLEANUP].run(), name="cleanup"),
-        asyncio.create_task(app[keys.MONITOR].run(), name="gateway-monitor"),
+        asyncio.create_task(app[app_keys.RECONCILER].run(), name="reconciler"),
+        asyncio.create_task(app[app_keys.CLEANUP].run(), name="cleanup"),
+        asyncio.create_task(app[app_keys.MONITOR].run(), name="gateway-monitor"),
         # Runs even with offline acceptance switched off: payments accepted before the switch
         # still have to reach the gateway.
-        asyncio.create_task(app[keys.FORWARDER].run(), name="forwarder"),
+        asyncio.create_task(app[app_keys.FORWARDER].run(), name="forwarder"),
     ]
     yield
     for task in tasks:

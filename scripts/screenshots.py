@@ -13,8 +13,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Coroutine
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import qasync
 from PySide6.QtCore import Qt
@@ -25,10 +25,10 @@ from PySide6.QtWidgets import QApplication, QDialog, QPushButton, QWidget
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from smartcart_desktop.application import KioskApp  # noqa: E402
-from smartcart_desktop.flow_state import Stage  # noqa: E402
-from smartcart_desktop.options import LaunchOptions  # noqa: E402
-from smartcart_desktop.screens.payment_screen import PaymentScreen  # noqa: E402
+from smartcart_desktop.app.application import KioskApp  # noqa: E402
+from smartcart_desktop.app.options import LaunchOptions  # noqa: E402
+from smartcart_desktop.checkout.state import Stage  # noqa: E402
+from smartcart_desktop.ui.screens.payment_screen import PaymentScreen  # noqa: E402
 
 DOCS = ROOT / "docs"
 SIZE = (1200, 760)

@@ -18,17 +18,22 @@ from pathlib import Path
 
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QLineEdit, QPushButton
-
-from screenshots import ROOT, run, save_window, settle, until  # scripts/ is this script's own directory
+from screenshots import (  # scripts/ is this script's own directory
+    ROOT,
+    run,
+    save_window,
+    settle,
+    until,
+)
 
 sys.path.insert(0, str(ROOT))
 
 from smartcart_desktop.admin.admin_window import AdminWindow  # noqa: E402
 from smartcart_desktop.admin.export_request import ExportRequest  # noqa: E402
-from smartcart_desktop.api_client import ApiClient  # noqa: E402
-from smartcart_desktop.application import KioskApp  # noqa: E402
-from smartcart_desktop.options import LaunchOptions  # noqa: E402
-from smartcart_desktop.payment_details import CardDetails, UpiDetails  # noqa: E402
+from smartcart_desktop.api.client import ApiClient  # noqa: E402
+from smartcart_desktop.api.payment_details import CardDetails, UpiDetails  # noqa: E402
+from smartcart_desktop.app.application import KioskApp  # noqa: E402
+from smartcart_desktop.app.options import LaunchOptions  # noqa: E402
 
 DOCS = ROOT / "docs"
 SIZE = (1200, 780)

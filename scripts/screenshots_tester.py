@@ -14,16 +14,22 @@ import sys
 import tempfile
 from pathlib import Path
 
-
-from screenshots import ROOT, run, save_window, settle, type_test_card, until  # scripts/ is this script's own directory
+from screenshots import (  # scripts/ is this script's own directory
+    ROOT,
+    run,
+    save_window,
+    settle,
+    type_test_card,
+    until,
+)
 
 sys.path.insert(0, str(ROOT))
 
-from smartcart_desktop.application import KioskApp  # noqa: E402
-from smartcart_desktop.flow_state import Stage  # noqa: E402
-from smartcart_desktop.main_window import MainWindow  # noqa: E402
-from smartcart_desktop.options import LaunchOptions  # noqa: E402
-from smartcart_desktop.services import Services  # noqa: E402
+from smartcart_desktop.app.application import KioskApp  # noqa: E402
+from smartcart_desktop.app.options import LaunchOptions  # noqa: E402
+from smartcart_desktop.app.services import Services  # noqa: E402
+from smartcart_desktop.checkout.state import Stage  # noqa: E402
+from smartcart_desktop.ui.main_window import MainWindow  # noqa: E402
 
 SIZE = (1260, 770)
 

@@ -19,9 +19,9 @@ from collections.abc import Sequence
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from smartcart_desktop.application import run
-from smartcart_desktop.options import LaunchOptions
-from smartcart_desktop.startup import StartupError
+from smartcart_desktop.app.application import run
+from smartcart_desktop.app.options import LaunchOptions
+from smartcart_desktop.app.startup import StartupError
 
 GATEWAY_TIMEOUT_ENV = "SMARTCART_GATEWAY_TIMEOUT_S"
 

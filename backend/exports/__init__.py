@@ -1,7 +1,7 @@
 """Admin exports of payment sessions: CSV, JSON and a printable PDF summary.
 
-The same code serves the HTTP endpoint (backend/routes/exports.py), the command line
-(`python -m backend export`, backend/export_cli.py) and the benchmark (bench/export_bench.py):
+The same code serves the HTTP endpoint (backend/http/routes/exports.py), the command line
+(`python -m backend export`, backend/exports/cli.py) and the benchmark (bench/export_bench.py):
 
 - criteria.py   what to export: the `from`/`to`/`status`/`format` parameters, validated
 - source.py     a dedicated read-only connection for one export

@@ -8,16 +8,16 @@ the state machine or several, comma-separated.
 
 from __future__ import annotations
 
-import re
 import dataclasses
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from backend.schemas import RequestModel
-from backend.states import Status
+from backend.http.schemas.all import RequestModel
+from backend.payments.states import Status
 
 Format = Literal["csv", "json", "pdf"]
 

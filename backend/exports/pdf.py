@@ -19,9 +19,9 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from backend.exports.criteria import Criteria
-from backend.money import display_amount
 from backend.exports.query import Summary, Total
 from backend.exports.rows import ExportRow
+from backend.money import display_amount
 
 _FONT = "Helvetica"
 _ROW_H = 4.6

@@ -7,7 +7,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from backend.json_types import JsonInt
+from backend.http.schemas.fields import JsonInt
 
 # Ten minutes: longer than any client timeout, short enough that a typo cannot wedge a kiosk for hours.
 MAX_LATENCY_MS = 600_000

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import aiohttp
 
-from backend.states import Reason
+from backend.payments.states import Reason
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,18 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from sqlalchemy import BigInteger, CheckConstraint, Connection, Integer, MetaData, String, Table
-from sqlalchemy import insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 

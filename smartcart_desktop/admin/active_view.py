@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from smartcart_desktop.admin.sessions_model import (
     AGE,
@@ -20,8 +27,8 @@ from smartcart_desktop.admin.sessions_model import (
     ActiveSessionsModel,
     SessionsProxy,
 )
-from smartcart_desktop.api_models import Session
-from smartcart_desktop.style import set_role
+from smartcart_desktop.api.models import Session
+from smartcart_desktop.ui.style import set_role
 
 _WIDTHS = {SESSION: 150, ORDER: 76, AMOUNT: 120, METHOD: 150, ATTEMPTS: 116, AGE: 100, EXPIRES: 126}
 

@@ -18,11 +18,20 @@ from typing import Any, TypeVar
 import aiohttp
 from pydantic import BaseModel
 
-from smartcart_desktop.admin.admin_models import ForwardResult, OfflinePayments, Stats, Unlocked
+from smartcart_desktop.admin.admin_models import (
+    ForwardResult,
+    OfflinePayments,
+    Stats,
+    Unlocked,
+)
 from smartcart_desktop.admin.report_range import DayRange
-from smartcart_desktop.api_errors import AuthError, NetworkInterruption, TimeoutInterruption
-from smartcart_desktop.api_models import Session, SessionList, Summary
-from smartcart_desktop.backend_http import BackendHttp, bearer, error_for, session_path
+from smartcart_desktop.api.errors import (
+    AuthError,
+    NetworkInterruption,
+    TimeoutInterruption,
+)
+from smartcart_desktop.api.http import BackendHttp, bearer, error_for, session_path
+from smartcart_desktop.api.models import Session, SessionList, Summary
 
 M = TypeVar("M", bound=BaseModel)
 

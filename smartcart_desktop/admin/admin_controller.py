@@ -22,9 +22,9 @@ from PySide6.QtCore import QObject, Signal
 from smartcart_desktop.admin.admin_api import AdminApi
 from smartcart_desktop.admin.admin_models import OfflinePayments, Stats
 from smartcart_desktop.admin.report_range import DayRange
-from smartcart_desktop.api_errors import ApiError, AuthError, NotFound
-from smartcart_desktop.api_models import Session, Summary
-from smartcart_desktop.background import BackgroundTasks, wait_or_timeout
+from smartcart_desktop.api.errors import ApiError, AuthError, NotFound
+from smartcart_desktop.api.models import Session, Summary
+from smartcart_desktop.app.background import BackgroundTasks, wait_or_timeout
 
 log = logging.getLogger(__name__)
 

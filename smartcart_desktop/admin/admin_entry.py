@@ -20,8 +20,8 @@ from smartcart_desktop.admin.admin_window import AdminWindow
 from smartcart_desktop.admin.exporter import Exporter
 from smartcart_desktop.admin.long_press import LongPress
 from smartcart_desktop.admin.unlock import unlock_with_pin
-from smartcart_desktop.background import BackgroundTasks
-from smartcart_desktop.services import Services
+from smartcart_desktop.app.background import BackgroundTasks
+from smartcart_desktop.app.services import Services
 
 log = logging.getLogger(__name__)
 

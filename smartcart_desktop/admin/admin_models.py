@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from smartcart_desktop.api_models import Wire
+from smartcart_desktop.api.models import Wire
 
 
 class Unlocked(Wire):

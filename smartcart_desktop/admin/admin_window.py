@@ -8,8 +8,8 @@ Closing the window locks the panel (the admin token is forgotten); so does "Lock
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtGui import QCloseEvent
@@ -25,7 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from smartcart_desktop.admin.active_view import ActiveSessionsView
-from smartcart_desktop.admin.admin_controller import AdminController, normalise_session_id
+from smartcart_desktop.admin.admin_controller import (
+    AdminController,
+    normalise_session_id,
+)
 from smartcart_desktop.admin.awaiting import finished
 from smartcart_desktop.admin.export_panel import ExportPanel
 from smartcart_desktop.admin.export_request import ExportRequest, ExportResult
@@ -34,8 +37,8 @@ from smartcart_desktop.admin.glance_view import TodayView
 from smartcart_desktop.admin.history_view import SessionHistoryView
 from smartcart_desktop.admin.offline_view import OfflineView
 from smartcart_desktop.admin.reason_dialog import ask_reason
-from smartcart_desktop.background import BackgroundTasks
-from smartcart_desktop.style import restyle, set_role
+from smartcart_desktop.app.background import BackgroundTasks
+from smartcart_desktop.ui.style import restyle, set_role
 
 PathChooser = Callable[[ExportRequest], Awaitable[Path | None]]
 

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 
 from smartcart_desktop.admin.export_request import FORMATS, ExportRequest, ExportResult
 from smartcart_desktop.admin.report_range import DayRange
-from smartcart_desktop.api_models import SessionStatus
-from smartcart_desktop.style import restyle, set_role
+from smartcart_desktop.api.models import SessionStatus
+from smartcart_desktop.ui.style import restyle, set_role
 
 ALL_STATUSES = "All statuses"
 _FORMAT_TEXT = {"csv": "CSV", "json": "JSON", "pdf": "PDF summary"}

@@ -14,10 +14,14 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from smartcart_desktop.admin.admin_api import AdminApi
-from smartcart_desktop.admin.export_request import ExportRequest, ExportResult, RowCounter
+from smartcart_desktop.admin.export_request import (
+    ExportRequest,
+    ExportResult,
+    RowCounter,
+)
 from smartcart_desktop.admin.file_sink import save_stream
-from smartcart_desktop.api_errors import ApiError
-from smartcart_desktop.background import BackgroundTasks
+from smartcart_desktop.api.errors import ApiError
+from smartcart_desktop.app.background import BackgroundTasks
 
 log = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ from smartcart_desktop.admin.admin_controller import SessionHistory
 from smartcart_desktop.admin.durations import local_time, short_duration
 from smartcart_desktop.admin.sessions_model import method_text, status_text
 from smartcart_desktop.admin.timeline import entry_of
-from smartcart_desktop.api_models import SessionStatus
-from smartcart_desktop.money import format_money
-from smartcart_desktop.style import restyle, set_role
+from smartcart_desktop.api.models import SessionStatus
+from smartcart_desktop.ui.money import format_money
+from smartcart_desktop.ui.style import restyle, set_role
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
 _CANCELLABLE = frozenset({SessionStatus.INITIATED, SessionStatus.PROCESSING, SessionStatus.INTERRUPTED})

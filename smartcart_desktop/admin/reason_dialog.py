@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from smartcart_desktop.admin.awaiting import finished
-from smartcart_desktop.style import set_role
+from smartcart_desktop.ui.style import set_role
 
 REASON_MIN = 3  # the backend refuses shorter reasons
 REASON_MAX = 180  # the backend keeps 200, and a cancel adds "operator: "

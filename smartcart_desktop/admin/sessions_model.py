@@ -10,12 +10,18 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor
 
 from smartcart_desktop.admin.durations import short_duration
-from smartcart_desktop.api_models import Session, SessionStatus
-from smartcart_desktop.money import format_money
+from smartcart_desktop.api.models import Session, SessionStatus
+from smartcart_desktop.ui.money import format_money
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 SESSION_ID_ROLE = Qt.ItemDataRole.UserRole + 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from smartcart_desktop.api_models import SessionEvent
+from smartcart_desktop.api.models import SessionEvent
 
 # kind → (title, tone). Tones colour the timeline: good, bad, warn, info.
 _KINDS: dict[str, tuple[str, str]] = {

@@ -12,9 +12,8 @@ import logging
 from PySide6.QtWidgets import QWidget
 
 from smartcart_desktop.admin.admin_api import AdminApi
-from smartcart_desktop.api_errors import TooManyAttempts
 from smartcart_desktop.admin.pin_dialog import WRONG_PIN, PinDialog
-from smartcart_desktop.api_errors import ApiError, AuthError
+from smartcart_desktop.api.errors import ApiError, AuthError, TooManyAttempts
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ import logging
 
 from PySide6.QtCore import QObject, Signal
 
-from smartcart_desktop.api_client import ApiClient
-from smartcart_desktop.api_errors import ApiError
-from smartcart_desktop.background import BackgroundTasks
-from smartcart_desktop.health_monitor import HealthMonitor
+from smartcart_desktop.api.client import ApiClient
+from smartcart_desktop.api.errors import ApiError
+from smartcart_desktop.app.background import BackgroundTasks
+from smartcart_desktop.app.health_monitor import HealthMonitor
 from smartcart_desktop.tester.faults import WITH_LATENCY, WITH_RATE, FaultSetting
 
 log = logging.getLogger(__name__)

@@ -28,12 +28,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smartcart_desktop.api_models import Faults, FaultHit
-from smartcart_desktop.background import BackgroundTasks
-from smartcart_desktop.dialogs import Answer, ask, crash_confirm_dialog
-from smartcart_desktop.health_monitor import HealthView
-from smartcart_desktop.style import restyle, set_role
-from smartcart_desktop.tester.faults import FAULT_HINTS, FAULT_MODES, FAULT_NAMES, FaultSetting, describe_faults
+from smartcart_desktop.api.models import FaultHit, Faults
+from smartcart_desktop.app.background import BackgroundTasks
+from smartcart_desktop.app.health_monitor import HealthView
+from smartcart_desktop.tester.faults import (
+    FAULT_HINTS,
+    FAULT_MODES,
+    FAULT_NAMES,
+    FaultSetting,
+    describe_faults,
+)
+from smartcart_desktop.ui.dialogs import Answer, ask, crash_confirm_dialog
+from smartcart_desktop.ui.style import restyle, set_role
 
 NOT_TESTER_BACKEND = "This backend is not in tester mode: it has no fault switch."
 LOG_COLUMNS = ("Time", "Fault", "Request", "Session")

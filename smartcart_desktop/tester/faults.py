@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from smartcart_desktop.api_models import Faults
+from smartcart_desktop.api.models import Faults
 
 FAULT_MODES = ("none", "offline", "latency", "timeout", "flaky", "http_error", "reply_lost")
 

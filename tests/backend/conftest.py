@@ -8,7 +8,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from backend import keys
+from backend import app_keys
 from backend.app import create_app
 from backend.clock import Clock, system_clock
 from backend.settings import Settings
@@ -56,7 +56,7 @@ async def app_and_api(start_app: AppFactory) -> tuple[web.Application, Api]:
 
 
 def ledger_url(app: web.Application) -> str:
-    return app[keys.GATEWAY_URL] + "/v1/charges"
+    return app[app_keys.GATEWAY_URL] + "/v1/charges"
 
 
 class MovableClock:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend import keys
+from backend import app_keys
 from tests.backend.conftest import MovableClock, ledger_url
 
 
@@ -35,7 +35,7 @@ async def test_cleanup_does_not_touch_completed_or_unexpired_sessions(start_app)
     await api.action(paid, "complete", {"method": "cash"})
     fresh = await api.session()
 
-    result = await app[keys.CLEANUP].run_once()
+    result = await app[app_keys.CLEANUP].run_once()
 
     assert (result.expired, result.purged) == (0, 0)
     assert (await api.get(paid))["status"] == "COMPLETED"
@@ -50,8 +50,8 @@ async def test_finished_sessions_are_purged_after_the_retention_and_open_ones_ne
     still_open = await api.session()
 
     clock.advance(91 * 86400)
-    first = await app[keys.CLEANUP].run_once()
-    second = await app[keys.CLEANUP].run_once()
+    first = await app[app_keys.CLEANUP].run_once()
+    second = await app[app_keys.CLEANUP].run_once()
 
     assert (await api.call("GET", f"/api/payments/session/{finished}")).status == 404
     assert first.purged == 1
@@ -69,7 +69,7 @@ async def test_a_session_that_reached_the_gateway_expires_only_after_asking_it(s
     await api.faults("offline")
 
     clock.advance(120)
-    await app[keys.CLEANUP].run_once()
+    await app[app_keys.CLEANUP].run_once()
     waiting = await api.wait_for(session_id, "INTERRUPTED")
     assert waiting["settlingTo"] == "EXPIRED"  # the gateway cannot be asked: it must not expire yet
 

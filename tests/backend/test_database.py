@@ -7,8 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import event, insert
 
-from backend.db import migrate, sessions_repo
+from backend.db import migrate
 from backend.db.database import Database, make_engine
+from backend.db.sessions import all as sessions_repo
 from backend.db.tables import Order
 
 ROW = {"status": "PENDING", "currency": "INR", "total_minor": 100, "created_at_ms": 0}

@@ -25,12 +25,12 @@ import pytest
 from aiohttp import web
 from sqlalchemy import create_engine, insert
 
-from backend import export_cli
+from backend.app_keys import SETTINGS
 from backend.db.tables import Order, PaymentSession
 from backend.exports import Criteria, ExportJob, ThreadedStream
+from backend.exports import cli as export_cli
 from backend.exports.criteria import parse_bound
 from backend.exports.rows import COLUMNS
-from backend.keys import SETTINGS
 from tests.backend.api import ADMIN_TOKEN, DECLINED_CARD, Api
 from tests.backend.conftest import AppFactory
 from tests.pdf_text import pdf_text

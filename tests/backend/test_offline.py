@@ -10,9 +10,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from backend.db import migrate, offline_repo
+from backend.db import migrate
 from backend.db.database import Database
 from backend.gateway.client import UpiSource
+from backend.offline import repo as offline_repo
 from backend.offline.sealing import Sealer, load_or_create_key
 from tests.backend.api import ADMIN_TOKEN, DECLINED_CARD, GOOD_CARD, Api, eventually
 from tests.backend.server_process import ServerProcess

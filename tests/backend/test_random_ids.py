@@ -1,6 +1,6 @@
 """Tokens drawn from the bulk CSPRNG pool."""
 
-from backend.random_ids import RandomIds
+from backend.payments.ids import RandomIds
 
 
 def test_tokens_never_repeat_and_have_the_asked_size() -> None:

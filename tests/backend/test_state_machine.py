@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from backend.db import migrate, sessions_repo
+from backend.db import migrate
 from backend.db.database import Database
+from backend.db.sessions import all as sessions_repo
 from backend.db.tables import Order, PaymentSession
 from backend.errors import Conflict
-from backend.states import TERMINAL, Status, is_allowed, sources
+from backend.payments.states import TERMINAL, Status, is_allowed, sources
 from tests.backend.api import DECLINED_CARD, GOOD_CARD
 
 

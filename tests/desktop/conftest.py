@@ -26,12 +26,12 @@ from aiohttp import web
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QPushButton, QWidget
 
-from smartcart_desktop.api_client import ApiClient
-from smartcart_desktop.application import KioskApp
-from smartcart_desktop.checkout_flow import CheckoutFlow
-from smartcart_desktop.flow_state import Stage
-from smartcart_desktop.main_window import MainWindow
-from smartcart_desktop.options import LaunchOptions
+from smartcart_desktop.api.client import ApiClient
+from smartcart_desktop.app.application import KioskApp
+from smartcart_desktop.app.options import LaunchOptions
+from smartcart_desktop.checkout.flow import CheckoutFlow
+from smartcart_desktop.checkout.state import Stage
+from smartcart_desktop.ui.main_window import MainWindow
 from tests.fast_timings import FAST_TIMINGS
 
 GOOD_CARD = "4242 4242 4242 4242"

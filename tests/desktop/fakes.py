@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from smartcart_desktop.api_errors import ApiError
-from smartcart_desktop.api_models import (
+from smartcart_desktop.api.errors import ApiError
+from smartcart_desktop.api.models import (
     BackendConfig,
     Order,
     PayAccepted,
@@ -16,7 +16,7 @@ from smartcart_desktop.api_models import (
     SessionStatus,
     Summary,
 )
-from smartcart_desktop.payment_details import PaymentDetails
+from smartcart_desktop.api.payment_details import PaymentDetails
 
 SESSION_ID = "0" * 31 + "1"
 

@@ -41,9 +41,9 @@ from smartcart_desktop.admin.sessions_model import (
     ActiveSessionsModel,
     SessionsProxy,
 )
-from smartcart_desktop.api_models import Session
-from smartcart_desktop.flow_state import Stage
-from smartcart_desktop.payment_details import CardDetails
+from smartcart_desktop.api.models import Session
+from smartcart_desktop.api.payment_details import CardDetails
+from smartcart_desktop.checkout.state import Stage
 from tests.desktop.conftest import (
     DECLINED_CARD,
     Kiosk,

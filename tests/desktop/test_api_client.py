@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from smartcart_desktop.api_client import ApiClient
-from smartcart_desktop.api_errors import AuthError, Conflict, NetworkInterruption, NotFound, ValidationError
-from smartcart_desktop.payment_details import CardDetails
+from smartcart_desktop.api.client import ApiClient
+from smartcart_desktop.api.errors import (
+    AuthError,
+    Conflict,
+    NetworkInterruption,
+    NotFound,
+    ValidationError,
+)
+from smartcart_desktop.api.payment_details import CardDetails
 from tests.desktop.conftest import StartKiosk
 
 CARD = CardDetails(number="4242424242424242", holder="Asha Rao", expiry="12/39", cvv="123")

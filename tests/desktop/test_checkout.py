@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from smartcart_desktop import messages
-from smartcart_desktop.api_errors import AuthError
-from smartcart_desktop.flow_state import Stage
-from tests.desktop.conftest import DECLINED_CARD, StartKiosk, dialog_text, visible_dialog
+from smartcart_desktop.api.errors import AuthError
+from smartcart_desktop.checkout import messages
+from smartcart_desktop.checkout.state import Stage
+from tests.desktop.conftest import (
+    DECLINED_CARD,
+    StartKiosk,
+    dialog_text,
+    visible_dialog,
+)
 
 
 async def test_successful_payment(start_kiosk: StartKiosk) -> None:

@@ -6,10 +6,10 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from smartcart_desktop.api_errors import NetworkInterruption
-from smartcart_desktop.checkout_flow import CheckoutFlow
-from smartcart_desktop.flow_state import FlowState, Stage
-from smartcart_desktop.payment_details import CardDetails
+from smartcart_desktop.api.errors import NetworkInterruption
+from smartcart_desktop.api.payment_details import CardDetails
+from smartcart_desktop.checkout.flow import CheckoutFlow
+from smartcart_desktop.checkout.state import FlowState, Stage
 from tests.desktop.conftest import Waits
 from tests.desktop.fakes import FakeApi, session
 

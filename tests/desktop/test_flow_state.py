@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from smartcart_desktop import messages
-from smartcart_desktop.flow_state import PromptKind, Stage, prompt_of, stage_of
+from smartcart_desktop.checkout import messages
+from smartcart_desktop.checkout.state import PromptKind, Stage, prompt_of, stage_of
 from tests.desktop.fakes import session
 
 RESUMABLE: dict[str, Any] = {"attempts": 1, "interruptions": 1, "can_resume": True}
@@ -70,7 +70,7 @@ def test_seed_messages() -> None:
 
 
 def test_network_countdown_reads_the_backend_retry_time() -> None:
-    from smartcart_desktop.dialogs import seconds_until
+    from smartcart_desktop.ui.dialogs import seconds_until
 
     left = seconds_until(datetime.now(UTC) + timedelta(seconds=5))
     assert left is not None and 4 < left <= 5

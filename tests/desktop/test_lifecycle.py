@@ -11,9 +11,14 @@ import threading
 from pathlib import Path
 
 from smartcart_desktop.__main__ import parse_options
-from smartcart_desktop.application import KioskApp
-from smartcart_desktop.startup import embedded_settings
-from tests.desktop.conftest import FAST_OPTIONS, FAST_SETTINGS, Waits, assert_no_stray_tasks
+from smartcart_desktop.app.application import KioskApp
+from smartcart_desktop.app.startup import embedded_settings
+from tests.desktop.conftest import (
+    FAST_OPTIONS,
+    FAST_SETTINGS,
+    Waits,
+    assert_no_stray_tasks,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,9 +12,9 @@ import pytest
 from PySide6.QtCore import QObject, Qt, QTimer
 from sqlalchemy import create_engine, insert
 
-from backend import keys
+from backend import app_keys
 from backend.db.tables import Order, PaymentSession
-from smartcart_desktop.flow_state import Stage
+from smartcart_desktop.checkout.state import Stage
 from tests.desktop.conftest import StartKiosk
 
 EXPIRABLE = 10_000
@@ -100,7 +100,7 @@ async def test_loop_never_stalls_while_cleanup_expires_10000_sessions(
         meter = LoopStallMeter()
         meter.start()
         await kiosk.pay_by_card()
-        cleanup = await kiosk.backend_app[keys.CLEANUP].run_once()
+        cleanup = await kiosk.backend_app[app_keys.CLEANUP].run_once()
         assert kiosk.flow.state.stage is Stage.PROCESSING  # the cleanup ran while the payment did
         receipt = await kiosk.receipt()
         meter.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from smartcart_desktop.main_thread_gc import MainThreadGc
+from smartcart_desktop.app.main_thread_gc import MainThreadGc
 
 
 class _Cycle:

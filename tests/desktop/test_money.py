@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from smartcart_desktop.money import format_money, parse_money
+from smartcart_desktop.ui.money import format_money, parse_money
 
 
 @pytest.mark.parametrize(

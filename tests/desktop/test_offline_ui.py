@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from smartcart_desktop import messages
-from smartcart_desktop.flow_state import Stage
-from smartcart_desktop.options import LaunchOptions
+from smartcart_desktop.app.options import LaunchOptions
+from smartcart_desktop.checkout import messages
+from smartcart_desktop.checkout.state import Stage
 from tests.desktop.conftest import Kiosk, StartKiosk, dialog_text, visible_dialog
 from tests.desktop.fakes import FakeApi, session
 from tests.desktop.test_checkout_flow import running_flow

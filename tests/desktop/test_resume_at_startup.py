@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, update
 
 from backend.db.tables import PaymentSession
-from smartcart_desktop.flow_state import Stage
+from smartcart_desktop.checkout.state import Stage
 from tests.desktop.conftest import StartKiosk, dialog_text
 
 

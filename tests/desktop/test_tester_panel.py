@@ -16,11 +16,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTreeWidgetItem
 
-from backend import keys
-from smartcart_desktop.api_models import CrashAccepted
-from smartcart_desktop.flow_state import Stage
-from smartcart_desktop.options import LaunchOptions
-from smartcart_desktop.startup import KIOSK_TOKEN_ENV
+from backend import app_keys
+from smartcart_desktop.api.models import CrashAccepted
+from smartcart_desktop.app.options import LaunchOptions
+from smartcart_desktop.app.startup import KIOSK_TOKEN_ENV
+from smartcart_desktop.checkout.state import Stage
 from smartcart_desktop.tester import dock as tester_dock
 from smartcart_desktop.tester.faults import FAULT_MODES
 from tests.backend.api import KIOSK_TOKEN
@@ -47,7 +47,7 @@ async def switch(kiosk: Kiosk, mode: str, *, rate_percent: int | None = None, la
     health = kiosk.app.services.health if kiosk.app.services else None
     assert health is not None
     await kiosk.waits.until(lambda: health.view.fault_mode == mode)
-    backend = kiosk.backend_app[keys.FAULTS].config
+    backend = kiosk.backend_app[app_keys.FAULTS].config
     assert backend.mode == mode
     if rate_percent is not None:
         assert backend.rate == rate_percent / 100
@@ -56,7 +56,7 @@ async def switch(kiosk: Kiosk, mode: str, *, rate_percent: int | None = None, la
 
 
 async def gateway_charges(kiosk: Kiosk) -> list[dict[str, Any]]:
-    async with aiohttp.ClientSession() as http, http.get(kiosk.backend_app[keys.GATEWAY_URL] + "/v1/charges") as reply:
+    async with aiohttp.ClientSession() as http, http.get(kiosk.backend_app[app_keys.GATEWAY_URL] + "/v1/charges") as reply:
         charges: list[dict[str, Any]] = (await reply.json())["charges"]
     return charges
 
@@ -108,10 +108,10 @@ async def test_a_new_value_for_the_active_fault_is_applied_at_once(start_kiosk: 
         dock = dock_of(kiosk)
         await switch(kiosk, "flaky", rate_percent=50)
         dock.flaky_rate.setValue(80)  # as the spin box's arrows or Enter commit it
-        await kiosk.waits.until(lambda: kiosk.backend_app[keys.FAULTS].config.rate == 0.8)
+        await kiosk.waits.until(lambda: kiosk.backend_app[app_keys.FAULTS].config.rate == 0.8)
         await kiosk.waits.until(lambda: kiosk.window.status.fault.text() == "⚠ Fault: flaky 80%")
         dock.latency.setValue(2000)  # latency is not the active fault: nothing is switched
-        assert kiosk.backend_app[keys.FAULTS].config.mode == "flaky"
+        assert kiosk.backend_app[app_keys.FAULTS].config.mode == "flaky"
 
 
 async def test_the_panel_follows_a_fault_switched_elsewhere(start_kiosk: StartKiosk) -> None:

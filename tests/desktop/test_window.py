@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
-from smartcart_desktop.flow_state import Stage
-from smartcart_desktop.main_window import OPERATOR_QUIT_SHORTCUT
-from smartcart_desktop.options import LaunchOptions
+from smartcart_desktop.app.options import LaunchOptions
+from smartcart_desktop.checkout.state import Stage
+from smartcart_desktop.ui.main_window import OPERATOR_QUIT_SHORTCUT
 from tests.desktop.conftest import FAST_OPTIONS, StartKiosk, dialog_text, visible_dialog
 
 

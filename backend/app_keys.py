@@ -1,0 +1,36 @@
+"""Typed keys for everything the aiohttp application holds."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from backend.clock import Clock
+from backend.db.database import Database
+from backend.faults.proxy import FaultProxy
+from backend.gateway.client import GatewayClient
+from backend.gateway.monitor import GatewayMonitor
+from backend.http.admin_pin import AdminPin
+from backend.offline.forwarder import Forwarder
+from backend.payments.cleanup import Cleanup
+from backend.payments.engine import PaymentEngine
+from backend.payments.reconciler import Reconciler
+from backend.payments.sessions import SessionService
+from backend.settings import Settings
+from backend.shop.catalog import Catalog
+from backend.shop.orders import OrderService
+
+SETTINGS = web.AppKey("settings", Settings)
+CLOCK = web.AppKey("clock", Clock)
+CATALOG = web.AppKey("catalog", Catalog)
+DATABASE = web.AppKey("database", Database)
+GATEWAY = web.AppKey("gateway", GatewayClient)
+GATEWAY_URL = web.AppKey("gateway_url", str)
+FAULTS = web.AppKey("faults", FaultProxy)
+ENGINE = web.AppKey("engine", PaymentEngine)
+ORDERS = web.AppKey("orders", OrderService)
+SESSIONS = web.AppKey("sessions", SessionService)
+RECONCILER = web.AppKey("reconciler", Reconciler)
+CLEANUP = web.AppKey("cleanup", Cleanup)
+MONITOR = web.AppKey("monitor", GatewayMonitor)
+FORWARDER = web.AppKey("forwarder", Forwarder)
+ADMIN_PIN = web.AppKey("admin_pin", AdminPin)

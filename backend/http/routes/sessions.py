@@ -1,0 +1,198 @@
+"""Payment session endpoints used by the kiosk."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from backend.app_keys import SESSIONS
+from backend.http.endpoint import Role, endpoint, json_response, session_id_param
+from backend.http.schemas.all import (
+    ActiveSessionsOut,
+    CancelIn,
+    CompleteIn,
+    CreateSessionIn,
+    InterruptIn,
+    PayAcceptedOut,
+    PayIn,
+    ResumeIn,
+    SessionCreatedOut,
+    SessionOut,
+    SummaryOut,
+    ValidateIn,
+    ValidateOut,
+    iso,
+)
+from backend.payments import card_rules
+from backend.payments.states import TERMINAL, Reason, Status
+
+routes = web.RouteTableDef()
+
+_SESSION_ERRORS = (404, 409)
+
+
+@routes.post("/api/payments/session/create")
+@endpoint(
+    role=Role.KIOSK,
+    summary="Open a payment session for an order (or get the one already open)",
+    body=CreateSessionIn,
+    responses={201: SessionCreatedOut, 200: SessionCreatedOut},
+    errors=_SESSION_ERRORS,
+)
+async def create_session(request: web.Request, body: CreateSessionIn) -> web.Response:
+    session, created = await request.app[SESSIONS].create(body.order_id)
+    out = SessionCreatedOut(
+        session_id=session.id,
+        order_id=session.order_id,
+        max_attempts=session.max_attempts,
+        expires_at=iso(session.expires_at_ms) or "",
+        status=session.status,
+        created=created,
+        message="Payment session created" if created else "This order already has an open session",
+    )
+    return json_response(out, status=201 if created else 200)
+
+
+@routes.get("/api/payments/sessions/unfinished")
+@endpoint(
+    role=Role.KIOSK,
+    summary="Payments a kiosk should offer to resume: interrupted or still in flight",
+    responses={200: ActiveSessionsOut},
+)
+async def unfinished_sessions(request: web.Request) -> web.Response:
+    service = request.app[SESSIONS]
+    sessions = [
+        service.describe(s)
+        for s in await service.active()
+        if s.status in (Status.PROCESSING, Status.INTERRUPTED)
+    ]
+    return json_response(ActiveSessionsOut(sessions=sessions, total=len(sessions)))
+
+
+@routes.get("/api/payments/session/{session_id:[0-9a-f]{32}}")
+@endpoint(
+    role=Role.KIOSK, summary="A session with its history", responses={200: SessionOut}, errors=(404,)
+)
+async def get_session(request: web.Request) -> web.Response:
+    service = request.app[SESSIONS]
+    session, events = await service.get_with_events(session_id_param(request))
+    return json_response(service.describe(session, events=events))
+
+
+@routes.post("/api/payments/session/{session_id:[0-9a-f]{32}}/pay")
+@endpoint(
+    role=Role.KIOSK,
+    summary="Pay by card or UPI; the attempt runs in the background",
+    body=PayIn,
+    responses={202: PayAcceptedOut},
+    errors=_SESSION_ERRORS,
+)
+async def pay(request: web.Request, body: PayIn) -> web.Response:
+    session = await request.app[SESSIONS].pay(session_id_param(request), body.root)
+    out = PayAcceptedOut(
+        session_id=session.id,
+        status=session.status,
+        attempt=session.attempts,
+        max_attempts=session.max_attempts,
+        message="Processing payment...",
+    )
+    return json_response(out, status=202)
+
+
+@routes.post("/api/payments/session/{session_id:[0-9a-f]{32}}/resume")
+@endpoint(
+    role=Role.KIOSK,
+    summary="Resume an interrupted payment (looks up the last attempt first)",
+    body=ResumeIn,
+    body_required=False,
+    responses={202: PayAcceptedOut, 200: PayAcceptedOut},
+    errors=_SESSION_ERRORS,
+)
+async def resume(request: web.Request, body: ResumeIn) -> web.Response:
+    session, message = await request.app[SESSIONS].resume(session_id_param(request), body)
+    out = PayAcceptedOut(
+        session_id=session.id,
+        status=session.status,
+        attempt=session.attempts,
+        max_attempts=session.max_attempts,
+        message=message,
+    )
+    return json_response(out, status=200 if session.status in TERMINAL else 202)
+
+
+@routes.post("/api/payments/session/{session_id:[0-9a-f]{32}}/complete")
+@endpoint(
+    role=Role.KIOSK,
+    summary="Complete a cash payment confirmed by the operator",
+    body=CompleteIn,
+    responses={200: SessionOut},
+    errors=_SESSION_ERRORS,
+)
+async def complete(request: web.Request, body: CompleteIn) -> web.Response:
+    service = request.app[SESSIONS]
+    session = await service.complete_cash(session_id_param(request), body.amount_received_minor)
+    return json_response(service.describe(session, message="Cash payment recorded"))
+
+
+@routes.post("/api/payments/session/{session_id:[0-9a-f]{32}}/cancel")
+@endpoint(
+    role=Role.KIOSK,
+    summary="Cancel; if a request may have reached the gateway, it is voided first (202)",
+    body=CancelIn,
+    body_required=False,
+    responses={200: SessionOut, 202: SessionOut},
+    errors=_SESSION_ERRORS,
+)
+async def cancel(request: web.Request, body: CancelIn) -> web.Response:
+    service = request.app[SESSIONS]
+    session = await service.cancel(session_id_param(request), body.reason)
+    if session.status in TERMINAL:
+        return json_response(service.describe(session, message="Payment cancelled"))
+    message = "Cancelling: making sure no charge stands at the gateway..."
+    return json_response(service.describe(session, message=message), status=202)
+
+
+@routes.post("/api/payments/session/{session_id:[0-9a-f]{32}}/interrupt")
+@endpoint(
+    role=Role.KIOSK,
+    summary="Report an interruption seen by the client (e.g. APP_CLOSED)",
+    body=InterruptIn,
+    responses={200: SessionOut},
+    errors=_SESSION_ERRORS,
+)
+async def interrupt(request: web.Request, body: InterruptIn) -> web.Response:
+    service = request.app[SESSIONS]
+    session = await service.interrupt(session_id_param(request), Reason(body.reason), body.detail)
+    return json_response(service.describe(session, message="Interruption recorded"))
+
+
+@routes.get("/api/payments/session/{session_id:[0-9a-f]{32}}/summary")
+@endpoint(role=Role.KIOSK, summary="The seed's session summary", responses={200: SummaryOut}, errors=(404,))
+async def summary(request: web.Request) -> web.Response:
+    service = request.app[SESSIONS]
+    session = await service.get(session_id_param(request))
+    return json_response(service.summarise(session))
+
+
+@routes.post("/api/payments/validate")
+@endpoint(
+    role=Role.KIOSK,
+    summary="Check payment fields as they are typed (values are never echoed)",
+    body=ValidateIn,
+    responses={200: ValidateOut},
+)
+async def validate(request: web.Request, body: ValidateIn) -> web.Response:
+    checks = {
+        "number": (body.number, card_rules.card_number_problem),
+        "expiry": (body.expiry, card_rules.expiry_problem),
+        "cvv": (body.cvv, card_rules.cvv_problem),
+        "upiId": (body.upi_id, card_rules.upi_problem),
+        "holder": (body.holder, lambda h: None if h.strip() else "Name on card is required."),
+    }
+    errors = {
+        name: problem
+        for name, (value, rule) in checks.items()
+        if value is not None and (problem := rule(value))
+    }
+    digits = card_rules.normalise_card_number(body.number or "")
+    brand = card_rules.card_brand(digits) if digits[:4].isdigit() and len(digits) >= 4 else None
+    return json_response(ValidateOut(valid=not errors, errors=errors, brand=brand))

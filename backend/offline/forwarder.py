@@ -1,0 +1,166 @@
+"""Sends payments accepted offline to the gateway once it answers again.
+
+One forwarder at a time, guarded by a lease in the database (a second process, or a
+"forward now" while the background pass runs, waits its turn). A forward reuses the
+session's idempotency key, and once anything of the session may have reached the gateway
+(recorded before the charge is sent) it first asks the gateway what it holds under that key,
+so a forward repeated after a crash or a lost reply can never charge twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass
+
+from backend.clock import Clock
+from backend.db.database import Database
+from backend.db.sessions import all as sessions_repo
+from backend.gateway.client import Charge, GatewayClient, GatewayError
+from backend.offline import repo as offline_repo
+from backend.offline.sealing import Sealer
+from backend.payments.pass_loop import PassLoop
+from backend.payments.records import SessionRecord
+from backend.payments.states import Status
+
+log = logging.getLogger(__name__)
+
+_LEASE = "forwarder"
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardResult:
+    completed: int = 0
+    declined: int = 0
+    waiting: int = 0
+    busy: bool = False  # another forwarder holds the lease
+
+
+class Forwarder:
+    def __init__(
+        self,
+        db: Database,
+        gateway: GatewayClient,
+        sealer: Sealer,
+        *,
+        clock: Clock,
+        lease_ttl_s: float,
+        min_delay_s: float,
+        max_delay_s: float,
+    ) -> None:
+        self._db = db
+        self._gateway = gateway
+        self._sealer = sealer
+        self._clock = clock
+        self._lease_ttl_ms = int(lease_ttl_s * 1000)
+        self._holder = uuid.uuid4().hex
+        self._lock = asyncio.Lock()
+        self._loop = PassLoop(idle_s=min_delay_s, min_backoff_s=min_delay_s, max_backoff_s=max_delay_s)
+
+    def poke(self) -> None:
+        self._loop.poke()
+
+    async def run(self) -> None:
+        await self._loop.run(self._background_pass)
+
+    async def _background_pass(self) -> bool:
+        try:
+            result = await self.forward_now()
+        except Exception:
+            log.exception("forwarding pass failed")
+            return True
+        return bool(result.waiting or result.busy)
+
+    async def forward_now(self) -> ForwardResult:
+        async with self._lock:
+            if not await self._take_lease():
+                return ForwardResult(busy=True)
+            try:
+                return await self._forward_waiting()
+            finally:
+                await self._db.write(lambda conn: offline_repo.release_lease(conn, _LEASE, self._holder))
+
+    async def _take_lease(self) -> bool:
+        now = self._clock()
+        return await self._db.write(
+            lambda conn: offline_repo.take_lease(
+                conn, _LEASE, self._holder, now_ms=now, ttl_ms=self._lease_ttl_ms
+            )
+        )
+
+    async def _forward_waiting(self) -> ForwardResult:
+        completed = declined = 0
+        while waiting := await self._db.read(lambda conn: offline_repo.waiting(conn, limit=20)):
+            for session, sealed in waiting:
+                if not await self._take_lease():  # renewed per payment; lost means stop
+                    return ForwardResult(completed, declined, len(waiting), busy=True)
+                outcome = await self._forward_one(session, sealed)
+                if outcome is None:  # the gateway is away again: keep the rest for later
+                    remaining = await self._db.read(offline_repo.waiting_summary)
+                    return ForwardResult(completed, declined, remaining.count)
+                completed += outcome is Status.COMPLETED
+                declined += outcome is Status.DECLINED
+        return ForwardResult(completed, declined, 0)
+
+    async def _forward_one(self, session: SessionRecord, sealed: bytes) -> Status | None:
+        try:
+            charge = None
+            if session.gateway_contacted:  # an earlier attempt or forward may have landed
+                charge = await self._gateway.lookup(key=session.idempotency_key)
+            if charge is None:
+                charge = await self._send(session, sealed)
+        except GatewayError as exc:
+            error = str(exc)
+            await self._db.write(lambda conn: offline_repo.note_failure(conn, session.id, error))
+            return None
+        return await self._record(session, charge)
+
+    async def _send(self, session: SessionRecord, sealed: bytes) -> Charge:
+        # Recorded before the charge leaves, so that after a crash or a lost reply the next
+        # forward looks up what landed instead of guessing.
+        first_contact = not session.gateway_contacted
+        if first_contact:
+            await self._mark_contacted(session, True, "forward sent to the gateway")
+        try:
+            return await self._gateway.charge(
+                key=session.idempotency_key,
+                amount_minor=session.amount_minor,
+                currency=session.currency,
+                source=self._sealer.open(sealed),
+            )
+        except GatewayError as exc:
+            if first_contact and not exc.maybe_delivered:
+                await self._mark_contacted(session, False, "the gateway refused the connection")
+            raise
+
+    async def _mark_contacted(self, session: SessionRecord, contacted: bool, reason: str) -> None:
+        now = self._clock()
+        await self._db.write(
+            lambda conn: sessions_repo.amend(
+                conn,
+                session.id,
+                now_ms=now,
+                kind="forward_sent" if contacted else "forward_refused",
+                values={"gateway_contacted": contacted},
+                reason=reason,
+            )
+        )
+
+    async def _record(self, session: SessionRecord, charge: Charge) -> Status:
+        to = Status.COMPLETED if charge.stands else Status.DECLINED
+        decline_code = None if charge.stands else (charge.decline_code or charge.status)
+        now = self._clock()
+        await self._db.write(
+            lambda conn: offline_repo.record_outcome(
+                conn,
+                session.id,
+                to=to,
+                charge_id=charge.id,
+                decline_code=decline_code,
+                now_ms=now,
+            )
+        )
+        if to is Status.DECLINED:
+            log.warning("offline payment %s was declined when forwarded: a loss to follow up", session.id)
+        return to

@@ -1,0 +1,208 @@
+"""Payments accepted offline and the forwarder's lease; runs inside Database jobs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
+
+from backend.db.sessions import all as sessions_repo
+from backend.db.tables import Lease, OfflinePayment, PaymentSession
+from backend.money import display_amount
+from backend.payments.records import SessionRecord
+from backend.payments.states import Status
+
+_O = OfflinePayment
+_S = PaymentSession
+
+
+class OfflineRefused(Exception):
+    """Over a store-and-forward limit; nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineLimits:
+    max_payment_minor: int
+    max_total_minor: int
+    max_count: int
+    max_age_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingSummary:
+    count: int
+    total_minor: int
+    oldest_accepted_at_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineRecord:
+    session_id: str
+    order_id: int
+    amount_minor: int
+    currency: str
+    method: str | None
+    card_last4: str | None
+    status: Status
+    accepted_at_ms: int
+    forwarded_at_ms: int | None
+    outcome: str | None
+    forward_attempts: int
+    last_error: str | None
+
+
+def waiting_summary(conn: Connection) -> WaitingSummary:
+    row = conn.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(_S.amount_minor), 0),
+            func.min(_O.accepted_at_ms),
+        )
+        .select_from(_O)
+        .join(_S, _S.id == _O.session_id)
+        .where(_O.outcome.is_(None))
+    ).one()
+    return WaitingSummary(count=row[0], total_minor=int(row[1]), oldest_accepted_at_ms=row[2])
+
+
+def refusal(
+    conn: Connection, *, amount_minor: int, currency: str, limits: OfflineLimits, now_ms: int
+) -> str | None:
+    """Why this payment cannot be accepted offline, or None."""
+    if amount_minor > limits.max_payment_minor:
+        cap = display_amount(limits.max_payment_minor, currency)
+        return f"Payments over {cap} cannot be accepted while offline."
+    waiting = waiting_summary(conn)
+    if waiting.count >= limits.max_count:
+        return f"{waiting.count} offline payments are already waiting to be sent."
+    if waiting.total_minor + amount_minor > limits.max_total_minor:
+        cap = display_amount(limits.max_total_minor, currency)
+        return f"The offline total would exceed {cap}."
+    oldest = waiting.oldest_accepted_at_ms
+    if oldest is not None and now_ms - oldest >= limits.max_age_ms:
+        return "An offline payment has waited too long to be sent; reconnect first."
+    return None
+
+
+def accept(
+    conn: Connection, session_id: str, *, sealed: bytes, limits: OfflineLimits, now_ms: int
+) -> SessionRecord:
+    """PROCESSING -> OFFLINE_ACCEPTED with its sealed payment, if within every limit."""
+    current = sessions_repo.get(conn, session_id)
+    problem = refusal(
+        conn, amount_minor=current.amount_minor, currency=current.currency, limits=limits, now_ms=now_ms
+    )
+    if problem:
+        raise OfflineRefused(problem)
+    session = sessions_repo.move(
+        conn,
+        session_id,
+        to=Status.OFFLINE_ACCEPTED,
+        from_={Status.PROCESSING},
+        now_ms=now_ms,
+        kind="offline_accepted",
+        reason="gateway unreachable; accepted offline, to be forwarded",
+        values={"offline_refusal": None},
+        guard=lambda s: "a cancel is pending" if s.settle_to is not None else None,
+    )
+    conn.execute(
+        insert(_O).values(
+            session_id=session_id, accepted_at_ms=now_ms, sealed_source=sealed, forward_attempts=0
+        )
+    )
+    return session
+
+
+def waiting(conn: Connection, limit: int = 100) -> list[tuple[SessionRecord, bytes]]:
+    """Offline payments still to forward, oldest first."""
+    rows = conn.execute(
+        select(_O.session_id, _O.sealed_source)
+        .where(_O.outcome.is_(None))
+        .order_by(_O.accepted_at_ms, _O.session_id)
+        .limit(limit)
+    ).all()
+    return [(sessions_repo.get(conn, row.session_id), row.sealed_source) for row in rows]
+
+
+def record_outcome(
+    conn: Connection,
+    session_id: str,
+    *,
+    to: Status,
+    charge_id: str | None,
+    decline_code: str | None,
+    now_ms: int,
+) -> SessionRecord:
+    """The gateway answered the forward: finish the session and destroy the sealed card."""
+    session = sessions_repo.move(
+        conn,
+        session_id,
+        to=to,
+        from_={Status.OFFLINE_ACCEPTED},
+        now_ms=now_ms,
+        kind="forwarded",
+        reason=f"forwarded: {to}" + (f" ({decline_code})" if decline_code else ""),
+        values={
+            "gateway_charge_id": charge_id,
+            "decline_code": decline_code,
+            "gateway_contacted": True,
+            "outcome_unknown": False,
+        },
+    )
+    conn.execute(
+        update(_O)
+        .where(_O.session_id == session_id)
+        .values(sealed_source=None, outcome=to, forwarded_at_ms=now_ms)
+    )
+    return session
+
+
+def note_failure(conn: Connection, session_id: str, error: str) -> None:
+    conn.execute(
+        update(_O)
+        .where(_O.session_id == session_id)
+        .values(forward_attempts=_O.forward_attempts + 1, last_error=error[:200])
+    )
+
+
+def list_all(conn: Connection, limit: int = 1000) -> list[OfflineRecord]:
+    rows = conn.execute(
+        select(
+            _O.session_id, _S.order_id, _S.amount_minor, _S.currency, _S.method, _S.card_last4,
+            _S.status, _O.accepted_at_ms, _O.forwarded_at_ms, _O.outcome, _O.forward_attempts,
+            _O.last_error,
+        )
+        .join(_S, _S.id == _O.session_id)
+        .order_by(_O.accepted_at_ms.desc())
+        .limit(limit)
+    ).all()
+    return [
+        OfflineRecord(
+            session_id=r.session_id, order_id=r.order_id, amount_minor=r.amount_minor,
+            currency=r.currency, method=r.method, card_last4=r.card_last4, status=Status(r.status),
+            accepted_at_ms=r.accepted_at_ms, forwarded_at_ms=r.forwarded_at_ms, outcome=r.outcome,
+            forward_attempts=r.forward_attempts, last_error=r.last_error,
+        )
+        for r in rows
+    ]
+
+
+def take_lease(conn: Connection, name: str, holder: str, *, now_ms: int, ttl_ms: int) -> bool:
+    """Compare-and-set: the lease is ours if it is free, expired, or already ours."""
+    if conn.execute(select(Lease.name).where(Lease.name == name)).first() is None:
+        conn.execute(insert(Lease).values(name=name, holder=holder, expires_at_ms=now_ms + ttl_ms))
+        return True
+    taken = conn.execute(
+        update(Lease)
+        .where(Lease.name == name, or_(Lease.holder == holder, Lease.expires_at_ms <= now_ms))
+        .values(holder=holder, expires_at_ms=now_ms + ttl_ms)
+    )
+    return taken.rowcount == 1
+
+
+def release_lease(conn: Connection, name: str, holder: str) -> None:
+    conn.execute(
+        update(Lease)
+        .where(and_(Lease.name == name, Lease.holder == holder))
+        .values(expires_at_ms=0)
+    )

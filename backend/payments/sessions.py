@@ -1,0 +1,338 @@
+"""What the API's session endpoints do: each request is one compare-and-set, then the payment
+engine is told to look at the session. The engine does everything that waits on the gateway,
+except the one look-up a resume makes so that it can answer "already paid" at once.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from backend.clock import Clock
+from backend.db.database import Database
+from backend.db.sessions import all as sessions_repo
+from backend.errors import Conflict, InvalidInput
+from backend.gateway.client import CardSource
+from backend.http.schemas.all import (
+    EventOut,
+    PaymentDetailsIn,
+    ResumeIn,
+    SessionOut,
+    SummaryOut,
+    iso,
+    session_record_fields,
+)
+from backend.money import display_amount
+from backend.payments import card_rules
+from backend.payments.engine import PaymentEngine, can_resume, resume_objection
+from backend.payments.ids import RandomIds
+from backend.payments.records import EventRecord, SessionRecord
+from backend.payments.states import TERMINAL, Reason, Status
+
+
+def _payment_fields(details: PaymentDetailsIn) -> dict[str, object]:
+    source = details.source()
+    if isinstance(source, CardSource):
+        return {
+            "method": "card",
+            "card_brand": card_rules.card_brand(source.number),
+            "card_last4": source.number[-4:],
+            "upi_id": None,
+        }
+    return {"method": "upi", "card_brand": None, "card_last4": None, "upi_id": source.upi_id}
+
+
+def _not_expired(now_ms: int) -> sessions_repo.Guard:
+    return lambda s: "This payment session has expired." if now_ms >= s.expires_at_ms else None
+
+
+def _cash_detail(session: SessionRecord, received_minor: int | None) -> str | None:
+    if received_minor is None:
+        return None
+    change = received_minor - session.amount_minor
+    return (
+        f"received {display_amount(received_minor, session.currency)}, "
+        f"change {display_amount(change, session.currency)}"
+    )
+
+
+class SessionService:
+    def __init__(
+        self,
+        db: Database,
+        engine: PaymentEngine,
+        *,
+        max_attempts: int,
+        ttl_s: float,
+        clock: Clock,
+    ) -> None:
+        self._db = db
+        self._engine = engine
+        self._max_attempts = max_attempts
+        self._ttl_ms = int(ttl_s * 1000)
+        self._clock = clock
+        self._ids = RandomIds()
+
+    # ---- reading ----------------------------------------------------------------------------
+
+    async def get(self, session_id: str) -> SessionRecord:
+        return await self._db.read(lambda conn: sessions_repo.get(conn, session_id))
+
+    async def get_with_events(self, session_id: str) -> tuple[SessionRecord, list[EventRecord]]:
+        def read(conn: Connection) -> tuple[SessionRecord, list[EventRecord]]:
+            session = sessions_repo.get(conn, session_id)
+            return session, sessions_repo.events(conn, session)
+
+        return await self._db.read(read)
+
+    async def active(self) -> list[SessionRecord]:
+        return await self._db.read(sessions_repo.list_open)
+
+    def describe(
+        self,
+        session: SessionRecord,
+        *,
+        events: list[EventRecord] | None = None,
+        message: str | None = None,
+    ) -> SessionOut:
+        now = self._clock()
+        resumable = can_resume(session, now)
+        retry_at = self._engine.next_retry_at(session.id)
+        return SessionOut.model_validate(
+            {
+                **session_record_fields(session),
+                "can_resume": resumable,
+                "needs_payment_details": resumable and not self._engine.holds_details(session.id),
+                "next_retry_at": iso(retry_at) if resumable else None,
+                "message": message,
+                "events": [EventOut.of(e) for e in events] if events is not None else None,
+            }
+        )
+
+    def summarise(self, session: SessionRecord) -> SummaryOut:
+        end = session.finished_at_ms or self._clock()
+        return SummaryOut(
+            session_id=session.id,
+            order_id=session.order_id,
+            status=session.status,
+            attempts=session.attempts,
+            max_attempts=session.max_attempts,
+            duration_seconds=round((end - session.created_at_ms) / 1000, 3),
+            interruptions=session.interruptions,
+            last_interruption_reason=session.last_interruption_reason,
+            can_resume=can_resume(session, self._clock()),
+        )
+
+    # ---- moves ------------------------------------------------------------------------------
+
+    async def create(self, order_id: int) -> tuple[SessionRecord, bool]:
+        now = self._clock()
+        # The session id is 128 random bits, unrelated to order or time (DESIGN §8).
+        session_id = self._ids.token_hex(16)
+        return await self._db.write_item(
+            sessions_repo.CREATE_SESSIONS,
+            sessions_repo.NewSession(
+                session_id=session_id,
+                # Time first, so that consecutive keys land on the same page of the unique
+                # index: a random key cost every create its own page write (bench/session_creates.py).
+                idempotency_key="sc_" + self._ids.time_ordered(now, 10),
+                order_id=order_id,
+                max_attempts=self._max_attempts,
+                now_ms=now,
+                ttl_ms=self._ttl_ms,
+            ),
+        )
+
+    async def pay(self, session_id: str, details: PaymentDetailsIn) -> SessionRecord:
+        now = self._clock()
+        session = await self._db.write(
+            lambda conn: sessions_repo.move(
+                conn,
+                session_id,
+                to=Status.PROCESSING,
+                from_={Status.INITIATED},
+                now_ms=now,
+                kind="attempt",
+                reason="attempt 1",
+                values={"attempts": 1, **_payment_fields(details)},
+                guard=_not_expired(now),
+            )
+        )
+        self._engine.hold_details(session_id, details.source())
+        self._engine.kick(session_id)
+        return session
+
+    async def resume(self, session_id: str, body: ResumeIn) -> tuple[SessionRecord, str]:
+        details = body.details()
+        session = await self.get(session_id)
+        now = self._clock()
+        if session.status is not Status.INTERRUPTED:
+            raise Conflict(
+                f"Only an interrupted payment can be resumed; this one is {session.status}.",
+                code="invalid_transition",
+                status=session.status,
+            )
+        if objection := resume_objection(now)(session):
+            raise Conflict(objection, code="invalid_transition", status=session.status)
+        if details is None and not self._engine.holds_details(session_id):
+            raise InvalidInput(
+                "Enter the payment details again to resume this payment.",
+                code="payment_details_required",
+            )
+        if session.gateway_contacted and session.outcome_unknown:
+            looked_up = await self._engine.look_up_outcome(session)
+            if looked_up is not None and looked_up.status in TERMINAL:
+                return looked_up, "This payment had already gone through at the gateway."
+        attempt = session.attempts + 1
+        values: dict[str, object] = {"attempts": attempt}
+        if details is not None:
+            values.update(_payment_fields(details))
+        session = await self._db.write(
+            lambda conn: sessions_repo.move(
+                conn,
+                session_id,
+                to=Status.PROCESSING,
+                from_={Status.INTERRUPTED},
+                now_ms=now,
+                kind="resumed",
+                reason=f"attempt {attempt}/{session.max_attempts}",
+                values=values,
+                guard=resume_objection(now),
+            )
+        )
+        if details is not None:
+            self._engine.hold_details(session_id, details.source())
+        self._engine.kick(session_id)
+        return session, f"Resuming payment attempt {attempt}/{session.max_attempts}"
+
+    async def cancel(self, session_id: str, reason: str) -> SessionRecord:
+        now = self._clock()
+
+        def cancel_or_request(conn: Connection) -> SessionRecord:
+            session = sessions_repo.get(conn, session_id)
+            untouched = session.status is Status.INITIATED or (
+                session.status is Status.INTERRUPTED and not session.gateway_contacted
+            )
+            if untouched:
+                return sessions_repo.move(
+                    conn,
+                    session_id,
+                    to=Status.CANCELLED,
+                    from_={session.status},
+                    now_ms=now,
+                    kind="cancelled",
+                    reason=reason,
+                )
+            if session.status in (Status.PROCESSING, Status.INTERRUPTED):
+                if session.settle_to is Status.CANCELLED:
+                    return session
+                # A request may be at the gateway: the engine voids the key before cancelling.
+                return sessions_repo.amend(
+                    conn,
+                    session_id,
+                    now_ms=now,
+                    kind="cancel_requested",
+                    values={"settle_to": Status.CANCELLED},
+                    reason=reason,
+                )
+            raise Conflict(
+                f"A {session.status} payment cannot be cancelled.",
+                code="invalid_transition",
+                status=session.status,
+            )
+
+        session = await self._db.write(cancel_or_request)
+        if session.status in TERMINAL:
+            self._engine.forget(session_id)
+        else:
+            self._engine.abort_attempt(session_id)
+        return session
+
+    async def interrupt(self, session_id: str, reason: Reason, detail: str | None) -> SessionRecord:
+        now = self._clock()
+
+        def interrupt(conn: Connection) -> SessionRecord:
+            session = sessions_repo.get(conn, session_id)
+            if session.status is Status.PROCESSING:
+                return sessions_repo.move(
+                    conn,
+                    session_id,
+                    to=Status.INTERRUPTED,
+                    from_={Status.PROCESSING},
+                    now_ms=now,
+                    kind="interrupted",
+                    reason=reason,
+                    detail=detail,
+                    values={
+                        "last_interruption_reason": reason,
+                        "interruptions": session.interruptions + 1,
+                        # the attempt in flight may still land at the gateway
+                        "gateway_contacted": True,
+                        "outcome_unknown": True,
+                    },
+                )
+            if session.status is Status.INTERRUPTED:
+                # e.g. the window closed while a retry dialog was open: no more automatic retries.
+                return sessions_repo.amend(
+                    conn,
+                    session_id,
+                    now_ms=now,
+                    kind="interrupted",
+                    values={"last_interruption_reason": reason},
+                    reason=reason,
+                    detail=detail,
+                )
+            raise Conflict(
+                f"A {session.status} payment has nothing to interrupt.",
+                code="invalid_transition",
+                status=session.status,
+            )
+
+        session = await self._db.write(interrupt)
+        self._engine.abort_attempt(session_id)
+        return session
+
+    async def reconcile_now(self, session_id: str, reason: str) -> SessionRecord:
+        """Operator action: record why, then have the engine ask the gateway at once."""
+        now = self._clock()
+        session = await self._db.write(
+            lambda conn: sessions_repo.amend(
+                conn,
+                session_id,
+                now_ms=now,
+                kind="operator_reconcile",
+                values={},
+                reason=f"operator: {reason}",
+            )
+        )
+        self._engine.kick(session_id)
+        return session
+
+    async def complete_cash(self, session_id: str, amount_received_minor: int | None) -> SessionRecord:
+        now = self._clock()
+
+        def complete(conn: Connection) -> SessionRecord:
+            session = sessions_repo.get(conn, session_id)
+            if (
+                session.status is Status.INITIATED
+                and amount_received_minor is not None
+                and amount_received_minor < session.amount_minor
+            ):
+                raise InvalidInput(
+                    "The cash received is less than the amount due.", code="insufficient_cash"
+                )
+            return sessions_repo.move(
+                conn,
+                session_id,
+                to=Status.COMPLETED,
+                from_={Status.INITIATED},
+                now_ms=now,
+                kind="completed",
+                reason="cash confirmed by the operator",
+                detail=_cash_detail(session, amount_received_minor),
+                values={"method": "cash"},
+                guard=_not_expired(now),
+            )
+
+        session = await self._db.write(complete)
+        self._engine.forget(session_id)
+        return session

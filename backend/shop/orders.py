@@ -1,0 +1,48 @@
+"""Orders are priced from the catalog here, never from what the client claims."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from backend.clock import Clock
+from backend.db.database import Database
+from backend.errors import InvalidInput, NotFound
+from backend.http.schemas.all import CreateOrderIn
+from backend.payments.records import OrderItemRecord, OrderRecord
+from backend.shop import repo as orders_repo
+from backend.shop.catalog import Catalog
+
+
+class OrderService:
+    def __init__(self, db: Database, catalog: Catalog, clock: Clock) -> None:
+        self._db = db
+        self._catalog = catalog
+        self._clock = clock
+
+    async def create(self, body: CreateOrderIn) -> OrderRecord:
+        quantities: Counter[str] = Counter()
+        for line in body.items:
+            quantities[line.product_id] += line.quantity
+        items = []
+        for product_id, quantity in quantities.items():
+            product = self._catalog.find(product_id)
+            if product is None:
+                raise NotFound(f"No product with id '{product_id}'.", code="product_not_found")
+            if quantity > 99:
+                raise InvalidInput(f"At most 99 of '{product_id}' per order.", code="quantity_too_large")
+            items.append(
+                OrderItemRecord(
+                    product_id=product.id,
+                    name=product.name,
+                    unit_price_minor=product.price_minor,
+                    quantity=quantity,
+                )
+            )
+        now = self._clock()
+        currency = self._catalog.currency
+        return await self._db.write(
+            lambda conn: orders_repo.create(conn, items=items, currency=currency, now_ms=now)
+        )
+
+    async def get(self, order_id: int) -> OrderRecord:
+        return await self._db.read(lambda conn: orders_repo.get(conn, order_id))

@@ -1,0 +1,139 @@
+"""The window's only way to the backend: typed calls over HTTP with the kiosk's bearer token.
+
+Request bodies with card details are built here and never logged; only method, path and
+status are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from smartcart_desktop.api.http import BackendHttp, session_path
+from smartcart_desktop.api.models import (
+    BackendConfig,
+    CrashAccepted,
+    Faults,
+    Health,
+    Order,
+    PayAccepted,
+    ProductList,
+    Session,
+    SessionCreated,
+    SessionList,
+    Summary,
+    Validation,
+)
+from smartcart_desktop.api.payment_details import PaymentDetails
+
+M = TypeVar("M", bound=BaseModel)
+
+ClientReason = str  # "APP_CLOSED" | "NETWORK_ERROR" | "TIMEOUT", as the backend accepts
+
+
+class ApiClient:
+    def __init__(self, base_url: str, token: str, *, timeout_s: float = 10.0) -> None:
+        self._http = BackendHttp(base_url, timeout_s=timeout_s)
+        self._token = token
+
+    @property
+    def base_url(self) -> str:
+        return self._http.base_url
+
+    @property
+    def closed(self) -> bool:
+        return self._http.closed
+
+    async def close(self) -> None:
+        await self._http.close()
+
+    # ---- catalog and orders -----------------------------------------------------------------
+
+    async def products(self) -> ProductList:
+        return await self._call("GET", "/api/products", ProductList)
+
+    async def create_order(self, lines: Mapping[str, int]) -> Order:
+        items = [{"productId": product, "quantity": qty} for product, qty in lines.items()]
+        return await self._call("POST", "/api/orders", Order, json={"items": items})
+
+    async def order(self, order_id: int) -> Order:
+        return await self._call("GET", f"/api/orders/{order_id}", Order)
+
+    # ---- sessions ---------------------------------------------------------------------------
+
+    async def create_session(self, order_id: int) -> SessionCreated:
+        return await self._call(
+            "POST", "/api/payments/session/create", SessionCreated, json={"orderId": order_id}
+        )
+
+    async def session(self, session_id: str) -> Session:
+        return await self._call("GET", session_path(session_id), Session)
+
+    async def pay(self, session_id: str, details: PaymentDetails) -> PayAccepted:
+        return await self._call("POST", session_path(session_id, "pay"), PayAccepted, json=details.wire())
+
+    async def resume(self, session_id: str, details: PaymentDetails | None = None) -> PayAccepted:
+        body = details.wire() if details is not None else {}
+        return await self._call("POST", session_path(session_id, "resume"), PayAccepted, json=body)
+
+    async def cancel(self, session_id: str, reason: str = "cancelled by customer") -> Session:
+        return await self._call("POST", session_path(session_id, "cancel"), Session, json={"reason": reason})
+
+    async def interrupt(self, session_id: str, reason: ClientReason, detail: str | None = None) -> Session:
+        body: dict[str, Any] = {"reason": reason}
+        if detail:
+            body["detail"] = detail
+        return await self._call("POST", session_path(session_id, "interrupt"), Session, json=body)
+
+    async def complete_cash(self, session_id: str, amount_received_minor: int) -> Session:
+        body = {"method": "cash", "amountReceivedMinor": amount_received_minor}
+        return await self._call("POST", session_path(session_id, "complete"), Session, json=body)
+
+    async def summary(self, session_id: str) -> Summary:
+        return await self._call("GET", session_path(session_id, "summary"), Summary)
+
+    async def validate(self, fields: Mapping[str, str]) -> Validation:
+        return await self._call("POST", "/api/payments/validate", Validation, json=dict(fields))
+
+    async def unfinished_sessions(self) -> SessionList:
+        return await self._call("GET", "/api/payments/sessions/unfinished", SessionList)
+
+    async def active_sessions(self) -> SessionList:
+        """Admin only: needs a client built with the admin token."""
+        return await self._call("GET", "/api/payments/sessions/active", SessionList)
+
+    # ---- health and tester mode -------------------------------------------------------------
+
+    async def health(self) -> Health:
+        return await self._call("GET", "/api/health", Health)
+
+    async def config(self) -> BackendConfig:
+        """The backend's own timings (gateway timeout, attempts): a remote one may differ."""
+        return await self._call("GET", "/api/config", BackendConfig)
+
+    async def faults(self) -> Faults:
+        return await self._call("GET", "/api/dev/faults", Faults)
+
+    async def set_faults(
+        self, mode: str, *, rate: float | None = None, latency_ms: int | None = None
+    ) -> Faults:
+        body: dict[str, Any] = {"mode": mode}
+        if rate is not None:
+            body["rate"] = rate
+        if latency_ms is not None:
+            body["latencyMs"] = latency_ms
+        return await self._call("PUT", "/api/dev/faults", Faults, json=body)
+
+    async def crash(self) -> CrashAccepted:
+        """Tester mode only: the backend SIGKILLs its own process right after answering.
+
+        With the embedded backend that process is this app: nothing after this call runs.
+        """
+        return await self._call("POST", "/api/dev/crash", CrashAccepted)
+
+    # ---- plumbing ---------------------------------------------------------------------------
+
+    async def _call(self, method: str, path: str, model: type[M], *, json: Any = None) -> M:
+        return await self._http.call(method, path, model, token=self._token, json=json)

@@ -1,0 +1,149 @@
+"""The kiosk's life: connect to a backend, build the services and the window, run until asked
+to quit, then shut down once, in order.
+
+Quit requests come from the window closing, `aboutToQuit`, SIGTERM and SIGINT; they all set
+one event, and `shutdown()` runs at most once however many arrive. `app.quit()` is never
+called while this coroutine runs: qasync would stop the loop under the cleanup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import Any
+
+from PySide6.QtWidgets import QApplication
+
+from smartcart_desktop.app.main_thread_gc import MainThreadGc
+from smartcart_desktop.app.options import LaunchOptions
+from smartcart_desktop.app.services import Services
+from smartcart_desktop.app.startup import (
+    BackendLink,
+    EmbeddedBackend,
+    embedded_settings,
+    remote_link,
+)
+from smartcart_desktop.ui.main_window import MainWindow
+from smartcart_desktop.ui.style import apply_stylesheet
+
+log = logging.getLogger(__name__)
+
+_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class KioskApp:
+    def __init__(self, options: LaunchOptions) -> None:
+        self.options = options
+        self.backend: EmbeddedBackend | None = None
+        self.services: Services | None = None
+        self.window: MainWindow | None = None
+        self._quit = asyncio.Event()
+        self._stack = contextlib.AsyncExitStack()
+        self._shutting_down = False
+        self._signals: list[signal.Signals] = []
+
+    @classmethod
+    async def start(cls, options: LaunchOptions, **settings_overrides: Any) -> KioskApp:
+        kiosk = cls(options)
+        await kiosk.open(**settings_overrides)
+        return kiosk
+
+    async def open(self, **settings_overrides: Any) -> None:
+        """Connect, build and show. `settings_overrides` tune an embedded backend (tests)."""
+        try:
+            await self._open(settings_overrides)
+        except BaseException:
+            await self.shutdown()
+            raise
+
+    async def _open(self, settings_overrides: dict[str, Any]) -> None:
+        collector = MainThreadGc()
+        collector.start()
+        self._stack.callback(collector.stop)  # registered first: runs after everything else
+        link = await self._connect(settings_overrides)
+        services = Services.build(self.options, link)
+        self.services = services
+        self._stack.push_async_callback(services.api.close)
+        self._stack.push_async_callback(services.stop)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication), "create the QApplication first"
+        apply_stylesheet(app)
+        window = MainWindow(services)
+        self.window = window
+        self._stack.push_async_callback(self._close_window)
+        self._listen_for_quit(app, window)
+        window.present()
+        services.start()
+        window.offer_unfinished()
+        where = "remote" if self.options.backend_url else "embedded"
+        log.info("SmartCart is ready (%s backend at %s)", where, link.url)
+
+    async def _connect(self, settings_overrides: dict[str, Any]) -> BackendLink:
+        if self.options.backend_url:
+            return remote_link(self.options)
+        backend = EmbeddedBackend(embedded_settings(self.options, **settings_overrides))
+        link = await backend.start()
+        self.backend = backend
+        self._stack.push_async_callback(backend.stop)  # runs last: the server outlives its clients
+        return link
+
+    def _listen_for_quit(self, app: QApplication, window: MainWindow) -> None:
+        app.setQuitOnLastWindowClosed(False)  # the loop must outlive the window for the cleanup
+        app.lastWindowClosed.connect(self.request_quit)
+        app.aboutToQuit.connect(self.request_quit)
+        window.closed.connect(self.request_quit)
+
+        def disconnect() -> None:
+            for signal_ in (app.lastWindowClosed, app.aboutToQuit):
+                with contextlib.suppress(RuntimeError, TypeError):
+                    signal_.disconnect(self.request_quit)
+
+        self._stack.callback(disconnect)
+
+    def handle_signals(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in _SIGNALS:
+            loop.add_signal_handler(signum, self.request_quit)
+            self._signals.append(signum)
+        self._stack.callback(self._remove_signal_handlers)
+
+    def _remove_signal_handlers(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in self._signals:
+            loop.remove_signal_handler(signum)
+        self._signals.clear()
+
+    def request_quit(self) -> None:
+        self._quit.set()
+
+    async def run_until_quit(self) -> None:
+        try:
+            await self._quit.wait()
+        finally:
+            await self.shutdown()
+
+    async def shutdown(self) -> None:
+        """Close the window, stop polling, close the HTTP client, stop the server. Once."""
+        if self._shutting_down:
+            return
+        self._shutting_down = True
+        log.info("shutting down")
+        await self._stack.aclose()
+
+    async def _close_window(self) -> None:
+        window = self.window
+        if window is None:
+            return
+        window.force_close()
+        await window.stop()
+        window.deleteLater()
+
+
+async def run(options: LaunchOptions) -> int:
+    kiosk = KioskApp(options)
+    kiosk.handle_signals()  # first: a SIGTERM during start-up still gets the clean shutdown
+    await kiosk.open()
+    await kiosk.run_until_quit()
+    return 0

@@ -1,0 +1,98 @@
+"""Polls the backend's health for the status bar: can the gateway be reached (Online /
+Offline), how many offline payments wait to be forwarded, and — when the backend runs in
+tester mode — the active fault and the log of requests it hit (for the tester panel)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+from smartcart_desktop.api.client import ApiClient
+from smartcart_desktop.api.errors import ApiError
+from smartcart_desktop.api.models import Faults
+from smartcart_desktop.app.background import BackgroundTasks, wait_or_timeout
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class HealthView:
+    backend_reachable: bool | None = None  # None: not asked yet
+    gateway_reachable: bool | None = None  # None: the backend has not talked to it yet
+    tester: bool = False  # the backend runs in tester mode (it has /api/dev/*)
+    faults: Faults | None = None  # tester mode only: the active fault and its log
+    offline_enabled: bool = False  # the backend accepts payments offline (store-and-forward)
+    offline_pending: int = 0  # payments accepted offline, waiting to be forwarded
+
+    @property
+    def fault_mode(self) -> str | None:
+        return self.faults.mode if self.faults is not None else None
+
+
+class HealthMonitor(QObject):
+    changed = Signal(object)  # HealthView
+
+    def __init__(self, api: ApiClient, *, interval_s: float = 2.0, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._api = api
+        self._interval = interval_s
+        self._view = HealthView()
+        self._tasks = BackgroundTasks("health monitor")
+        self._wake = asyncio.Event()
+
+    @property
+    def view(self) -> HealthView:
+        return self._view
+
+    def start(self) -> None:
+        self._tasks.spawn(self._run(), name="health")
+
+    async def stop(self) -> None:
+        await self._tasks.cancel_all()
+
+    def refresh(self, *_args: object) -> None:
+        """Ask again now rather than at the next tick (a payment ended, a fault was switched):
+        an answer from before the change must not stay on screen for a whole interval."""
+        self._wake.set()
+
+    def show_faults(self, faults: Faults) -> None:
+        """A fresher fault state than the last poll's (the answer to a switch): show it now."""
+        if self._view.tester:
+            self._publish(dataclasses.replace(self._view, faults=faults))
+        self.refresh()
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            self._publish(await self._check())
+            await wait_or_timeout(self._wake, self._interval)
+
+    async def _check(self) -> HealthView:
+        try:
+            health = await self._api.health()
+        except ApiError:
+            return dataclasses.replace(self._view, backend_reachable=False)
+        faults = None
+        if health.tester:
+            try:
+                faults = await self._api.faults()
+            except ApiError as exc:
+                log.info("fault state unavailable: %s", exc.message)
+                faults = self._view.faults
+        return HealthView(
+            backend_reachable=True,
+            gateway_reachable=health.gateway.reachable,
+            tester=health.tester,
+            faults=faults,
+            offline_enabled=health.offline_enabled,
+            offline_pending=health.offline_pending,
+        )
+
+    def _publish(self, view: HealthView) -> None:
+        if view != self._view:
+            self._view = view
+            self.changed.emit(view)

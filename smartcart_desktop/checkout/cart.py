@@ -1,0 +1,81 @@
+"""The customer's basket: the catalog the backend sells and how many of each.
+
+Prices here are for display; the backend prices the order itself from its catalog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import QObject, Signal
+
+from smartcart_desktop.api.client import ApiClient
+from smartcart_desktop.api.errors import ApiError
+from smartcart_desktop.api.models import Product
+
+log = logging.getLogger(__name__)
+
+MAX_QUANTITY = 99  # the backend's limit per line
+
+
+class Cart(QObject):
+    catalog_loaded = Signal()
+    changed = Signal()
+
+    def __init__(self, api: ApiClient, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._api = api
+        self._products: list[Product] = []
+        self._quantities: dict[str, int] = {}
+
+    @property
+    def products(self) -> list[Product]:
+        return list(self._products)
+
+    @property
+    def currency(self) -> str:
+        return self._products[0].currency if self._products else "INR"
+
+    async def load_catalog(self, *, retry_s: float = 2.0) -> None:
+        """Keep asking until the backend answers: a kiosk must start even while it is away."""
+        while True:
+            try:
+                self._products = (await self._api.products()).products
+            except ApiError as exc:
+                log.warning("catalog not available yet: %s", exc.message)
+                await asyncio.sleep(retry_s)
+                continue
+            self.catalog_loaded.emit()
+            return
+
+    def quantity(self, product_id: str) -> int:
+        return self._quantities.get(product_id, 0)
+
+    def set_quantity(self, product_id: str, quantity: int) -> None:
+        quantity = max(0, min(MAX_QUANTITY, quantity))
+        if quantity == self.quantity(product_id):
+            return
+        if quantity:
+            self._quantities[product_id] = quantity
+        else:
+            self._quantities.pop(product_id, None)
+        self.changed.emit()
+
+    def add(self, product_id: str, step: int = 1) -> None:
+        self.set_quantity(product_id, self.quantity(product_id) + step)
+
+    def clear(self) -> None:
+        if self._quantities:
+            self._quantities.clear()
+            self.changed.emit()
+
+    def lines(self) -> dict[str, int]:
+        """product id → quantity, in catalog order."""
+        return {p.id: self._quantities[p.id] for p in self._products if p.id in self._quantities}
+
+    def total_minor(self) -> int:
+        return sum(p.price_minor * self._quantities.get(p.id, 0) for p in self._products)
+
+    def item_count(self) -> int:
+        return sum(self._quantities.values())

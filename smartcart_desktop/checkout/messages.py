@@ -1,0 +1,105 @@
+"""Every sentence the customer reads about a payment, in one place. The seed's wording is kept."""
+
+from __future__ import annotations
+
+from smartcart_desktop.api.models import Session
+from smartcart_desktop.ui.money import format_money
+
+PROCESSING = "Processing payment..."
+SUBMITTED = "✅ Payment request submitted! Waiting for verification..."
+COMPLETED = "✅ Payment complete"
+CANCELLED = "Payment cancelled"
+CANCELLING = "Cancelling… making sure no charge stands at the bank."
+SETTLING = "Checking with the bank before closing this payment…"
+MAX_RETRIES = "❌ Maximum retry attempts exceeded."
+MAX_RETRIES_DETAIL = "No charge was made. You can try again from the cart."
+EXPIRED = "⌛ This payment session expired."
+EXPIRED_DETAIL = "No charge was made. You can start again from the cart."
+ACCEPTED_OFFLINE = "✅ Payment accepted offline"
+OFFLINE_ACCEPTED = "It will be sent to the bank as soon as the connection is back. Please take your items."
+OFFLINE_MARK = "Accepted offline — will be sent when the connection returns"
+OFFLINE_REFUSED_FALLBACK = "This payment cannot be accepted while offline."
+CASH_INSTEAD = "You can cancel this card or UPI payment and pay in cash instead."
+CASH_AFTER_REFUSAL = "Operator: take the cash, enter the amount received, then confirm."
+CRASH_CONFIRM = "Crash SmartCart now?"
+CRASH_DETAIL = (
+    "Recovery drill: the backend process is killed at once (SIGKILL), like a power cut — no "
+    "clean-up runs. With the embedded backend that is this whole app. At the next start a "
+    "payment left in flight is offered for resuming."
+)
+CLOSE_GUARD = "Payment is in progress. Are you sure you want to leave?"
+OUTCOME_UNKNOWN = "We are checking whether the last attempt went through — you will never be charged twice."
+OPERATOR_QUIT = "Operator: close SmartCart on this kiosk?"
+RESUME_DETAILS = "Enter the payment details again to resume this payment."
+
+_DECLINES = {
+    "card_declined": "The card was declined by the bank.",
+    "insufficient_funds": "The card was declined: insufficient funds.",
+    "upi_declined": "The UPI payment was declined.",
+}
+
+
+def attempt_of(session: Session) -> str:
+    return f"{session.attempts}/{session.max_attempts}"
+
+
+def timeout(session: Session) -> str:
+    return f"⏱️ Payment timeout (attempt {attempt_of(session)}). You can retry or cancel."
+
+
+def network_error(session: Session) -> str:
+    return f"🌐 Network error detected (attempt {attempt_of(session)}). Would you like to retry?"
+
+
+def interrupted(session: Session) -> str:
+    return f"⚠️ Payment interrupted (attempt {attempt_of(session)}). You can retry or cancel."
+
+
+def offline_refused(session: Session) -> str:
+    return f"🌐 {session.offline_refusal or OFFLINE_REFUSED_FALLBACK}"
+
+
+def offline_refused_detail(session: Session) -> str:
+    return f"The bank cannot be reached (attempt {attempt_of(session)}). {CASH_INSTEAD}"
+
+
+def retry_countdown(seconds_left: float | None) -> str:
+    if seconds_left is None:
+        return "Tap “Retry now” when the connection is back."
+    if seconds_left <= 0:
+        return "Retrying now…"
+    return f"Retrying automatically in {max(1, round(seconds_left))} s…"
+
+
+def declined(session: Session) -> str:
+    reason = _DECLINES.get(session.decline_code or "", "The payment was declined.")
+    return f"❌ {reason}"
+
+
+def unfinished_payment(session: Session) -> str:
+    amount = format_money(session.amount_minor, session.currency)
+    return f"An unfinished payment for order #{session.order_id} ({amount}) was found."
+
+
+def next_attempt(session: Session) -> str:
+    number = min(session.attempts + 1, session.max_attempts)
+    return f"Attempt {number} of {session.max_attempts}"
+
+
+def current_attempt(session: Session) -> str:
+    return f"Attempt {max(session.attempts, 1)} of {session.max_attempts}"
+
+
+def paid_with(session: Session, cash_received_minor: int | None = None) -> str:
+    if session.method == "card":
+        brand = (session.card_brand or "card").capitalize()
+        return f"{brand} •••• {session.card_last4 or '????'}"
+    if session.method == "upi":
+        return f"UPI {session.upi_id or ''}".strip()
+    if session.method == "cash":
+        if cash_received_minor is None:
+            return "Cash"
+        change = cash_received_minor - session.amount_minor
+        received = format_money(cash_received_minor, session.currency)
+        return f"Cash: received {received}, change {format_money(max(change, 0), session.currency)}"
+    return session.method or "—"

@@ -1,0 +1,284 @@
+"""Dialogs a coroutine can await without a nested event loop.
+
+`ask()` shows a dialog with `open()` (window-modal, returns at once) and awaits a future the
+dialog's `finished` signal resolves. A nested `exec()` inside a coroutine would re-enter the
+asyncio loop from within a task ("Cannot enter into task") and freeze polling meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import IntEnum
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from smartcart_desktop.api.models import Session
+from smartcart_desktop.checkout import messages
+from smartcart_desktop.checkout.state import Prompt, PromptKind
+from smartcart_desktop.ui.style import set_role
+
+
+class Answer(IntEnum):
+    # QDialog reserves 0 and 1 (Rejected, Accepted); ours start above them.
+    DISMISSED = 100  # closed by the program because the question no longer applies
+    RETRY = 101
+    CANCEL = 102
+    BACK_TO_CART = 103
+    ANOTHER_METHOD = 104
+    RESUME = 105
+    DISCARD = 106
+    LEAVE = 107
+    STAY = 108
+    QUIT = 109
+    PAY_CASH = 110
+    CRASH = 111
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    answer: Answer
+    text: str
+    role: str = "secondary"  # primary | secondary | danger (stylesheet roles)
+
+
+class KioskDialog(QDialog):
+    """A question with large buttons. Esc (and the title bar's ×) gives the `escape` answer."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        *,
+        name: str,
+        message: str,
+        choices: Sequence[Choice],
+        escape: Answer,
+        detail: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setWindowTitle("SmartCart")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setMinimumWidth(620)
+        self._escape = escape
+        self.message = set_role(QLabel(message), "message")
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.detail = set_role(QLabel(detail), "subtitle")
+        self.detail.setObjectName("detail")
+        self.detail.setWordWrap(True)
+        self.detail.setVisible(bool(detail))
+        self.buttons: dict[Answer, QPushButton] = {}
+        row = QHBoxLayout()
+        row.addStretch(1)
+        for choice in choices:
+            row.addWidget(self._button(choice))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 28, 32, 24)
+        layout.setSpacing(18)
+        layout.addWidget(self.message)
+        layout.addWidget(self.detail)
+        layout.addLayout(row)
+
+    def _button(self, choice: Choice) -> QPushButton:
+        button = QPushButton(choice.text)
+        button.setObjectName(f"{choice.answer.name.lower()}Button")
+        set_role(button, choice.role)
+        # Enter must not pick a button the customer did not look at; they tap instead.
+        button.setAutoDefault(False)
+        button.clicked.connect(lambda: self.done(choice.answer))
+        self.buttons[choice.answer] = button
+        return button
+
+    def set_message(self, text: str) -> None:
+        self.message.setText(text)
+
+    def set_detail(self, text: str) -> None:
+        self.detail.setText(text)
+        self.detail.setVisible(bool(text))
+
+    def dismiss(self) -> None:
+        if self.isVisible():
+            self.done(Answer.DISMISSED)
+
+    def reject(self) -> None:
+        self.done(self._escape)
+
+
+async def ask(dialog: QDialog) -> Answer:
+    """Show `dialog` and wait for its answer while the loop keeps running."""
+    future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def finished(code: int) -> None:
+        if not future.done():
+            future.set_result(code)
+
+    dialog.finished.connect(finished)
+    dialog.open()
+    try:
+        code = await future
+    finally:
+        if dialog.isVisible():  # the awaiting task was cancelled: take the question away
+            dialog.done(Answer.DISMISSED)
+        dialog.deleteLater()
+    try:
+        return Answer(code)
+    except ValueError:  # a plain QDialog's Accepted/Rejected
+        return Answer.DISMISSED
+
+
+# ---- the kiosk's questions ------------------------------------------------------------------
+
+
+class PromptDialog(KioskDialog):
+    """The question for an interrupted or failed payment; follows the session as it changes."""
+
+    def __init__(self, parent: QWidget | None, prompt: Prompt) -> None:
+        choices, escape = _PROMPT_CHOICES[prompt.kind]
+        super().__init__(
+            parent, name=f"{prompt.kind.name.lower()}Dialog", message="", choices=choices, escape=escape
+        )
+        self.prompt = prompt
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(250)
+        self._countdown.timeout.connect(self._tick)
+        self.show_prompt(prompt)
+
+    def show_prompt(self, prompt: Prompt) -> None:
+        self.prompt = prompt
+        self.set_message(_prompt_message(prompt))
+        self._tick()
+        counting = prompt.kind in (PromptKind.NETWORK, PromptKind.OFFLINE_REFUSED)
+        if counting and prompt.session.next_retry_at is not None:
+            self._countdown.start()
+        else:
+            self._countdown.stop()
+
+    def _tick(self) -> None:
+        self.set_detail(_prompt_detail(self.prompt))
+
+
+def _prompt_message(prompt: Prompt) -> str:
+    session, kind = prompt.session, prompt.kind
+    if kind is PromptKind.TIMEOUT:
+        return messages.timeout(session)
+    if kind is PromptKind.NETWORK:
+        return messages.network_error(session)
+    if kind is PromptKind.INTERRUPTED:
+        return messages.interrupted(session)
+    if kind is PromptKind.OFFLINE_REFUSED:
+        return messages.offline_refused(session)
+    if kind is PromptKind.DECLINED:
+        return messages.declined(session)
+    return messages.MAX_RETRIES if kind is PromptKind.MAX_RETRIES else messages.EXPIRED
+
+
+def _prompt_detail(prompt: Prompt) -> str:
+    session = prompt.session
+    if prompt.kind is PromptKind.NETWORK:
+        lines = [messages.retry_countdown(seconds_until(session.next_retry_at))]
+    elif prompt.kind is PromptKind.OFFLINE_REFUSED:
+        lines = [messages.offline_refused_detail(session)]
+        if session.next_retry_at is not None:  # the backend tries the bank again meanwhile
+            lines.append(messages.retry_countdown(seconds_until(session.next_retry_at)))
+    elif prompt.kind is PromptKind.MAX_RETRIES:
+        lines = [messages.MAX_RETRIES_DETAIL]
+    elif prompt.kind is PromptKind.EXPIRED:
+        lines = [messages.EXPIRED_DETAIL]
+    elif prompt.kind is PromptKind.DECLINED:
+        lines = ["No money was taken. You can pay another way."]
+    else:
+        lines = []
+    if session.outcome_unknown and not session.status.terminal:
+        lines.append(messages.OUTCOME_UNKNOWN)
+    refusal_elsewhere = prompt.kind is not PromptKind.OFFLINE_REFUSED  # else it is the message itself
+    if session.offline_refusal and refusal_elsewhere and not session.status.terminal:
+        lines.append(session.offline_refusal)
+    return "\n".join(lines)
+
+
+def seconds_until(moment: datetime | None) -> float | None:
+    if moment is None:
+        return None
+    return (moment - datetime.now(UTC)).total_seconds()
+
+
+_RETRY_OR_CANCEL = (
+    (Choice(Answer.CANCEL, "Cancel", "danger"), Choice(Answer.RETRY, "Retry", "primary")),
+    Answer.CANCEL,
+)
+_PROMPT_CHOICES: dict[PromptKind, tuple[tuple[Choice, ...], Answer]] = {
+    PromptKind.TIMEOUT: _RETRY_OR_CANCEL,
+    PromptKind.INTERRUPTED: _RETRY_OR_CANCEL,
+    PromptKind.NETWORK: (
+        (Choice(Answer.CANCEL, "Cancel", "danger"), Choice(Answer.RETRY, "Retry now", "primary")),
+        Answer.CANCEL,
+    ),
+    PromptKind.OFFLINE_REFUSED: (
+        (Choice(Answer.CANCEL, "Cancel", "danger"), Choice(Answer.PAY_CASH, "Cancel and pay cash", "primary")),
+        Answer.CANCEL,
+    ),
+    PromptKind.MAX_RETRIES: ((Choice(Answer.BACK_TO_CART, "Back to cart", "primary"),), Answer.BACK_TO_CART),
+    PromptKind.EXPIRED: ((Choice(Answer.BACK_TO_CART, "Back to cart", "primary"),), Answer.BACK_TO_CART),
+    PromptKind.DECLINED: (
+        (
+            Choice(Answer.BACK_TO_CART, "Back to cart"),
+            Choice(Answer.ANOTHER_METHOD, "Use another method", "primary"),
+        ),
+        Answer.BACK_TO_CART,
+    ),
+}
+
+
+def close_guard_dialog(parent: QWidget) -> KioskDialog:
+    return KioskDialog(
+        parent,
+        name="closeGuardDialog",
+        message=messages.CLOSE_GUARD,
+        detail="If you leave, the payment is paused and can be resumed when SmartCart starts again.",
+        choices=(Choice(Answer.LEAVE, "Yes, leave", "danger"), Choice(Answer.STAY, "No, stay", "primary")),
+        escape=Answer.STAY,
+    )
+
+
+def resume_offer_dialog(parent: QWidget, session: Session) -> KioskDialog:
+    return KioskDialog(
+        parent,
+        name="resumeOfferDialog",
+        message=messages.unfinished_payment(session),
+        detail=messages.OUTCOME_UNKNOWN if session.outcome_unknown else "",
+        choices=(Choice(Answer.DISCARD, "Cancel it", "danger"), Choice(Answer.RESUME, "Resume", "primary")),
+        escape=Answer.DISMISSED,
+    )
+
+
+def operator_quit_dialog(parent: QWidget) -> KioskDialog:
+    return KioskDialog(
+        parent,
+        name="operatorQuitDialog",
+        message=messages.OPERATOR_QUIT,
+        choices=(Choice(Answer.STAY, "Stay"), Choice(Answer.QUIT, "Close SmartCart", "danger")),
+        escape=Answer.STAY,
+    )
+
+
+def crash_confirm_dialog(parent: QWidget) -> KioskDialog:
+    """Tester mode: the crash drill kills the process; ask first, "No" is the safe answer."""
+    return KioskDialog(
+        parent,
+        name="crashConfirmDialog",
+        message=messages.CRASH_CONFIRM,
+        detail=messages.CRASH_DETAIL,
+        choices=(Choice(Answer.STAY, "No", "primary"), Choice(Answer.CRASH, "Yes, crash now", "danger")),
+        escape=Answer.STAY,
+    )

@@ -1,0 +1,221 @@
+"""The kiosk window: four screens on a stack, the status bar, and the close guard.
+
+It shows the flow's state and forwards what the customer asks for; it never calls the API.
+
+Quitting: Ctrl+Q or the title bar closes the window (after the close guard if a payment is
+in flight). In kiosk mode (full screen) customers cannot close it; the operator presses
+Ctrl+Alt+Shift+Q and confirms.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+
+from smartcart_desktop.admin.admin_entry import AdminEntry
+from smartcart_desktop.app.background import BackgroundTasks
+from smartcart_desktop.app.services import Services
+from smartcart_desktop.checkout.state import FlowState, Stage
+from smartcart_desktop.tester.control import TesterControl
+from smartcart_desktop.tester.dock import TesterDock
+from smartcart_desktop.ui.dialogs import (
+    Answer,
+    KioskDialog,
+    ask,
+    close_guard_dialog,
+    operator_quit_dialog,
+    resume_offer_dialog,
+)
+from smartcart_desktop.ui.prompt_presenter import PromptPresenter
+from smartcart_desktop.ui.screens.cart_screen import CartScreen
+from smartcart_desktop.ui.screens.payment_screen import PaymentScreen
+from smartcart_desktop.ui.screens.processing_screen import ProcessingScreen
+from smartcart_desktop.ui.screens.result_screen import ResultScreen
+from smartcart_desktop.ui.status_bar import KioskStatusBar
+from smartcart_desktop.ui.style import icon
+
+log = logging.getLogger(__name__)
+
+OPERATOR_QUIT_SHORTCUT = "Ctrl+Alt+Shift+Q"
+TESTER_PANEL_SHORTCUT = "F12"
+
+_PROCESSING_STAGES = {Stage.PROCESSING, Stage.INTERRUPTED, Stage.SETTLING, Stage.CANCELLING}
+_RESULT_STAGES = {Stage.COMPLETED, Stage.OFFLINE_ACCEPTED, Stage.DECLINED, Stage.FAILED, Stage.EXPIRED}
+
+
+class MainWindow(QMainWindow):
+    closed = Signal()  # the window really closed (not just asked to)
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self._services = services
+        self._flow = services.flow
+        self._kiosk = services.options.kiosk
+        self._tasks = BackgroundTasks("main window")
+        self._close_allowed = False
+        self._operator_quit = False
+        self._guard: KioskDialog | None = None
+        self.setWindowTitle("SmartCart")
+        self.setWindowIcon(icon("app"))
+        self.cart_screen = CartScreen(services.cart)
+        self.payment_screen = PaymentScreen()
+        self.processing_screen = ProcessingScreen()
+        self.result_screen = ResultScreen()
+        self.stack = QStackedWidget()
+        for screen in (self.cart_screen, self.payment_screen, self.processing_screen, self.result_screen):
+            self.stack.addWidget(screen)
+        self.setCentralWidget(self.stack)
+        self.status = KioskStatusBar()
+        self.setStatusBar(self.status)
+        self.prompts = PromptPresenter(self._flow, self)
+        self.tester_dock: TesterDock | None = None
+        self._tester: TesterControl | None = None
+        if services.options.tester:
+            self._add_tester_panel()
+        self._connect()
+        self._add_actions()
+        self.admin = AdminEntry(self, services)  # "Admin…" / long press on the status bar → PIN
+        self._render(self._flow.state)
+
+    # ---- wiring -------------------------------------------------------------------------------
+
+    def _connect(self) -> None:
+        flow, cart, services = self._flow, self._services.cart, self._services
+        flow.state_changed.connect(self._render)
+        self.cart_screen.checkout_requested.connect(lambda: flow.checkout(cart.lines()))
+        self.payment_screen.pay_requested.connect(flow.pay)
+        self.payment_screen.cash_requested.connect(flow.pay_cash)
+        self.payment_screen.cancel_requested.connect(flow.cancel)
+        self.payment_screen.fields_edited.connect(services.validator.request)
+        self.payment_screen.fields_cleared.connect(services.validator.forget)
+        services.validator.validated.connect(self.payment_screen.show_validation)
+        self.processing_screen.cancel_requested.connect(flow.cancel)
+        self.result_screen.new_order_requested.connect(self._new_order)
+        self.result_screen.back_requested.connect(flow.back_to_cart)
+        self.result_screen.another_method_requested.connect(flow.use_another_method)
+        services.health.changed.connect(self.status.show_health)
+        # A poll from before the payment ended (e.g. "Offline") must not stay on screen.
+        flow.session_finished.connect(services.health.refresh)
+
+    def _add_actions(self) -> None:
+        if self._kiosk:
+            self._action("Operator: quit", OPERATOR_QUIT_SHORTCUT, self._operator_requested_quit)
+        else:
+            # Spelled out: StandardKey.Quit is empty on platforms without a desktop theme.
+            self._action("Quit", "Ctrl+Q", self.close)
+
+    def _add_tester_panel(self) -> None:
+        """Tester mode: the fault switch, its log and the crash drill, docked on the right."""
+        services = self._services
+        control = TesterControl(services.api, services.health, self)
+        dock = TesterDock(self)
+        services.health.changed.connect(dock.show_health)
+        dock.fault_requested.connect(control.apply)
+        dock.crash_requested.connect(control.crash)
+        control.failed.connect(dock.show_error)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        toggle = dock.toggleViewAction()
+        toggle.setShortcut(QKeySequence(TESTER_PANEL_SHORTCUT))
+        self.addAction(toggle)
+        self.tester_dock, self._tester = dock, control
+
+    def _action(self, text: str, shortcut: str, slot: object) -> None:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+
+    def present(self) -> None:
+        if self._kiosk:
+            self.showFullScreen()
+        else:
+            self.resize(1200, 780)
+            self.show()
+
+    # ---- showing the flow ---------------------------------------------------------------------
+
+    def _render(self, state: FlowState) -> None:
+        self.cart_screen.show_state(state)
+        self.payment_screen.show_state(state)
+        self.processing_screen.show_state(state)
+        self.result_screen.show_state(state)
+        self.status.show_flow(state)
+        self.stack.setCurrentWidget(self._screen_for(state.stage))
+
+    def _screen_for(self, stage: Stage) -> QWidget:
+        if stage is Stage.DETAILS:
+            return self.payment_screen
+        if stage in _PROCESSING_STAGES:
+            return self.processing_screen
+        if stage in _RESULT_STAGES:
+            return self.result_screen
+        return self.cart_screen
+
+    def _new_order(self) -> None:
+        self._services.cart.clear()
+        self._flow.back_to_cart()
+
+    # ---- start-up: unfinished payments --------------------------------------------------------
+
+    def offer_unfinished(self) -> None:
+        self._tasks.spawn(self._offer_unfinished(), name="offer-unfinished")
+
+    async def _offer_unfinished(self) -> None:
+        for session in await self._flow.find_unfinished():
+            answer = await ask(resume_offer_dialog(self, session))
+            if answer is Answer.RESUME:
+                await self._flow.adopt(session)
+                return  # one payment at a time; the others wait for the next start
+            if answer is Answer.DISCARD:
+                await self._flow.discard(session)
+                await self._flow.until_idle()  # one question at a time
+
+    # ---- closing ------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        customer_may_close = not self._kiosk or self._operator_quit
+        if self._close_allowed or (customer_may_close and not self._flow.state.payment_in_flight):
+            event.accept()
+            self.closed.emit()
+            return
+        event.ignore()
+        if customer_may_close and self._guard is None and not self._tasks.closed:
+            self._tasks.spawn(self._confirm_leave(), name="close-guard")
+
+    async def _confirm_leave(self) -> None:
+        self._guard = close_guard_dialog(self)
+        try:
+            answer = await ask(self._guard)
+        finally:
+            self._guard = None
+        if answer is not Answer.LEAVE:
+            self._operator_quit = False
+            return  # No: everything keeps running
+        await self._flow.leave()  # records APP_CLOSED; the session stays resumable
+        self._close_allowed = True
+        self.close()
+
+    def _operator_requested_quit(self) -> None:
+        self._tasks.spawn(self._confirm_operator_quit(), name="operator-quit")
+
+    async def _confirm_operator_quit(self) -> None:
+        if await ask(operator_quit_dialog(self)) is Answer.QUIT:
+            self._operator_quit = True
+            self.close()
+
+    def force_close(self) -> None:
+        """Shutdown from outside (SIGTERM, app quit): no questions."""
+        self._close_allowed = True
+        if self.isVisible():
+            self.close()
+
+    async def stop(self) -> None:
+        if self.tester_dock is not None and self._tester is not None:
+            await self.tester_dock.stop()
+            await self._tester.stop()
+        await self.admin.stop()
+        await self.prompts.stop()
+        await self._tasks.cancel_all()

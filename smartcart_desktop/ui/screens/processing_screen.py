@@ -1,0 +1,133 @@
+"""Processing: "Processing payment..." with a bar counting down the gateway timeout.
+
+The same screen stays up while the payment is interrupted (a dialog asks what to do) and
+while the backend settles a cancel or a failure at the gateway.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from smartcart_desktop.checkout import messages
+from smartcart_desktop.checkout.state import FlowState, Stage
+from smartcart_desktop.ui.money import format_money
+from smartcart_desktop.ui.style import set_role
+
+_SCALE = 1000  # progress bar steps
+
+
+class ProcessingScreen(QWidget):
+    cancel_requested = Signal()
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.setObjectName("screen")
+        self._clock = clock
+        self._state = FlowState()
+        self.headline = set_role(QLabel(messages.PROCESSING), "title")
+        self.headline.setObjectName("headline")
+        self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.headline.setWordWrap(True)
+        self.amount = set_role(QLabel(), "total")
+        self.amount.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.attempt_label = set_role(QLabel(), "subtitle")
+        self.attempt_label.setObjectName("attemptLabel")
+        self.attempt_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("countdown")
+        self.progress.setRange(0, _SCALE)
+        self.progress.setMinimumWidth(560)
+        self.detail = set_role(QLabel(), "subtitle")
+        self.detail.setObjectName("detail")
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail.setWordWrap(True)
+        self.session_label = set_role(QLabel(), "mono")
+        self.session_label.setObjectName("sessionLabel")
+        self.session_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.cancel_button = set_role(QPushButton("Cancel payment"), "danger")
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self._timer = QTimer(self)
+        self._timer.setInterval(100)
+        self._timer.timeout.connect(self._tick)
+        self._build()
+
+    def _build(self) -> None:
+        bar_row = QHBoxLayout()
+        bar_row.addStretch(1)
+        bar_row.addWidget(self.progress, 4)
+        bar_row.addStretch(1)
+        button_row = QHBoxLayout()
+        button_row.addStretch(1)
+        button_row.addWidget(self.cancel_button)
+        button_row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 40, 40, 16)
+        layout.setSpacing(20)
+        layout.addStretch(1)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.amount)
+        layout.addWidget(self.attempt_label)
+        layout.addLayout(bar_row)
+        layout.addWidget(self.detail)
+        layout.addStretch(1)
+        layout.addLayout(button_row)
+        layout.addWidget(self.session_label)
+
+    def show_state(self, state: FlowState) -> None:
+        self._state = state
+        session = state.session
+        if session is None:
+            self._timer.stop()
+            return
+        self.amount.setText(format_money(session.amount_minor, session.currency))
+        self.attempt_label.setText(messages.current_attempt(session))
+        self.session_label.setText(f"Session {session.session_id}")
+        headline, detail = _texts(state)
+        self.headline.setText(headline)
+        self.detail.setText(detail)
+        counting = state.stage is Stage.PROCESSING and state.attempt_started is not None
+        self.cancel_button.setVisible(state.stage in (Stage.PROCESSING, Stage.INTERRUPTED))
+        # Counting down an attempt; busy while the backend settles; nothing while it waits for
+        # the customer's answer in the dialog.
+        waiting = state.stage in (Stage.CANCELLING, Stage.SETTLING)
+        self.progress.setRange(0, 0 if waiting else _SCALE)
+        self.progress.setVisible(state.stage is not Stage.INTERRUPTED)
+        if counting:
+            self._timer.start()
+        else:
+            self._timer.stop()
+        self._tick()
+
+    def _tick(self) -> None:
+        state = self._state
+        if state.stage is not Stage.PROCESSING or state.attempt_started is None:
+            self.progress.setFormat("")
+            return
+        total = max(state.gateway_timeout_s, 0.001)
+        remaining = max(0.0, total - (self._clock() - state.attempt_started))
+        self.progress.setValue(round(_SCALE * remaining / total))
+        self.progress.setFormat(f"{remaining:.0f} s")
+
+
+def _texts(state: FlowState) -> tuple[str, str]:
+    session = state.session
+    assert session is not None
+    if state.stage is Stage.CANCELLING:
+        return "Cancelling…", messages.CANCELLING
+    if state.stage is Stage.SETTLING:
+        return "Please wait…", messages.SETTLING
+    if state.stage is Stage.INTERRUPTED:
+        return "Payment interrupted", "Please choose how to continue."
+    return messages.PROCESSING, "Please do not remove your card or close this window."

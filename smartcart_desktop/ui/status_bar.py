@@ -1,0 +1,73 @@
+"""Status bar: Online / Offline, offline payments waiting to be sent, the open session, and
+(when the backend runs in tester mode) the simulated fault, in a warning colour while active.
+
+It only shows; the faults are switched from the tester panel.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QStatusBar
+
+from smartcart_desktop.app.health_monitor import HealthView
+from smartcart_desktop.checkout.state import FlowState
+from smartcart_desktop.tester.faults import describe_faults
+from smartcart_desktop.ui.style import restyle, set_role
+
+ONLINE = "● Online"
+OFFLINE = "✖ Offline"
+CHECKING = "● Checking…"
+BACKEND_UNREACHABLE = "✖ Backend unreachable"
+
+
+def waiting_to_send(count: int) -> str:
+    return f"{count} waiting to send"
+
+
+class KioskStatusBar(QStatusBar):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizeGripEnabled(False)
+        self.gateway = QLabel(CHECKING)
+        self.gateway.setObjectName("gatewayStatus")
+        self.gateway.setProperty("health", "unknown")
+        self.gateway.setToolTip("Whether the payment gateway (the bank) can be reached")
+        self.pending = QLabel()
+        self.pending.setObjectName("offlinePending")
+        self.pending.setToolTip("Payments accepted offline, sent to the bank when the connection returns")
+        self.pending.hide()
+        self.session = QLabel()
+        self.session.setObjectName("sessionStatus")
+        self.fault = set_role(QLabel(), "fault")
+        self.fault.setObjectName("faultStatus")
+        self.fault.setToolTip("Tester mode: a simulated network fault is active")
+        self.fault.hide()
+        self.addWidget(self.gateway)
+        self.addWidget(self.pending)
+        self.addWidget(self.session, 1)
+        self.addPermanentWidget(self.fault)
+
+    def show_health(self, view: HealthView) -> None:
+        if view.backend_reachable is False:
+            text, health = BACKEND_UNREACHABLE, "down"
+        elif view.gateway_reachable is None:
+            text, health = CHECKING, "unknown"
+        elif view.gateway_reachable:
+            text, health = ONLINE, "ok"
+        else:
+            text, health = OFFLINE, "down"
+        self.gateway.setText(text)
+        self.gateway.setProperty("health", health)
+        restyle(self.gateway)
+        # Shown wherever offline payments can exist: with store-and-forward on, or while some
+        # accepted earlier still wait (the setting may have been switched off since).
+        self.pending.setVisible(view.offline_enabled or view.offline_pending > 0)
+        self.pending.setText(waiting_to_send(view.offline_pending))
+        self.pending.setProperty("health", "warn" if view.offline_pending else "ok")
+        restyle(self.pending)
+        faults = view.faults if view.tester else None
+        active = faults is not None and faults.active
+        self.fault.setVisible(active)
+        self.fault.setText(f"⚠ Fault: {describe_faults(faults)}" if faults is not None and active else "")
+
+    def show_flow(self, state: FlowState) -> None:
+        self.session.setText(f"Session {state.session_id}" if state.session_id else "")

@@ -1,0 +1,51 @@
+"""The look: one stylesheet and the SVG icons, both from resources/."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import TypeVar
+
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import QApplication, QWidget
+
+W = TypeVar("W", bound=QWidget)
+
+RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
+ICONS_DIR = RESOURCES_DIR / "icons"
+
+
+def apply_stylesheet(app: QApplication) -> None:
+    app.setStyleSheet((RESOURCES_DIR / "style.qss").read_text(encoding="utf-8"))
+    app.setWindowIcon(icon("app"))
+
+
+def icon(name: str) -> QIcon:
+    return QIcon(str(ICONS_DIR / f"{name}.svg"))
+
+
+@cache
+def _resource_path(relative: str) -> Path | None:
+    path = (RESOURCES_DIR / relative).resolve()
+    return path if path.is_file() and RESOURCES_DIR in path.parents else None
+
+
+def product_pixmap(image: str | None, size: int = 72) -> QPixmap:
+    """The catalog names its images relative to resources/ (e.g. icons/cup.svg)."""
+    path = _resource_path(image) if image else None
+    source = QIcon(str(path)) if path else icon("cart")
+    return source.pixmap(QSize(size, size))
+
+
+def set_role(widget: W, role: str) -> W:
+    """Stylesheet hook: QSS selects on the `role` property."""
+    widget.setProperty("role", role)
+    return widget
+
+
+def restyle(widget: QWidget) -> None:
+    """Re-apply the stylesheet after a property the QSS selects on has changed."""
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
