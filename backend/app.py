@@ -14,7 +14,7 @@ from backend import app_keys
 from backend.clock import Clock, system_clock
 from backend.db import migrate
 from backend.db.database import Database
-from backend.db.sessions import all as sessions_repo
+from backend.db.sessions import passes
 from backend.faults.proxy import FaultProxy
 from backend.gateway.client import GatewayClient
 from backend.gateway.monitor import GatewayMonitor
@@ -38,10 +38,10 @@ from backend.payments.cleanup import Cleanup
 from backend.payments.engine import PaymentEngine
 from backend.payments.reconciler import Reconciler
 from backend.payments.sessions import SessionService
-from backend.payments.states import Reason
 from backend.settings import Settings
 from backend.shop.catalog import load_catalog
 from backend.shop.orders import OrderService
+from smartcart_contract.states import Reason
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     db = Database(url)
     now = app[app_keys.CLOCK]()
     recovered = await db.write(
-        lambda conn: sessions_repo.interrupt_all_processing(conn, now, Reason.CRASH_RECOVERED)
+        lambda conn: passes.interrupt_all_processing(conn, now, Reason.CRASH_RECOVERED)
     )
     if recovered:
         log.warning("%d payments were in flight when the last run stopped; reconciling them", recovered)
@@ -170,7 +170,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
     # Attempts cut short by this shutdown are looked up at the next start, like after a crash,
     # but their history says the app was closed.
     now = clock()
-    await db.write(lambda conn: sessions_repo.interrupt_all_processing(conn, now, Reason.APP_CLOSED))
+    await db.write(lambda conn: passes.interrupt_all_processing(conn, now, Reason.APP_CLOSED))
 
 
 async def _background_tasks(app: web.Application) -> AsyncIterator[None]:

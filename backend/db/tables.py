@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from backend.payments.states import OPEN
+from smartcart_contract.states import OPEN
 
 # Stable constraint names let alembic alter them on SQLite (batch mode) and PostgreSQL alike.
 NAMING = {

@@ -16,8 +16,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from backend.http.schemas.all import RequestModel
-from backend.payments.states import Status
+from backend.http.schemas.common import RequestModel
+from smartcart_contract.states import Status
 
 Format = Literal["csv", "json", "pdf"]
 

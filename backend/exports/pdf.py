@@ -21,7 +21,7 @@ from fpdf.enums import XPos, YPos
 from backend.exports.criteria import Criteria
 from backend.exports.query import Summary, Total
 from backend.exports.rows import ExportRow
-from backend.money import display_amount
+from smartcart_contract.money import format_money
 
 _FONT = "Helvetica"
 _ROW_H = 4.6
@@ -137,13 +137,13 @@ _REASON_COLUMNS = (("Reason", 60, "L"), ("Interruptions", 25, "R"), ("Sessions",
 
 def _total_rows(totals: tuple[Total, ...], blank: str) -> list[tuple[object, ...]]:
     rows: list[tuple[object, ...]] = [
-        (t.key or blank, t.currency, f"{t.sessions:,}", display_amount(t.amount_minor, t.currency))
+        (t.key or blank, t.currency, f"{t.sessions:,}", format_money(t.amount_minor, t.currency, symbol=False))
         for t in totals
     ]
     for currency in sorted({t.currency for t in totals}):
         same = [t for t in totals if t.currency == currency]
         count, amount = sum(t.sessions for t in same), sum(t.amount_minor for t in same)
-        rows.append(("All", currency, f"{count:,}", display_amount(amount, currency)))
+        rows.append(("All", currency, f"{count:,}", format_money(amount, currency, symbol=False)))
     return rows
 
 
@@ -202,7 +202,7 @@ def write_pdf(
                 r.status,
                 r.method or "",
                 f"{r.card_brand} {r.card_last4}" if r.card_last4 else "",
-                display_amount(r.amount_minor, r.currency),
+                format_money(r.amount_minor, r.currency, symbol=False),
                 f"{r.attempts}/{r.max_attempts}",
                 r.interruptions,
                 r.last_interruption_reason or "",

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Connection, CursorResult, distinct, func, 
 from backend.db.tables import OfflinePayment, Order, PaymentSession, SessionEvent
 from backend.exports.criteria import Criteria
 from backend.exports.rows import ExportRow
-from backend.payments.states import Status
+from smartcart_contract.states import Status
 
 _S = PaymentSession.__table__
 _O = Order.__table__

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backend.http.schemas.all import iso
-from backend.money import decimal_amount
+from backend.clock import iso
+from smartcart_contract.money import decimal_amount
 
 # The CSV header and the JSON keys, in this order: camelCase like the rest of the API.
 COLUMNS: tuple[str, ...] = (

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import aiohttp
 
-from backend.payments.states import Reason
+from smartcart_contract.states import Reason
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ here, and the OpenAPI document is generated from the same declarations.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from backend.errors import InvalidInput, NotFound, PayloadTooLarge
 from backend.http import access
 from backend.http.access import Role
+from smartcart_contract import limits
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,6 @@ class Endpoint:
 Handler = Callable[..., Awaitable[web.StreamResponse]]
 M = TypeVar("M", bound=BaseModel)
 
-_SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 def endpoint(
@@ -135,7 +134,7 @@ def json_response(model: BaseModel, status: int = 200) -> web.Response:
 
 def session_id_param(request: web.Request) -> str:
     session_id = request.match_info["session_id"]
-    if not _SESSION_ID.match(session_id):
+    if not limits.is_session_id(session_id):
         raise NotFound("No payment session with this id.", code="session_not_found")
     return session_id
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from backend.http.endpoint import Endpoint, Role
-from backend.http.schemas.all import ErrorBody
+from backend.http.schemas.common import ErrorBody
 
 _REF = "#/components/schemas/{model}"
 _PATH_PARAMS = {

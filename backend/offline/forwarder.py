@@ -16,13 +16,13 @@ from dataclasses import dataclass
 
 from backend.clock import Clock
 from backend.db.database import Database
-from backend.db.sessions import all as sessions_repo
+from backend.db.sessions import moves
 from backend.gateway.client import Charge, GatewayClient, GatewayError
 from backend.offline import repo as offline_repo
 from backend.offline.sealing import Sealer
 from backend.payments.pass_loop import PassLoop
 from backend.payments.records import SessionRecord
-from backend.payments.states import Status
+from smartcart_contract.states import Status
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ class Forwarder:
     async def _mark_contacted(self, session: SessionRecord, contacted: bool, reason: str) -> None:
         now = self._clock()
         await self._db.write(
-            lambda conn: sessions_repo.amend(
+            lambda conn: moves.amend(
                 conn,
                 session.id,
                 now_ms=now,

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
-from backend.db.sessions import all as sessions_repo
+from backend.db.sessions import moves, reads
 from backend.db.tables import Lease, OfflinePayment, PaymentSession
-from backend.money import display_amount
 from backend.payments.records import SessionRecord
-from backend.payments.states import Status
+from smartcart_contract.money import format_money
+from smartcart_contract.states import Status
 
 _O = OfflinePayment
 _S = PaymentSession
@@ -70,13 +70,13 @@ def refusal(
 ) -> str | None:
     """Why this payment cannot be accepted offline, or None."""
     if amount_minor > limits.max_payment_minor:
-        cap = display_amount(limits.max_payment_minor, currency)
+        cap = format_money(limits.max_payment_minor, currency, symbol=False)
         return f"Payments over {cap} cannot be accepted while offline."
     waiting = waiting_summary(conn)
     if waiting.count >= limits.max_count:
         return f"{waiting.count} offline payments are already waiting to be sent."
     if waiting.total_minor + amount_minor > limits.max_total_minor:
-        cap = display_amount(limits.max_total_minor, currency)
+        cap = format_money(limits.max_total_minor, currency, symbol=False)
         return f"The offline total would exceed {cap}."
     oldest = waiting.oldest_accepted_at_ms
     if oldest is not None and now_ms - oldest >= limits.max_age_ms:
@@ -88,13 +88,13 @@ def accept(
     conn: Connection, session_id: str, *, sealed: bytes, limits: OfflineLimits, now_ms: int
 ) -> SessionRecord:
     """PROCESSING -> OFFLINE_ACCEPTED with its sealed payment, if within every limit."""
-    current = sessions_repo.get(conn, session_id)
+    current = reads.get(conn, session_id)
     problem = refusal(
         conn, amount_minor=current.amount_minor, currency=current.currency, limits=limits, now_ms=now_ms
     )
     if problem:
         raise OfflineRefused(problem)
-    session = sessions_repo.move(
+    session = moves.move(
         conn,
         session_id,
         to=Status.OFFLINE_ACCEPTED,
@@ -103,7 +103,7 @@ def accept(
         kind="offline_accepted",
         reason="gateway unreachable; accepted offline, to be forwarded",
         values={"offline_refusal": None},
-        guard=lambda s: "a cancel is pending" if s.settle_to is not None else None,
+        objection=lambda s: "a cancel is pending" if s.settle_to is not None else None,
     )
     conn.execute(
         insert(_O).values(
@@ -121,7 +121,7 @@ def waiting(conn: Connection, limit: int = 100) -> list[tuple[SessionRecord, byt
         .order_by(_O.accepted_at_ms, _O.session_id)
         .limit(limit)
     ).all()
-    return [(sessions_repo.get(conn, row.session_id), row.sealed_source) for row in rows]
+    return [(reads.get(conn, row.session_id), row.sealed_source) for row in rows]
 
 
 def record_outcome(
@@ -134,7 +134,7 @@ def record_outcome(
     now_ms: int,
 ) -> SessionRecord:
     """The gateway answered the forward: finish the session and destroy the sealed card."""
-    session = sessions_repo.move(
+    session = moves.move(
         conn,
         session_id,
         to=to,

@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 
 from backend.clock import Clock
 from backend.db.database import Database
-from backend.db.sessions import all as sessions_repo
+from backend.db.sessions import passes
 from backend.payments.engine import PaymentEngine
 from backend.payments.reconciler import Reconciler
 
@@ -62,9 +62,9 @@ class Cleanup:
 
         def one_pass(conn: Connection) -> CleanupResult:
             return CleanupResult(
-                expired=sessions_repo.expire_untouched(conn, now),
-                awaiting_gateway=sessions_repo.mark_contacted_for_expiry(conn, now),
-                purged=sessions_repo.purge_finished(conn, now - self._retention_ms),
+                expired=passes.expire_untouched(conn, now),
+                awaiting_gateway=passes.mark_contacted_for_expiry(conn, now),
+                purged=passes.purge_finished(conn, now - self._retention_ms),
             )
 
         result = await self._db.write(one_pass)

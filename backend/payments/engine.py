@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from backend.clock import Clock
 from backend.db.database import Database
-from backend.db.sessions import all as sessions_repo
+from backend.db.sessions import moves, reads
 from backend.errors import Conflict
 from backend.gateway.client import (
     Charge,
@@ -35,7 +35,7 @@ from backend.gateway.client import (
 )
 from backend.offline.acceptance import OfflineAcceptance
 from backend.payments.records import SessionRecord
-from backend.payments.states import AUTO_RETRY, TERMINAL, Reason, Status
+from smartcart_contract.states import AUTO_RETRY, TERMINAL, Reason, Status
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ class PaymentEngine:
         held = list(self._details)
         if not held:
             return
-        finished = await self._db.read(lambda conn: sessions_repo.finished_among(conn, held))
+        finished = await self._db.read(lambda conn: reads.finished_among(conn, held))
         for session_id in finished:
             self.forget(session_id)
 
@@ -154,7 +154,7 @@ class PaymentEngine:
                     kind="lookup_failed",
                     values={},
                     detail=f"could not ask the gateway: {exc}",
-                    guard=lambda s: None if s.status is Status.INTERRUPTED else "moved on",
+                    objection=lambda s: None if s.status is Status.INTERRUPTED else "moved on",
                 )
             return None
         if charge is None:
@@ -187,7 +187,7 @@ class PaymentEngine:
             while True:
                 self._wake[session_id].clear()
                 self._abort[session_id].clear()
-                session = await self._db.read(lambda conn: sessions_repo.get(conn, session_id))
+                session = await self._db.read(lambda conn: reads.get(conn, session_id))
                 try:
                     if not await self._step(session) and not self._wake[session_id].is_set():
                         return  # a kick that came while this step ran means: look again
@@ -243,7 +243,7 @@ class PaymentEngine:
                 kind="retry",
                 reason=f"automatic retry, attempt {attempt}/{session.max_attempts}",
                 values={"attempts": attempt},
-                guard=resume_objection(now),
+                objection=resume_objection(now),
             )
             self._retry_at.pop(session.id, None)
             return True
@@ -325,7 +325,7 @@ class PaymentEngine:
                     "outcome_unknown": False,
                 },
                 # A cancel asked for while the charge was in flight wins: the settle voids it.
-                guard=lambda s: "a cancel is pending" if s.settle_to is Status.CANCELLED else None,
+                objection=lambda s: "a cancel is pending" if s.settle_to is Status.CANCELLED else None,
             )
         if charge.status == "declined":
             return await self._move(
@@ -457,11 +457,11 @@ class PaymentEngine:
     async def _move(self, session_id: str, **kwargs: Any) -> SessionRecord:
         now = self._clock()
         return await self._db.write(
-            lambda conn: sessions_repo.move(conn, session_id, now_ms=now, **kwargs)
+            lambda conn: moves.move(conn, session_id, now_ms=now, **kwargs)
         )
 
     async def _amend(self, session_id: str, **kwargs: Any) -> SessionRecord:
         now = self._clock()
         return await self._db.write(
-            lambda conn: sessions_repo.amend(conn, session_id, now_ms=now, **kwargs)
+            lambda conn: moves.amend(conn, session_id, now_ms=now, **kwargs)
         )

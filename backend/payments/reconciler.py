@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from backend.db.database import Database
-from backend.db.sessions import all as sessions_repo
+from backend.db.sessions import reads
 from backend.payments.engine import PaymentEngine
 from backend.payments.pass_loop import PassLoop
 
@@ -35,7 +35,7 @@ class Reconciler:
     async def reconcile_once(self) -> int:
         """Hand every unsettled session to a driver; returns how many there were."""
         self.passes += 1
-        session_ids = await self._db.read(sessions_repo.ids_to_reconcile)
+        session_ids = await self._db.read(reads.ids_to_reconcile)
         for session_id in session_ids:
             self._engine.kick(session_id)
         if session_ids:

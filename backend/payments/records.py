@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backend.payments.states import OrderStatus, Reason, Status
+from smartcart_contract.states import OrderStatus, Reason, Status
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,29 +32,31 @@ class OrderRecord:
 
 @dataclass(frozen=True, slots=True)
 class SessionRecord:
+    # What every session has from its creation on ...
     id: str
     order_id: int
     status: Status
     idempotency_key: str
     amount_minor: int
     currency: str
-    attempts: int
     max_attempts: int
-    interruptions: int
-    last_interruption_reason: Reason | None
-    gateway_contacted: bool
-    outcome_unknown: bool
-    settle_to: Status | None
-    method: str | None
-    card_brand: str | None
-    card_last4: str | None
-    upi_id: str | None
-    decline_code: str | None
-    gateway_charge_id: str | None
     created_at_ms: int
     updated_at_ms: int
     expires_at_ms: int
-    finished_at_ms: int | None
+    # ... and what its attempts add; the defaults are a new session's.
+    attempts: int = 0
+    interruptions: int = 0
+    last_interruption_reason: Reason | None = None
+    gateway_contacted: bool = False
+    outcome_unknown: bool = False
+    settle_to: Status | None = None
+    method: str | None = None
+    card_brand: str | None = None
+    card_last4: str | None = None
+    upi_id: str | None = None
+    decline_code: str | None = None
+    gateway_charge_id: str | None = None
+    finished_at_ms: int | None = None
     offline_refusal: str | None = None
 
 
@@ -69,3 +71,16 @@ class EventRecord:
     attempt: int | None
     reason: str | None
     detail: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    """A session as the kiosk is shown it: the stored record, judged at `as_of_ms` by the
+    process that may be driving it."""
+
+    record: SessionRecord
+    as_of_ms: int
+    can_resume: bool
+    needs_payment_details: bool
+    next_retry_at_ms: int | None
+    events: list[EventRecord] | None = None

@@ -9,28 +9,18 @@ from sqlalchemy import Connection
 
 from backend.clock import Clock
 from backend.db.database import Database
-from backend.db.sessions import all as sessions_repo
+from backend.db.sessions import create, moves, reads
 from backend.errors import Conflict, InvalidInput
-from backend.gateway.client import CardSource
-from backend.http.schemas.all import (
-    EventOut,
-    PaymentDetailsIn,
-    ResumeIn,
-    SessionOut,
-    SummaryOut,
-    iso,
-    session_record_fields,
-)
-from backend.money import display_amount
+from backend.gateway.client import CardSource, PaymentSource
 from backend.payments import card_rules
 from backend.payments.engine import PaymentEngine, can_resume, resume_objection
 from backend.payments.ids import RandomIds
-from backend.payments.records import EventRecord, SessionRecord
-from backend.payments.states import TERMINAL, Reason, Status
+from backend.payments.records import EventRecord, SessionRecord, SessionView
+from smartcart_contract.money import format_money
+from smartcart_contract.states import TERMINAL, Reason, Status
 
 
-def _payment_fields(details: PaymentDetailsIn) -> dict[str, object]:
-    source = details.source()
+def _payment_fields(source: PaymentSource) -> dict[str, object]:
     if isinstance(source, CardSource):
         return {
             "method": "card",
@@ -41,7 +31,7 @@ def _payment_fields(details: PaymentDetailsIn) -> dict[str, object]:
     return {"method": "upi", "card_brand": None, "card_last4": None, "upi_id": source.upi_id}
 
 
-def _not_expired(now_ms: int) -> sessions_repo.Guard:
+def _not_expired(now_ms: int) -> moves.Objection:
     return lambda s: "This payment session has expired." if now_ms >= s.expires_at_ms else None
 
 
@@ -50,8 +40,8 @@ def _cash_detail(session: SessionRecord, received_minor: int | None) -> str | No
         return None
     change = received_minor - session.amount_minor
     return (
-        f"received {display_amount(received_minor, session.currency)}, "
-        f"change {display_amount(change, session.currency)}"
+        f"received {format_money(received_minor, session.currency, symbol=False)}, "
+        f"change {format_money(change, session.currency, symbol=False)}"
     )
 
 
@@ -75,51 +65,30 @@ class SessionService:
     # ---- reading ----------------------------------------------------------------------------
 
     async def get(self, session_id: str) -> SessionRecord:
-        return await self._db.read(lambda conn: sessions_repo.get(conn, session_id))
+        return await self._db.read(lambda conn: reads.get(conn, session_id))
 
     async def get_with_events(self, session_id: str) -> tuple[SessionRecord, list[EventRecord]]:
         def read(conn: Connection) -> tuple[SessionRecord, list[EventRecord]]:
-            session = sessions_repo.get(conn, session_id)
-            return session, sessions_repo.events(conn, session)
+            session = reads.get(conn, session_id)
+            return session, reads.events(conn, session)
 
         return await self._db.read(read)
 
     async def active(self) -> list[SessionRecord]:
-        return await self._db.read(sessions_repo.list_open)
+        return await self._db.read(reads.list_open)
 
-    def describe(
-        self,
-        session: SessionRecord,
-        *,
-        events: list[EventRecord] | None = None,
-        message: str | None = None,
-    ) -> SessionOut:
+    def view(self, session: SessionRecord, *, events: list[EventRecord] | None = None) -> SessionView:
+        """The session with what only this process knows: whether it may be resumed, whether
+        a resume needs the details again, when the automatic retry is due."""
         now = self._clock()
         resumable = can_resume(session, now)
-        retry_at = self._engine.next_retry_at(session.id)
-        return SessionOut.model_validate(
-            {
-                **session_record_fields(session),
-                "can_resume": resumable,
-                "needs_payment_details": resumable and not self._engine.holds_details(session.id),
-                "next_retry_at": iso(retry_at) if resumable else None,
-                "message": message,
-                "events": [EventOut.of(e) for e in events] if events is not None else None,
-            }
-        )
-
-    def summarise(self, session: SessionRecord) -> SummaryOut:
-        end = session.finished_at_ms or self._clock()
-        return SummaryOut(
-            session_id=session.id,
-            order_id=session.order_id,
-            status=session.status,
-            attempts=session.attempts,
-            max_attempts=session.max_attempts,
-            duration_seconds=round((end - session.created_at_ms) / 1000, 3),
-            interruptions=session.interruptions,
-            last_interruption_reason=session.last_interruption_reason,
-            can_resume=can_resume(session, self._clock()),
+        return SessionView(
+            record=session,
+            as_of_ms=now,
+            can_resume=resumable,
+            needs_payment_details=resumable and not self._engine.holds_details(session.id),
+            next_retry_at_ms=self._engine.next_retry_at(session.id) if resumable else None,
+            events=events,
         )
 
     # ---- moves ------------------------------------------------------------------------------
@@ -129,8 +98,8 @@ class SessionService:
         # The session id is 128 random bits, unrelated to order or time (DESIGN §8).
         session_id = self._ids.token_hex(16)
         return await self._db.write_item(
-            sessions_repo.CREATE_SESSIONS,
-            sessions_repo.NewSession(
+            create.CREATE_SESSIONS,
+            create.NewSession(
                 session_id=session_id,
                 # Time first, so that consecutive keys land on the same page of the unique
                 # index: a random key cost every create its own page write (bench/session_creates.py).
@@ -142,10 +111,10 @@ class SessionService:
             ),
         )
 
-    async def pay(self, session_id: str, details: PaymentDetailsIn) -> SessionRecord:
+    async def pay(self, session_id: str, details: PaymentSource) -> SessionRecord:
         now = self._clock()
         session = await self._db.write(
-            lambda conn: sessions_repo.move(
+            lambda conn: moves.move(
                 conn,
                 session_id,
                 to=Status.PROCESSING,
@@ -154,15 +123,17 @@ class SessionService:
                 kind="attempt",
                 reason="attempt 1",
                 values={"attempts": 1, **_payment_fields(details)},
-                guard=_not_expired(now),
+                objection=_not_expired(now),
             )
         )
-        self._engine.hold_details(session_id, details.source())
+        self._engine.hold_details(session_id, details)
         self._engine.kick(session_id)
         return session
 
-    async def resume(self, session_id: str, body: ResumeIn) -> tuple[SessionRecord, str]:
-        details = body.details()
+    async def resume(
+        self, session_id: str, details: PaymentSource | None
+    ) -> tuple[SessionRecord, str]:
+        """`details` None: resume with the details this process still holds."""
         session = await self.get(session_id)
         now = self._clock()
         if session.status is not Status.INTERRUPTED:
@@ -187,7 +158,7 @@ class SessionService:
         if details is not None:
             values.update(_payment_fields(details))
         session = await self._db.write(
-            lambda conn: sessions_repo.move(
+            lambda conn: moves.move(
                 conn,
                 session_id,
                 to=Status.PROCESSING,
@@ -196,11 +167,11 @@ class SessionService:
                 kind="resumed",
                 reason=f"attempt {attempt}/{session.max_attempts}",
                 values=values,
-                guard=resume_objection(now),
+                objection=resume_objection(now),
             )
         )
         if details is not None:
-            self._engine.hold_details(session_id, details.source())
+            self._engine.hold_details(session_id, details)
         self._engine.kick(session_id)
         return session, f"Resuming payment attempt {attempt}/{session.max_attempts}"
 
@@ -208,12 +179,12 @@ class SessionService:
         now = self._clock()
 
         def cancel_or_request(conn: Connection) -> SessionRecord:
-            session = sessions_repo.get(conn, session_id)
+            session = reads.get(conn, session_id)
             untouched = session.status is Status.INITIATED or (
                 session.status is Status.INTERRUPTED and not session.gateway_contacted
             )
             if untouched:
-                return sessions_repo.move(
+                return moves.move(
                     conn,
                     session_id,
                     to=Status.CANCELLED,
@@ -226,7 +197,7 @@ class SessionService:
                 if session.settle_to is Status.CANCELLED:
                     return session
                 # A request may be at the gateway: the engine voids the key before cancelling.
-                return sessions_repo.amend(
+                return moves.amend(
                     conn,
                     session_id,
                     now_ms=now,
@@ -251,9 +222,9 @@ class SessionService:
         now = self._clock()
 
         def interrupt(conn: Connection) -> SessionRecord:
-            session = sessions_repo.get(conn, session_id)
+            session = reads.get(conn, session_id)
             if session.status is Status.PROCESSING:
-                return sessions_repo.move(
+                return moves.move(
                     conn,
                     session_id,
                     to=Status.INTERRUPTED,
@@ -272,7 +243,7 @@ class SessionService:
                 )
             if session.status is Status.INTERRUPTED:
                 # e.g. the window closed while a retry dialog was open: no more automatic retries.
-                return sessions_repo.amend(
+                return moves.amend(
                     conn,
                     session_id,
                     now_ms=now,
@@ -295,7 +266,7 @@ class SessionService:
         """Operator action: record why, then have the engine ask the gateway at once."""
         now = self._clock()
         session = await self._db.write(
-            lambda conn: sessions_repo.amend(
+            lambda conn: moves.amend(
                 conn,
                 session_id,
                 now_ms=now,
@@ -311,7 +282,7 @@ class SessionService:
         now = self._clock()
 
         def complete(conn: Connection) -> SessionRecord:
-            session = sessions_repo.get(conn, session_id)
+            session = reads.get(conn, session_id)
             if (
                 session.status is Status.INITIATED
                 and amount_received_minor is not None
@@ -320,7 +291,7 @@ class SessionService:
                 raise InvalidInput(
                     "The cash received is less than the amount due.", code="insufficient_cash"
                 )
-            return sessions_repo.move(
+            return moves.move(
                 conn,
                 session_id,
                 to=Status.COMPLETED,
@@ -330,7 +301,7 @@ class SessionService:
                 reason="cash confirmed by the operator",
                 detail=_cash_detail(session, amount_received_minor),
                 values={"method": "cash"},
-                guard=_not_expired(now),
+                objection=_not_expired(now),
             )
 
         session = await self._db.write(complete)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 from backend.clock import Clock
 from backend.db.database import Database
 from backend.errors import InvalidInput, NotFound
-from backend.http.schemas.all import CreateOrderIn
 from backend.payments.records import OrderItemRecord, OrderRecord
 from backend.shop import repo as orders_repo
 from backend.shop.catalog import Catalog
+from smartcart_contract.limits import QUANTITY_MAX
 
 
 class OrderService:
@@ -19,17 +20,20 @@ class OrderService:
         self._catalog = catalog
         self._clock = clock
 
-    async def create(self, body: CreateOrderIn) -> OrderRecord:
+    async def create(self, lines: Iterable[tuple[str, int]]) -> OrderRecord:
+        """`lines`: (product id, quantity); a product named twice counts once, summed."""
         quantities: Counter[str] = Counter()
-        for line in body.items:
-            quantities[line.product_id] += line.quantity
+        for product_id, quantity in lines:
+            quantities[product_id] += quantity
         items = []
         for product_id, quantity in quantities.items():
             product = self._catalog.find(product_id)
             if product is None:
                 raise NotFound(f"No product with id '{product_id}'.", code="product_not_found")
-            if quantity > 99:
-                raise InvalidInput(f"At most 99 of '{product_id}' per order.", code="quantity_too_large")
+            if quantity > QUANTITY_MAX:
+                raise InvalidInput(
+                    f"At most {QUANTITY_MAX} of '{product_id}' per order.", code="quantity_too_large"
+                )
             items.append(
                 OrderItemRecord(
                     product_id=product.id,

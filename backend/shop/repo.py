@@ -9,7 +9,7 @@ from sqlalchemy import Connection, insert, select
 from backend.db.tables import Order, OrderItem
 from backend.errors import NotFound
 from backend.payments.records import OrderItemRecord, OrderRecord
-from backend.payments.states import OrderStatus
+from smartcart_contract.states import OrderStatus
 
 
 def create(

@@ -8,16 +8,15 @@ from backend.app_keys import ADMIN_PIN, DATABASE, SESSIONS, SETTINGS
 from backend.exports import query as export_query
 from backend.exports.criteria import RangeQuery
 from backend.http.endpoint import Role, endpoint, json_response, session_id_param
-from backend.http.schemas.all import (
-    ActiveSessionsOut,
+from backend.http.schemas.admin import (
     OperatorActionIn,
     ReasonCountOut,
-    SessionOut,
     StatsOut,
     TotalOut,
     UnlockIn,
     UnlockOut,
 )
+from backend.http.schemas.sessions import ActiveSessionsOut, SessionOut
 
 routes = web.RouteTableDef()
 
@@ -26,7 +25,7 @@ routes = web.RouteTableDef()
 @endpoint(role=Role.ADMIN, summary="Every session not yet finished", responses={200: ActiveSessionsOut})
 async def active_sessions(request: web.Request) -> web.Response:
     service = request.app[SESSIONS]
-    sessions = [service.describe(s) for s in await service.active()]
+    sessions = [SessionOut.of(service.view(s)) for s in await service.active()]
     return json_response(ActiveSessionsOut(sessions=sessions, total=len(sessions)))
 
 
@@ -82,4 +81,5 @@ async def stats(request: web.Request, query: RangeQuery) -> web.Response:
 async def reconcile_now(request: web.Request, body: OperatorActionIn) -> web.Response:
     service = request.app[SESSIONS]
     session = await service.reconcile_now(session_id_param(request), body.reason)
-    return json_response(service.describe(session, message="Checking with the gateway"), status=202)
+    view = service.view(session)
+    return json_response(SessionOut.of(view, message="Checking with the gateway"), status=202)

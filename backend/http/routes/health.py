@@ -7,7 +7,7 @@ from aiohttp import web
 from backend.app_keys import CATALOG, DATABASE, GATEWAY, SETTINGS
 from backend.http.endpoint import Role, endpoint, json_response
 from backend.http.openapi import openapi_document
-from backend.http.schemas.all import ConfigOut, GatewayHealthOut, HealthOut
+from backend.http.schemas.health import ConfigOut, GatewayHealthOut, HealthOut
 from backend.offline import repo as offline_repo
 
 routes = web.RouteTableDef()

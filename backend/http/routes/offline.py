@@ -5,15 +5,15 @@ from __future__ import annotations
 from aiohttp import web
 
 from backend.app_keys import CLOCK, DATABASE, FORWARDER, SETTINGS
+from backend.clock import iso
 from backend.http.endpoint import Role, endpoint, json_response
-from backend.http.schemas.all import (
+from backend.http.schemas.offline import (
     ForwardResultOut,
     OfflinePaymentOut,
     OfflinePaymentsOut,
-    iso,
 )
 from backend.offline import repo as offline_repo
-from backend.payments.states import Status
+from smartcart_contract.states import Status
 
 routes = web.RouteTableDef()
 

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from backend.app_keys import CATALOG, ORDERS
 from backend.http.endpoint import Role, endpoint, int_param, json_response
-from backend.http.schemas.all import CreateOrderIn, OrderOut, ProductOut, ProductsOut
+from backend.http.schemas.orders import CreateOrderIn, OrderOut, ProductOut, ProductsOut
 
 routes = web.RouteTableDef()
 
@@ -36,7 +36,7 @@ async def list_products(request: web.Request) -> web.Response:
     errors=(404,),
 )
 async def create_order(request: web.Request, body: CreateOrderIn) -> web.Response:
-    order = await request.app[ORDERS].create(body)
+    order = await request.app[ORDERS].create((i.product_id, i.quantity) for i in body.items)
     return json_response(OrderOut.of(order), status=201)
 
 

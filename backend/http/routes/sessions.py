@@ -6,24 +6,25 @@ from aiohttp import web
 
 from backend.app_keys import SESSIONS
 from backend.http.endpoint import Role, endpoint, json_response, session_id_param
-from backend.http.schemas.all import (
+from backend.http.schemas.payment_details import (
+    PayIn,
+    ResumeIn,
+    ValidateIn,
+    ValidateOut,
+)
+from backend.http.schemas.sessions import (
     ActiveSessionsOut,
     CancelIn,
     CompleteIn,
     CreateSessionIn,
     InterruptIn,
     PayAcceptedOut,
-    PayIn,
-    ResumeIn,
     SessionCreatedOut,
     SessionOut,
     SummaryOut,
-    ValidateIn,
-    ValidateOut,
-    iso,
 )
 from backend.payments import card_rules
-from backend.payments.states import TERMINAL, Reason, Status
+from smartcart_contract.states import TERMINAL, Reason, Status
 
 routes = web.RouteTableDef()
 
@@ -40,16 +41,7 @@ _SESSION_ERRORS = (404, 409)
 )
 async def create_session(request: web.Request, body: CreateSessionIn) -> web.Response:
     session, created = await request.app[SESSIONS].create(body.order_id)
-    out = SessionCreatedOut(
-        session_id=session.id,
-        order_id=session.order_id,
-        max_attempts=session.max_attempts,
-        expires_at=iso(session.expires_at_ms) or "",
-        status=session.status,
-        created=created,
-        message="Payment session created" if created else "This order already has an open session",
-    )
-    return json_response(out, status=201 if created else 200)
+    return json_response(SessionCreatedOut.of(session, created=created), status=201 if created else 200)
 
 
 @routes.get("/api/payments/sessions/unfinished")
@@ -61,7 +53,7 @@ async def create_session(request: web.Request, body: CreateSessionIn) -> web.Res
 async def unfinished_sessions(request: web.Request) -> web.Response:
     service = request.app[SESSIONS]
     sessions = [
-        service.describe(s)
+        SessionOut.of(service.view(s))
         for s in await service.active()
         if s.status in (Status.PROCESSING, Status.INTERRUPTED)
     ]
@@ -75,7 +67,7 @@ async def unfinished_sessions(request: web.Request) -> web.Response:
 async def get_session(request: web.Request) -> web.Response:
     service = request.app[SESSIONS]
     session, events = await service.get_with_events(session_id_param(request))
-    return json_response(service.describe(session, events=events))
+    return json_response(SessionOut.of(service.view(session, events=events)))
 
 
 @routes.post("/api/payments/session/{session_id:[0-9a-f]{32}}/pay")
@@ -87,15 +79,8 @@ async def get_session(request: web.Request) -> web.Response:
     errors=_SESSION_ERRORS,
 )
 async def pay(request: web.Request, body: PayIn) -> web.Response:
-    session = await request.app[SESSIONS].pay(session_id_param(request), body.root)
-    out = PayAcceptedOut(
-        session_id=session.id,
-        status=session.status,
-        attempt=session.attempts,
-        max_attempts=session.max_attempts,
-        message="Processing payment...",
-    )
-    return json_response(out, status=202)
+    session = await request.app[SESSIONS].pay(session_id_param(request), body.root.source())
+    return json_response(PayAcceptedOut.of(session, message="Processing payment..."), status=202)
 
 
 @routes.post("/api/payments/session/{session_id:[0-9a-f]{32}}/resume")
@@ -108,14 +93,11 @@ async def pay(request: web.Request, body: PayIn) -> web.Response:
     errors=_SESSION_ERRORS,
 )
 async def resume(request: web.Request, body: ResumeIn) -> web.Response:
-    session, message = await request.app[SESSIONS].resume(session_id_param(request), body)
-    out = PayAcceptedOut(
-        session_id=session.id,
-        status=session.status,
-        attempt=session.attempts,
-        max_attempts=session.max_attempts,
-        message=message,
+    details = body.details()
+    session, message = await request.app[SESSIONS].resume(
+        session_id_param(request), details.source() if details else None
     )
+    out = PayAcceptedOut.of(session, message=message)
     return json_response(out, status=200 if session.status in TERMINAL else 202)
 
 
@@ -130,7 +112,7 @@ async def resume(request: web.Request, body: ResumeIn) -> web.Response:
 async def complete(request: web.Request, body: CompleteIn) -> web.Response:
     service = request.app[SESSIONS]
     session = await service.complete_cash(session_id_param(request), body.amount_received_minor)
-    return json_response(service.describe(session, message="Cash payment recorded"))
+    return json_response(SessionOut.of(service.view(session), message="Cash payment recorded"))
 
 
 @routes.post("/api/payments/session/{session_id:[0-9a-f]{32}}/cancel")
@@ -146,9 +128,9 @@ async def cancel(request: web.Request, body: CancelIn) -> web.Response:
     service = request.app[SESSIONS]
     session = await service.cancel(session_id_param(request), body.reason)
     if session.status in TERMINAL:
-        return json_response(service.describe(session, message="Payment cancelled"))
+        return json_response(SessionOut.of(service.view(session), message="Payment cancelled"))
     message = "Cancelling: making sure no charge stands at the gateway..."
-    return json_response(service.describe(session, message=message), status=202)
+    return json_response(SessionOut.of(service.view(session), message=message), status=202)
 
 
 @routes.post("/api/payments/session/{session_id:[0-9a-f]{32}}/interrupt")
@@ -162,7 +144,7 @@ async def cancel(request: web.Request, body: CancelIn) -> web.Response:
 async def interrupt(request: web.Request, body: InterruptIn) -> web.Response:
     service = request.app[SESSIONS]
     session = await service.interrupt(session_id_param(request), Reason(body.reason), body.detail)
-    return json_response(service.describe(session, message="Interruption recorded"))
+    return json_response(SessionOut.of(service.view(session), message="Interruption recorded"))
 
 
 @routes.get("/api/payments/session/{session_id:[0-9a-f]{32}}/summary")
@@ -170,7 +152,7 @@ async def interrupt(request: web.Request, body: InterruptIn) -> web.Response:
 async def summary(request: web.Request) -> web.Response:
     service = request.app[SESSIONS]
     session = await service.get(session_id_param(request))
-    return json_response(service.summarise(session))
+    return json_response(SummaryOut.of(service.view(session)))
 
 
 @routes.post("/api/payments/validate")

@@ -10,10 +10,11 @@ import signal
 from aiohttp import web
 
 from backend.app_keys import DATABASE, FAULTS
-from backend.db.sessions import all as sessions_repo
+from backend.clock import iso
+from backend.db.sessions import reads
 from backend.faults.model import FaultConfig
 from backend.http.endpoint import Role, endpoint, json_response
-from backend.http.schemas.all import FaultHitOut, FaultsOut, iso
+from backend.http.schemas.tester import FaultHitOut, FaultsOut
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ async def _state(request: web.Request) -> FaultsOut:
     proxy = request.app[FAULTS]
     hits = proxy.log()
     keys = {h.idempotency_key for h in hits if h.idempotency_key}
-    session_of = await request.app[DATABASE].read(lambda conn: sessions_repo.ids_by_key(conn, keys))
+    session_of = await request.app[DATABASE].read(lambda conn: reads.ids_by_key(conn, keys))
     config = proxy.config
     return FaultsOut(
         mode=config.mode,

@@ -1,0 +1,118 @@
+"""Creating payment sessions as one batched write (group commit hands a batch to `run_many`)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, select, text
+
+from backend.db.prepared import InsertMany, PreparedIn
+from backend.db.sessions.mapping import COLUMNS, record_of
+from backend.db.tables import OPEN_STATUS_SQL, Order, PaymentSession
+from backend.errors import Conflict, NotFound
+from backend.payments.records import SessionRecord
+from smartcart_contract.states import OrderStatus, Status
+
+_T = PaymentSession.__table__
+
+
+# Orders and their open sessions in one look-up. The open-status test is written out so that
+# SQLite can use the partial unique index on (order_id) WHERE status is open.
+_SELECT_ORDERS_WITH_OPEN_SESSION = PreparedIn(
+    select(
+        Order.id.label("order_id_"),
+        Order.status.label("order_status"),
+        Order.total_minor.label("order_total_minor"),
+        Order.currency.label("order_currency"),
+        *COLUMNS,
+    )
+    .select_from(Order)
+    .outerjoin(_T, and_(_T.c.order_id == Order.id, text("payment_sessions." + OPEN_STATUS_SQL)))
+    .where(Order.id.in_(bindparam("b_order_ids", expanding=True))),
+    "b_order_ids",
+)
+
+
+# A new session's columns that are not NULL; `version` (0) goes last.
+_NEW_SESSION_FIELDS = tuple(
+    f.name for f in dataclasses.fields(SessionRecord) if f.default is not None
+)
+
+
+_INSERT_NEW_SESSIONS = InsertMany(_T, [*_NEW_SESSION_FIELDS, "version"])
+
+
+@dataclass(frozen=True, slots=True)
+class NewSession:
+    session_id: str
+    idempotency_key: str
+    order_id: int
+    max_attempts: int
+    now_ms: int
+    ttl_ms: int
+
+
+class _CreateSessions:
+    """Session creation as a batched write: the whole batch costs three statements.
+
+    For each request: the order's open session if it has one (created=False), otherwise a new
+    session (created=True). Two requests for one order in the same batch get the same session.
+    """
+
+    def run_one(self, conn: Connection, item: NewSession) -> tuple[SessionRecord, bool]:
+        result = self.run_many(conn, [item])[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def run_many(
+        self, conn: Connection, items: list[NewSession]
+    ) -> list[tuple[SessionRecord, bool] | Exception]:
+        rows = _SELECT_ORDERS_WITH_OPEN_SESSION.all(conn, sorted({i.order_id for i in items}))
+        found = {row["order_id_"]: row for row in rows}
+        open_by_order: dict[int, SessionRecord] = {
+            order_id: record_of(row) for order_id, row in found.items() if row["id"] is not None
+        }
+        results: list[tuple[SessionRecord, bool] | Exception] = []
+        created: list[SessionRecord] = []
+        for item in items:
+            order = found.get(item.order_id)
+            if order is None:
+                results.append(NotFound("No order with this id.", code="order_not_found"))
+            elif order["order_status"] == OrderStatus.PAID:
+                results.append(
+                    Conflict("This order is already paid.", code="order_paid", status=OrderStatus.PAID)
+                )
+            elif item.order_id in open_by_order:
+                results.append((open_by_order[item.order_id], False))
+            else:
+                record = _new_session(item, order)
+                created.append(record)
+                open_by_order[item.order_id] = record
+                results.append((record, True))
+        # No event row: the history's "created" entry is read from created_at_ms (see events()).
+        _INSERT_NEW_SESSIONS.run(
+            conn, [[getattr(r, c) for c in _NEW_SESSION_FIELDS] + [0] for r in created]
+        )
+        return results
+
+
+CREATE_SESSIONS = _CreateSessions()
+
+
+def _new_session(item: NewSession, order: Mapping[str, Any]) -> SessionRecord:
+    return SessionRecord(
+        id=item.session_id,
+        order_id=item.order_id,
+        status=Status.INITIATED,
+        idempotency_key=item.idempotency_key,
+        amount_minor=order["order_total_minor"],
+        currency=order["order_currency"],
+        max_attempts=item.max_attempts,
+        created_at_ms=item.now_ms,
+        updated_at_ms=item.now_ms,
+        expires_at_ms=item.now_ms + item.ttl_ms,
+    )

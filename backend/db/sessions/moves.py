@@ -1,0 +1,183 @@
+"""Moving one payment session: every change is a compare-and-set plus its event row.
+
+A move reads the row, checks it, and writes it back with one compare-and-set
+(`UPDATE … WHERE id=? AND status=? AND version=?`) plus its event row, inside the job's
+transaction (a Database job: writer or reader thread). The allowed moves are
+`backend/payments/states.py`'s.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, bindparam
+
+from backend.db.prepared import Prepared
+from backend.db.sessions.mapping import EVENT_COLUMNS, with_values
+from backend.db.sessions.reads import get, read_row
+from backend.db.tables import Order, PaymentSession, SessionEvent
+from backend.errors import Conflict
+from backend.payments.records import SessionRecord
+from backend.payments.states import sources
+from smartcart_contract.states import TERMINAL, OrderStatus, Status
+
+_T = PaymentSession.__table__
+
+
+_INSERT_EVENT = Prepared(
+    SessionEvent.__table__.insert().values({name: bindparam(name) for name in EVENT_COLUMNS})
+)
+
+
+_SET_ORDER_STATUS = Prepared(
+    Order.__table__.update()
+    .where(Order.__table__.c.id == bindparam("b_order_id"))
+    .values(status=bindparam("status"), paid_at_ms=bindparam("paid_at_ms"))
+)
+
+
+@functools.cache
+def _compare_and_set_statement(columns: frozenset[str]) -> Prepared:
+    """UPDATE … SET <columns> WHERE id=? AND status=? AND version=?, one per set of columns."""
+    return Prepared(
+        _T.update()
+        .where(
+            _T.c.id == bindparam("b_id"),
+            _T.c.status == bindparam("b_status"),
+            _T.c.version == bindparam("b_version"),
+        )
+        .values({name: bindparam(name) for name in sorted(columns)})
+    )
+
+
+Objection = Callable[[SessionRecord], str | None]
+
+
+def add_event(
+    conn: Connection,
+    session_id: str,
+    *,
+    at_ms: int,
+    kind: str,
+    from_status: Status | None = None,
+    to_status: Status | None = None,
+    attempt: int | None = None,
+    reason: str | None = None,
+    detail: str | None = None,
+) -> None:
+    _INSERT_EVENT.run(
+        conn,
+        {
+            "session_id": session_id,
+            "at_ms": at_ms,
+            "kind": kind,
+            "from_status": from_status,
+            "to_status": to_status,
+            "attempt": attempt,
+            "reason": reason,
+            "detail": detail,
+        },
+    )
+
+
+def move(
+    conn: Connection,
+    session_id: str,
+    *,
+    to: Status,
+    from_: Collection[Status],
+    now_ms: int,
+    kind: str,
+    reason: str | None = None,
+    detail: str | None = None,
+    values: Mapping[str, Any] | None = None,
+    objection: Objection | None = None,
+) -> SessionRecord:
+    """Move a session to `to` if its status is one of `from_` and `objection` finds nothing to object to.
+
+    Raises Conflict (carrying the current status) otherwise; nothing is written then.
+    """
+    allowed = frozenset(from_)
+    if not allowed <= sources(to):
+        raise AssertionError(f"{sorted(allowed - sources(to))} -> {to} is not a move of the state machine")
+    current, version = read_row(conn, session_id)
+    if current.status not in allowed:
+        raise Conflict(
+            f"A {current.status} session cannot become {to}.",
+            code="invalid_transition",
+            status=current.status,
+        )
+    found = objection(current) if objection else None
+    if found:
+        raise Conflict(found, code="invalid_transition", status=current.status)
+
+    new_values: dict[str, Any] = {"status": to, "updated_at_ms": now_ms, **(values or {})}
+    if to in TERMINAL:
+        new_values.setdefault("finished_at_ms", now_ms)
+        new_values["settle_to"] = None
+    _compare_and_set(conn, current, version, new_values)
+    add_event(
+        conn,
+        session_id,
+        at_ms=now_ms,
+        kind=kind,
+        from_status=current.status,
+        to_status=to,
+        attempt=new_values.get("attempts", current.attempts),
+        reason=reason,
+        detail=detail,
+    )
+    if to is Status.COMPLETED:
+        _SET_ORDER_STATUS.run(
+            conn, {"status": OrderStatus.PAID, "paid_at_ms": now_ms, "b_order_id": current.order_id}
+        )
+    elif to is Status.OFFLINE_ACCEPTED:
+        _SET_ORDER_STATUS.run(
+            conn, {"status": OrderStatus.RELEASED, "paid_at_ms": None, "b_order_id": current.order_id}
+        )
+    return with_values(current, new_values)
+
+
+def amend(
+    conn: Connection,
+    session_id: str,
+    *,
+    now_ms: int,
+    kind: str,
+    values: Mapping[str, Any],
+    reason: str | None = None,
+    detail: str | None = None,
+    objection: Objection | None = None,
+) -> SessionRecord:
+    """Change fields of an open session without moving it (e.g. record a cancel request)."""
+    current, version = read_row(conn, session_id)
+    if current.status in TERMINAL:
+        raise Conflict(
+            f"A {current.status} session cannot change.", code="session_finished", status=current.status
+        )
+    found = objection(current) if objection else None
+    if found:
+        raise Conflict(found, code="invalid_transition", status=current.status)
+    _compare_and_set(conn, current, version, {"updated_at_ms": now_ms, **values})
+    add_event(
+        conn, session_id, at_ms=now_ms, kind=kind, attempt=current.attempts, reason=reason, detail=detail
+    )
+    return with_values(current, {"updated_at_ms": now_ms, **values})
+
+
+def _compare_and_set(
+    conn: Connection, current: SessionRecord, version: int, values: Mapping[str, Any]
+) -> None:
+    """Write `values` only if the row is still exactly as read (same status, same version)."""
+    statement = _compare_and_set_statement(frozenset({*values, "version"}))
+    touched = statement.run(
+        conn,
+        {**values, "version": version + 1, "b_id": current.id, "b_status": current.status,
+         "b_version": version},
+    )
+    if touched != 1:
+        # Another writer got there first (only possible with several processes on one database).
+        latest = get(conn, current.id)
+        raise Conflict("The session changed meanwhile.", code="concurrent_change", status=latest.status)

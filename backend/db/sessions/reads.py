@@ -1,0 +1,89 @@
+"""Reading payment sessions: by id, their history, and the lists the background passes walk."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import Connection, bindparam, select, text
+
+from backend.db.prepared import Prepared
+from backend.db.sessions.mapping import COLUMNS, event_of, record_of, record_of_row
+from backend.db.tables import OPEN_STATUS_SQL, PaymentSession, SessionEvent
+from backend.errors import NotFound
+from backend.payments.records import EventRecord, SessionRecord
+from smartcart_contract.states import OPEN, Status
+
+_S = PaymentSession
+_T = PaymentSession.__table__
+
+
+# The hot path runs on the driver cursor (see prepared.py): these are compiled once.
+_SELECT_BY_ID = Prepared(select(*COLUMNS, _T.c.version).where(_T.c.id == bindparam("b_id")))
+
+
+_SELECT_EVENTS = Prepared(
+    select(SessionEvent.__table__)
+    .where(SessionEvent.__table__.c.session_id == bindparam("b_id"))
+    .order_by(SessionEvent.__table__.c.id)
+)
+
+
+def read_row(conn: Connection, session_id: str) -> tuple[SessionRecord, int]:
+    row = _SELECT_BY_ID.one(conn, {"b_id": session_id})
+    if row is None:
+        raise NotFound("No payment session with this id.", code="session_not_found")
+    return record_of(row), row["version"]
+
+
+def get(conn: Connection, session_id: str) -> SessionRecord:
+    return read_row(conn, session_id)[0]
+
+
+def events(conn: Connection, session: SessionRecord) -> list[EventRecord]:
+    """The session's history, starting with its creation (derived from created_at_ms)."""
+    created = EventRecord(
+        id=0,
+        session_id=session.id,
+        at_ms=session.created_at_ms,
+        kind="created",
+        from_status=None,
+        to_status=Status.INITIATED,
+        attempt=None,
+        reason=None,
+        detail=None,
+    )
+    return [created, *(event_of(row) for row in _SELECT_EVENTS.all(conn, {"b_id": session.id}))]
+
+
+def list_open(conn: Connection) -> list[SessionRecord]:
+    rows = conn.execute(select(*COLUMNS).where(text(OPEN_STATUS_SQL)).order_by(_S.created_at_ms))
+    return [record_of_row(row) for row in rows]
+
+
+def finished_among(conn: Connection, session_ids: Collection[str]) -> set[str]:
+    """Those of the ids that are terminal or no longer exist."""
+    rows = conn.execute(
+        select(_S.id, _S.status).where(_S.id.in_(list(session_ids)))
+    )
+    still_open = {row.id for row in rows if row.status in OPEN}
+    return set(session_ids) - still_open
+
+
+def ids_by_key(conn: Connection, keys: Collection[str]) -> dict[str, str]:
+    if not keys:
+        return {}
+    rows = conn.execute(select(_S.idempotency_key, _S.id).where(_S.idempotency_key.in_(list(keys))))
+    return {row.idempotency_key: row.id for row in rows}
+
+
+def ids_to_reconcile(conn: Connection) -> list[str]:
+    """Interrupted sessions whose last outcome is unknown or that wait to settle."""
+    rows = conn.execute(
+        select(_S.id)
+        .where(
+            _S.status == Status.INTERRUPTED,
+            (_S.outcome_unknown.is_(True)) | (_S.settle_to.is_not(None)),
+        )
+        .order_by(_S.updated_at_ms)
+    )
+    return [row.id for row in rows]

@@ -1,0 +1,192 @@
+"""Payment session bodies: create, pay, resume, cancel, interrupt, cash, and the session as read."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from backend.clock import iso
+from backend.http.schemas.common import RequestModel, ResponseModel
+from backend.http.schemas.fields import JsonInt
+from backend.payments.records import EventRecord, SessionRecord, SessionView
+from smartcart_contract import limits
+from smartcart_contract.states import Reason, Status
+
+
+class CreateSessionIn(RequestModel):
+    order_id: JsonInt = Field(ge=1, le=2**62)
+
+
+class CancelIn(RequestModel):
+    reason: str = Field("cancelled by customer", min_length=1, max_length=limits.CANCEL_REASON_MAX)
+
+
+ClientReason = Literal["APP_CLOSED", "NETWORK_ERROR", "TIMEOUT"]
+
+
+class InterruptIn(RequestModel):
+    reason: ClientReason
+    detail: str | None = Field(None, max_length=limits.INTERRUPT_DETAIL_MAX)
+
+
+class CompleteIn(RequestModel):
+    method: Literal["cash"]
+    amount_received_minor: JsonInt | None = Field(None, ge=0, le=10**12)
+
+
+class SessionCreatedOut(ResponseModel):
+    success: Literal[True] = True
+    session_id: str
+    order_id: int
+    max_attempts: int
+    expires_at: str
+    status: Status
+    message: str
+    created: bool = Field(description="false when the order's open session was returned")
+
+    @classmethod
+    def of(cls, session: SessionRecord, *, created: bool) -> SessionCreatedOut:
+        return cls(
+            session_id=session.id,
+            order_id=session.order_id,
+            max_attempts=session.max_attempts,
+            expires_at=iso(session.expires_at_ms) or "",
+            status=session.status,
+            created=created,
+            message="Payment session created" if created else "This order already has an open session",
+        )
+
+
+class EventOut(ResponseModel):
+    at: str
+    kind: str
+    from_status: Status | None
+    to_status: Status | None
+    attempt: int | None
+    reason: str | None
+    detail: str | None
+
+    @classmethod
+    def of(cls, event: EventRecord) -> EventOut:
+        return cls(
+            at=iso(event.at_ms) or "",
+            kind=event.kind,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            attempt=event.attempt,
+            reason=event.reason,
+            detail=event.detail,
+        )
+
+
+class SessionOut(ResponseModel):
+    success: Literal[True] = True
+    session_id: str
+    order_id: int
+    status: Status
+    attempts: int
+    max_attempts: int
+    can_resume: bool
+    needs_payment_details: bool = Field(description="a resume must carry the details again")
+    last_interruption_reason: Reason | None
+    interruptions: int
+    settling_to: Status | None = Field(
+        description="terminal state the session is headed for once the gateway confirms"
+    )
+    outcome_unknown: bool
+    next_retry_at: str | None = Field(description="when the automatic retry will start")
+    amount_minor: int
+    currency: str
+    method: str | None
+    card_brand: str | None
+    card_last4: str | None
+    upi_id: str | None
+    decline_code: str | None
+    gateway_charge_id: str | None
+    created_at: str
+    updated_at: str
+    expires_at: str
+    finished_at: str | None
+    offline_refusal: str | None = Field(
+        None, description="why the payment could not be accepted offline: offer cash or cancel"
+    )
+    message: str | None = None
+    events: list[EventOut] | None = None
+
+    @classmethod
+    def of(cls, view: SessionView, *, message: str | None = None) -> SessionOut:
+        """Every field is taken by its name from the view or its record (`…_at` from
+        `…_at_ms`), so a field added to the record and to this model needs no third list."""
+        record = view.record
+        fields: dict[str, object] = {"message": message}
+        for name in cls.model_fields:
+            if name in fields or name == "success":
+                continue
+            source = _RENAMED.get(name, name)
+            for holder in (view, record):
+                if hasattr(holder, source):
+                    fields[name] = getattr(holder, source)
+                    break
+                if hasattr(holder, source + "_ms"):
+                    fields[name] = iso(getattr(holder, source + "_ms"))
+                    break
+        if view.events is not None:
+            fields["events"] = [EventOut.of(e) for e in view.events]
+        return cls.model_validate(fields)
+
+
+# SessionOut's names (the seed's API) for record fields called otherwise in the data layer.
+_RENAMED = {"session_id": "id", "settling_to": "settle_to"}
+
+
+class PayAcceptedOut(ResponseModel):
+    success: Literal[True] = True
+    session_id: str
+    status: Status
+    attempt: int
+    max_attempts: int
+    message: str
+
+    @classmethod
+    def of(cls, session: SessionRecord, *, message: str) -> PayAcceptedOut:
+        return cls(
+            session_id=session.id,
+            status=session.status,
+            attempt=session.attempts,
+            max_attempts=session.max_attempts,
+            message=message,
+        )
+
+
+class SummaryOut(ResponseModel):
+    session_id: str
+    order_id: int
+    status: Status
+    attempts: int
+    max_attempts: int
+    duration_seconds: float
+    interruptions: int
+    last_interruption_reason: Reason | None
+    can_resume: bool
+
+    @classmethod
+    def of(cls, view: SessionView) -> SummaryOut:
+        session = view.record
+        end = session.finished_at_ms or view.as_of_ms
+        return cls(
+            session_id=session.id,
+            order_id=session.order_id,
+            status=session.status,
+            attempts=session.attempts,
+            max_attempts=session.max_attempts,
+            duration_seconds=round((end - session.created_at_ms) / 1000, 3),
+            interruptions=session.interruptions,
+            last_interruption_reason=session.last_interruption_reason,
+            can_resume=view.can_resume,
+        )
+
+
+class ActiveSessionsOut(ResponseModel):
+    sessions: list[SessionOut]
+    total: int
