@@ -29,7 +29,6 @@ from smartcart_desktop.admin.admin_controller import (
     AdminController,
     normalise_session_id,
 )
-from smartcart_desktop.admin.awaiting import finished
 from smartcart_desktop.admin.export_panel import ExportPanel
 from smartcart_desktop.admin.export_request import ExportRequest, ExportResult
 from smartcart_desktop.admin.exporter import Exporter
@@ -38,6 +37,7 @@ from smartcart_desktop.admin.history_view import SessionHistoryView
 from smartcart_desktop.admin.offline_view import OfflineView
 from smartcart_desktop.admin.reason_dialog import ask_reason
 from smartcart_desktop.app.background import BackgroundTasks
+from smartcart_desktop.ui.awaiting import finished
 from smartcart_desktop.ui.style import restyle, set_role
 
 PathChooser = Callable[[ExportRequest], Awaitable[Path | None]]

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smartcart_contract.states import Status
 from smartcart_desktop.admin.export_request import FORMATS, ExportRequest, ExportResult
 from smartcart_desktop.admin.report_range import DayRange
-from smartcart_desktop.api.models import SessionStatus
 from smartcart_desktop.ui.style import restyle, set_role
 
 ALL_STATUSES = "All statuses"
@@ -47,7 +47,7 @@ class ExportPanel(QWidget):
         self.status.setObjectName("statusFilter")
         self.status.setMinimumWidth(420)
         self.status.addItem(ALL_STATUSES, "")
-        for status in SessionStatus:
+        for status in Status:
             self.status.addItem(status.value, status.value)
         self.format_group = QButtonGroup(self)
         self.format_group.setExclusive(True)

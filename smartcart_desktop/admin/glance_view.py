@@ -7,9 +7,9 @@ from datetime import date
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout
 
+from smartcart_contract.money import format_money
 from smartcart_desktop.admin.admin_models import Stats
 from smartcart_desktop.admin.stats_chart import Bar, BarGroup, StatsChart
-from smartcart_desktop.ui.money import format_money
 from smartcart_desktop.ui.style import set_role
 
 # status → (label, colour)

@@ -20,17 +20,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smartcart_contract.money import format_money
+from smartcart_contract.states import Status
 from smartcart_desktop.admin.admin_controller import SessionHistory
 from smartcart_desktop.admin.durations import local_time, short_duration
 from smartcart_desktop.admin.sessions_model import method_text, status_text
 from smartcart_desktop.admin.timeline import entry_of
-from smartcart_desktop.api.models import SessionStatus
-from smartcart_desktop.ui.money import format_money
 from smartcart_desktop.ui.style import restyle, set_role
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
-_CANCELLABLE = frozenset({SessionStatus.INITIATED, SessionStatus.PROCESSING, SessionStatus.INTERRUPTED})
-_RECONCILABLE = frozenset(s for s in SessionStatus if not s.terminal)
+_CANCELLABLE = frozenset({Status.INITIATED, Status.PROCESSING, Status.INTERRUPTED})
+_RECONCILABLE = frozenset(s for s in Status if not s.terminal)
 _TONES = {"good": "#2e7d32", "bad": "#c62828", "warn": "#e65100", "info": "#1c2b33"}
 
 # (key, caption), laid out row by row in three columns of caption/value pairs

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smartcart_contract.money import format_money
 from smartcart_desktop.admin.admin_models import OfflinePayment, OfflinePayments
 from smartcart_desktop.admin.durations import local_time
-from smartcart_desktop.ui.money import format_money
 from smartcart_desktop.ui.style import set_role
 
 COLUMNS = ("Session", "Order", "Amount", "Method", "Accepted", "Forwarded", "Outcome", "Tries", "Note")

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smartcart_contract.limits import PIN_MAX, PIN_MIN
 from smartcart_desktop.ui.style import set_role
 
-PIN_MIN, PIN_MAX = 4, 12
 WRONG_PIN = "Wrong PIN"
 
 

@@ -13,11 +13,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smartcart_desktop.admin.awaiting import finished
+from smartcart_contract.limits import CANCEL_REASON_MAX, OPERATOR_REASON_MAX, OPERATOR_REASON_MIN
+from smartcart_desktop.ui.awaiting import finished
 from smartcart_desktop.ui.style import set_role
 
-REASON_MIN = 3  # the backend refuses shorter reasons
-REASON_MAX = 180  # the backend keeps 200, and a cancel adds "operator: "
+REASON_MIN = OPERATOR_REASON_MIN
+# An operator's cancel goes to the kiosk's cancel endpoint as "operator: <reason>".
+REASON_MAX = min(OPERATOR_REASON_MAX, CANCEL_REASON_MAX - len("operator: "))
 REASON_REQUIRED = f"Enter a reason (at least {REASON_MIN} characters): it goes into the session's history."
 
 

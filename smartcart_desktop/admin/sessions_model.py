@@ -19,9 +19,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from smartcart_contract.money import format_money
+from smartcart_contract.states import Status
 from smartcart_desktop.admin.durations import short_duration
-from smartcart_desktop.api.models import Session, SessionStatus
-from smartcart_desktop.ui.money import format_money
+from smartcart_desktop.api.models import Session
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 SESSION_ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -32,9 +33,9 @@ _NUMERIC = {ORDER, AMOUNT, ATTEMPTS, AGE, EXPIRES}
 EXPIRY_WARNING_S = 120
 
 _STATUS_COLOURS = {
-    SessionStatus.PROCESSING: "#1565c0",
-    SessionStatus.INTERRUPTED: "#e65100",
-    SessionStatus.OFFLINE_ACCEPTED: "#6a1b9a",
+    Status.PROCESSING: "#1565c0",
+    Status.INTERRUPTED: "#e65100",
+    Status.OFFLINE_ACCEPTED: "#6a1b9a",
 }
 
 Index = QModelIndex | QPersistentModelIndex
@@ -53,7 +54,7 @@ def method_text(session: Session) -> str:
 
 def status_text(session: Session) -> str:
     text = session.status.value
-    if session.status is SessionStatus.INTERRUPTED and session.last_interruption_reason:
+    if session.status is Status.INTERRUPTED and session.last_interruption_reason:
         text += f" ({session.last_interruption_reason.value})"
     if session.settling_to is not None:
         text += f" → {session.settling_to.value}"
@@ -89,9 +90,6 @@ class ActiveSessionsModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), first, first + len(added) - 1)
             self._rows.extend(added)
             self.endInsertRows()
-
-    def session_at(self, row: int) -> Session:
-        return self._rows[row]
 
     def session_ids(self) -> list[str]:
         return [s.session_id for s in self._rows]

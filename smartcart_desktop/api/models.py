@@ -6,51 +6,11 @@ Models ignore fields they do not know, so a newer backend does not break an olde
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-
-class SessionStatus(StrEnum):
-    INITIATED = "INITIATED"
-    PROCESSING = "PROCESSING"
-    INTERRUPTED = "INTERRUPTED"
-    COMPLETED = "COMPLETED"
-    DECLINED = "DECLINED"
-    CANCELLED = "CANCELLED"
-    FAILED_MAX_RETRIES = "FAILED_MAX_RETRIES"
-    EXPIRED = "EXPIRED"
-    OFFLINE_ACCEPTED = "OFFLINE_ACCEPTED"
-
-    @property
-    def terminal(self) -> bool:
-        return self in _TERMINAL
-
-    @property
-    def finished_for_customer(self) -> bool:
-        """Nothing more for the customer to do: terminal, or accepted offline (the backend
-        still forwards it to the gateway, but the goods are handed over)."""
-        return self in _TERMINAL or self is SessionStatus.OFFLINE_ACCEPTED
-
-
-_TERMINAL = frozenset(
-    {
-        SessionStatus.COMPLETED,
-        SessionStatus.DECLINED,
-        SessionStatus.CANCELLED,
-        SessionStatus.FAILED_MAX_RETRIES,
-        SessionStatus.EXPIRED,
-    }
-)
-
-
-class Reason(StrEnum):
-    TIMEOUT = "TIMEOUT"
-    NETWORK_ERROR = "NETWORK_ERROR"
-    GATEWAY_ERROR = "GATEWAY_ERROR"
-    APP_CLOSED = "APP_CLOSED"
-    CRASH_RECOVERED = "CRASH_RECOVERED"
+from smartcart_contract.states import OrderStatus, Reason, Status
 
 
 class Wire(BaseModel):
@@ -79,7 +39,7 @@ class OrderItem(Wire):
 
 class Order(Wire):
     order_id: int
-    status: str
+    status: OrderStatus
     total_minor: int
     currency: str
     items: list[OrderItem]
@@ -88,12 +48,12 @@ class Order(Wire):
 
     @property
     def paid(self) -> bool:
-        return self.status == "PAID"
+        return self.status is OrderStatus.PAID
 
     @property
     def released(self) -> bool:
         """Handed over after its payment was accepted offline; PAID once forwarded."""
-        return self.status == "RELEASED"
+        return self.status is OrderStatus.RELEASED
 
     @property
     def settled(self) -> bool:
@@ -105,7 +65,7 @@ class SessionCreated(Wire):
     session_id: str
     order_id: int
     max_attempts: int
-    status: SessionStatus
+    status: Status
     created: bool
     message: str
 
@@ -113,8 +73,8 @@ class SessionCreated(Wire):
 class SessionEvent(Wire):
     at: datetime
     kind: str
-    from_status: SessionStatus | None = None
-    to_status: SessionStatus | None = None
+    from_status: Status | None = None
+    to_status: Status | None = None
     attempt: int | None = None
     reason: str | None = None
     detail: str | None = None
@@ -123,14 +83,14 @@ class SessionEvent(Wire):
 class Session(Wire):
     session_id: str
     order_id: int
-    status: SessionStatus
+    status: Status
     attempts: int
     max_attempts: int
     can_resume: bool
     needs_payment_details: bool
     last_interruption_reason: Reason | None = None
     interruptions: int = 0
-    settling_to: SessionStatus | None = None
+    settling_to: Status | None = None
     outcome_unknown: bool = False
     next_retry_at: datetime | None = None
     amount_minor: int
@@ -157,7 +117,7 @@ class SessionList(Wire):
 
 class PayAccepted(Wire):
     session_id: str
-    status: SessionStatus
+    status: Status
     attempt: int
     max_attempts: int
     message: str
@@ -166,7 +126,7 @@ class PayAccepted(Wire):
 class Summary(Wire):
     session_id: str
     order_id: int
-    status: SessionStatus
+    status: Status
     attempts: int
     max_attempts: int
     duration_seconds: float
@@ -225,3 +185,4 @@ class Faults(Wire):
 
 class CrashAccepted(Wire):
     crashing: bool = True
+

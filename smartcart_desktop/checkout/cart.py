@@ -10,13 +10,13 @@ import logging
 
 from PySide6.QtCore import QObject, Signal
 
+from smartcart_contract.limits import QUANTITY_MAX
 from smartcart_desktop.api.client import ApiClient
 from smartcart_desktop.api.errors import ApiError
 from smartcart_desktop.api.models import Product
 
 log = logging.getLogger(__name__)
 
-MAX_QUANTITY = 99  # the backend's limit per line
 
 
 class Cart(QObject):
@@ -53,7 +53,7 @@ class Cart(QObject):
         return self._quantities.get(product_id, 0)
 
     def set_quantity(self, product_id: str, quantity: int) -> None:
-        quantity = max(0, min(MAX_QUANTITY, quantity))
+        quantity = max(0, min(QUANTITY_MAX, quantity))
         if quantity == self.quantity(product_id):
             return
         if quantity:
@@ -76,6 +76,3 @@ class Cart(QObject):
 
     def total_minor(self) -> int:
         return sum(p.price_minor * self._quantities.get(p.id, 0) for p in self._products)
-
-    def item_count(self) -> int:
-        return sum(self._quantities.values())

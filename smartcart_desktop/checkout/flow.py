@@ -5,8 +5,9 @@ forward it, but the customer is done and leaves with a receipt marked "accepted 
 
 The backend owns the truth. This object never decides an outcome: it asks the backend to
 act, then follows the session by polling it (every `poll_interval_s`, and at once after each
-action) and publishes a FlowState derived from what the backend says. No widgets in here,
-so it is tested on its own.
+action; see session_watcher) and publishes a FlowState derived from what the backend says.
+Once a session is handed over, the receipt waits for the order to read as paid (verifier).
+No widgets in here, so it is tested on its own.
 
 Every intent returns the task that carries it out: Qt ignores the return value when a
 signal calls it, tests await it, and shutdown cancels whatever is still running.
@@ -15,7 +16,6 @@ signal calls it, tests await it, and shutdown cancels whatever is still running.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 import time
@@ -24,11 +24,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from smartcart_contract.states import Status
 from smartcart_desktop.api.client import ApiClient
 from smartcart_desktop.api.errors import ApiError, Conflict
-from smartcart_desktop.api.models import BackendConfig, Order, Session, SessionStatus
+from smartcart_desktop.api.models import BackendConfig, Order, Session, Summary
 from smartcart_desktop.api.payment_details import PaymentDetails
-from smartcart_desktop.app.background import BackgroundTasks, wait_or_timeout
+from smartcart_desktop.app.background import BackgroundTasks
+from smartcart_desktop.checkout.session_watcher import SessionWatcher
 from smartcart_desktop.checkout.state import (
     FlowState,
     Receipt,
@@ -36,6 +38,7 @@ from smartcart_desktop.checkout.state import (
     prompt_of,
     stage_of,
 )
+from smartcart_desktop.checkout.verifier import Verifier
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +73,22 @@ class CheckoutFlow(QObject):
         self._action: asyncio.Task[None] | None = None
         self._actions_running = 0
         self._session_target: str | None = None  # the session this window follows now
-        self._watch_task: asyncio.Task[None] | None = None
-        self._watched: str | None = None
-        self._wake = asyncio.Event()
+        self._watcher = SessionWatcher(
+            api,
+            self._tasks,
+            interval_s=poll_interval_s,
+            following=self._following,
+            on_session=self._apply,
+            on_reachable=self._note_reachable,
+        )
+        self._verifier = Verifier(
+            api,
+            self._tasks,
+            interval_s=poll_interval_s,
+            following=self._following,
+            on_verified=self._verified,
+        )
         self._changed = asyncio.Event()
-        self._refresh_lock = asyncio.Lock()
-        self._verifying: str | None = None
         self._prompt_epoch = 0
         self._reachable: bool | None = None
         self._left = False
@@ -101,7 +114,7 @@ class CheckoutFlow(QObject):
     @property
     def watching(self) -> bool:
         """Whether the session is being polled (it stops once the session has ended)."""
-        return self._watch_task is not None and not self._watch_task.done()
+        return self._watcher.watching
 
     # ---- intents ------------------------------------------------------------------------------
 
@@ -217,11 +230,11 @@ class CheckoutFlow(QObject):
 
     async def _pay(self, details: PaymentDetails) -> None:
         session = self._require_session()
-        if session.status is SessionStatus.INTERRUPTED:
+        if session.status is Status.INTERRUPTED:
             await self._api.resume(session.session_id, details)
         else:
             await self._api.pay(session.session_id, details)
-        await self._refresh_after_action(session.session_id)
+        await self._watcher.refresh_after_action(session.session_id)
 
     async def _pay_cash(self, amount_received_minor: int) -> None:
         session = self._require_session()
@@ -234,7 +247,7 @@ class CheckoutFlow(QObject):
             self._set(stage=Stage.DETAILS, prompt=None)
             return
         await self._api.resume(session.session_id)
-        await self._refresh_after_action(session.session_id)
+        await self._watcher.refresh_after_action(session.session_id)
 
     async def _cancel(self) -> None:
         session = self._state.session
@@ -244,9 +257,9 @@ class CheckoutFlow(QObject):
         try:
             self._apply(await self._api.cancel(session.session_id))
         except Conflict:
-            await self._refresh(session.session_id)  # it ended meanwhile: show how
+            await self._watcher.refresh(session.session_id)  # it ended meanwhile: show how
             return
-        self._follow(session.session_id)
+        self._watcher.follow(session.session_id)
 
     async def _another_method(self) -> None:
         order = self._state.order
@@ -259,13 +272,13 @@ class CheckoutFlow(QObject):
         session, order = self._require_session(), self._state.order
         if order is None:
             raise ApiError("There is no order to pay.", code="no_order")
-        if session.status is SessionStatus.INITIATED:  # nothing attempted: cash can finish it
+        if session.status is Status.INITIATED:  # nothing attempted: cash can finish it
             self._set(stage=Stage.DETAILS, prompt=None, method_hint="cash")
             return
         self._reopening_for_cash = session.session_id
         try:
             ended = await self._cancel_and_wait(session.session_id)
-            if ended.status in (SessionStatus.COMPLETED, SessionStatus.OFFLINE_ACCEPTED):
+            if ended.status in (Status.COMPLETED, Status.OFFLINE_ACCEPTED):
                 self._apply(ended)  # the attempt went through after all: show that, charge nothing more
                 return
             # No late answer about the cancelled session may send the window to the cart now.
@@ -329,59 +342,14 @@ class CheckoutFlow(QObject):
             receipt=None,
             method_hint=method_hint,
         )
-        await self._refresh_after_action(session_id)
+        await self._watcher.refresh_after_action(session_id)
 
-    def _follow(self, session_id: str) -> None:
-        """Poll this session until it ends; wake the poller if it is already at it."""
-        if session_id != self._session_target:
-            return
-        running = self._watch_task is not None and not self._watch_task.done()
-        if running and self._watched == session_id:
-            self._wake.set()
-            return
-        if running:
-            assert self._watch_task is not None
-            self._watch_task.cancel()
-        self._watched = session_id
-        self._watch_task = self._tasks.spawn(self._watch(session_id), name=f"watch-{session_id[:8]}")
-
-    async def _watch(self, session_id: str) -> None:
-        while self._session_target == session_id:
-            self._wake.clear()
-            try:
-                session = await self._refresh(session_id)
-            except ApiError as exc:
-                # Keep following through a dropped connection; the next poll may get through.
-                log.info("polling %s failed: %s", session_id[:8], exc.message)
-                session = None
-            if session is not None and session.status.finished_for_customer:
-                return
-            await wait_or_timeout(self._wake, self._interval)
+    def _following(self, session_id: str) -> bool:
+        return session_id == self._session_target
 
     async def _stop_watching(self) -> None:
         self._session_target = None
-        task, self._watch_task = self._watch_task, None
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _refresh(self, session_id: str) -> Session:
-        # One GET at a time, so an older answer can never overwrite a newer one.
-        async with self._refresh_lock:
-            try:
-                session = await self._api.session(session_id)
-            except ApiError as exc:
-                self._note_reachable(not exc.transient)
-                raise
-            self._note_reachable(True)
-            self._apply(session)
-            return session
-
-    async def _refresh_after_action(self, session_id: str) -> None:
-        with contextlib.suppress(ApiError):  # the poller will try again
-            await self._refresh(session_id)
-        self._follow(session_id)
+        await self._watcher.stop()
 
     def _apply(self, session: Session) -> None:
         if session.session_id != self._session_target:
@@ -392,7 +360,7 @@ class CheckoutFlow(QObject):
             # Cancelling to pay in cash: no question about this attempt any more.
             self._set(stage=Stage.CANCELLING, session=session, prompt=None, attempt_started=None)
             return
-        if session.status is SessionStatus.CANCELLED:
+        if session.status is Status.CANCELLED:
             if session.session_id != self._reopening_for_cash:
                 self._to_cart(order=self._state.order, notice=CANCELLED_NOTICE)
             return
@@ -403,10 +371,9 @@ class CheckoutFlow(QObject):
             prompt=prompt_of(session, self._prompt_epoch),
             attempt_started=self._attempt_started(previous, session),
         )
-        handed_over = session.status in (SessionStatus.COMPLETED, SessionStatus.OFFLINE_ACCEPTED)
-        if handed_over and self._verifying != session.session_id:
-            self._verifying = session.session_id
-            self._tasks.spawn(self._verify(session), name="verify")
+        handed_over = session.status in (Status.COMPLETED, Status.OFFLINE_ACCEPTED)
+        if handed_over:
+            self._verifier.verify(session)
 
     def _note_finished(self, session_id: str) -> None:
         if self._finished != session_id:
@@ -414,30 +381,19 @@ class CheckoutFlow(QObject):
             self.session_finished.emit(session_id)
 
     def _attempt_started(self, previous: Session | None, session: Session) -> float | None:
-        if session.status is not SessionStatus.PROCESSING:
+        if session.status is not Status.PROCESSING:
             return None
         same_attempt = (
             previous is not None
             and previous.session_id == session.session_id
-            and previous.status is SessionStatus.PROCESSING
+            and previous.status is Status.PROCESSING
             and previous.attempts == session.attempts
         )
         return self._state.attempt_started if same_attempt else self._clock()
 
-    async def _verify(self, session: Session) -> None:
-        """"Waiting for verification": the receipt appears once the order reads as paid (or,
-        accepted offline, as handed over)."""
-        while self._session_target == session.session_id:
-            try:
-                order = await self._api.order(session.order_id)
-                if order.settled:
-                    summary = await self._api.summary(session.session_id)
-                    receipt = Receipt(order, session, summary, self._cash_received)
-                    self._set(order=order, receipt=receipt)
-                    return
-            except ApiError as exc:
-                log.info("verifying order %d: %s", session.order_id, exc.message)
-            await asyncio.sleep(self._interval)
+    def _verified(self, session: Session, order: Order, summary: Summary) -> None:
+        """The order reads as paid (or, accepted offline, as handed over): the receipt appears."""
+        self._set(order=order, receipt=Receipt(order, session, summary, self._cash_received))
 
     # ---- plumbing -----------------------------------------------------------------------------
 
@@ -461,7 +417,7 @@ class CheckoutFlow(QObject):
             self._set(error=exc.message)
             self.error.emit(exc.message)
             if self._session_target:
-                self._follow(self._session_target)  # find out where things stand
+                self._watcher.follow(self._session_target)  # find out where things stand
         finally:
             self._actions_running -= 1
             self._set(busy=self._actions_running > 0)

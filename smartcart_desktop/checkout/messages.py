@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from smartcart_contract.money import format_money
 from smartcart_desktop.api.models import Session
-from smartcart_desktop.ui.money import format_money
 
 PROCESSING = "Processing payment..."
 SUBMITTED = "✅ Payment request submitted! Waiting for verification..."
@@ -20,7 +20,6 @@ OFFLINE_ACCEPTED = "It will be sent to the bank as soon as the connection is bac
 OFFLINE_MARK = "Accepted offline — will be sent when the connection returns"
 OFFLINE_REFUSED_FALLBACK = "This payment cannot be accepted while offline."
 CASH_INSTEAD = "You can cancel this card or UPI payment and pay in cash instead."
-CASH_AFTER_REFUSAL = "Operator: take the cash, enter the amount received, then confirm."
 CRASH_CONFIRM = "Crash SmartCart now?"
 CRASH_DETAIL = (
     "Recovery drill: the backend process is killed at once (SIGKILL), like a power cut — no "

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum, auto
 
-from smartcart_desktop.api.models import Order, Reason, Session, SessionStatus, Summary
+from smartcart_contract.states import Reason, Status
+from smartcart_desktop.api.models import Order, Session, Summary
 
 
 class Stage(Enum):
@@ -58,7 +59,7 @@ class Receipt:
     @property
     def offline(self) -> bool:
         """Accepted offline: the goods are handed over, the bank has not seen it yet."""
-        return self.session.status is SessionStatus.OFFLINE_ACCEPTED
+        return self.session.status is Status.OFFLINE_ACCEPTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,15 +85,15 @@ class FlowState:
         return self.session.session_id if self.session else None
 
 
-_IN_FLIGHT = frozenset({SessionStatus.PROCESSING, SessionStatus.INTERRUPTED})
+_IN_FLIGHT = frozenset({Status.PROCESSING, Status.INTERRUPTED})
 _AUTO_RETRY = frozenset({Reason.NETWORK_ERROR, Reason.GATEWAY_ERROR})
 
 _TERMINAL_STAGE = {
-    SessionStatus.COMPLETED: Stage.COMPLETED,
-    SessionStatus.DECLINED: Stage.DECLINED,
-    SessionStatus.FAILED_MAX_RETRIES: Stage.FAILED,
-    SessionStatus.EXPIRED: Stage.EXPIRED,
-    SessionStatus.CANCELLED: Stage.CART,
+    Status.COMPLETED: Stage.COMPLETED,
+    Status.DECLINED: Stage.DECLINED,
+    Status.FAILED_MAX_RETRIES: Stage.FAILED,
+    Status.EXPIRED: Stage.EXPIRED,
+    Status.CANCELLED: Stage.CART,
 }
 
 
@@ -100,13 +101,13 @@ def stage_of(session: Session) -> Stage:
     status = session.status
     if status in _TERMINAL_STAGE:
         return _TERMINAL_STAGE[status]
-    if session.settling_to is SessionStatus.CANCELLED:
+    if session.settling_to is Status.CANCELLED:
         return Stage.CANCELLING
-    if status is SessionStatus.INITIATED:
+    if status is Status.INITIATED:
         return Stage.DETAILS
-    if status is SessionStatus.PROCESSING:
+    if status is Status.PROCESSING:
         return Stage.PROCESSING
-    if status is SessionStatus.OFFLINE_ACCEPTED:
+    if status is Status.OFFLINE_ACCEPTED:
         return Stage.OFFLINE_ACCEPTED
     # INTERRUPTED from here on
     if session.settling_to is not None or not session.can_resume:
@@ -118,9 +119,9 @@ def stage_of(session: Session) -> Stage:
 
 
 _TERMINAL_PROMPT = {
-    SessionStatus.FAILED_MAX_RETRIES: PromptKind.MAX_RETRIES,
-    SessionStatus.DECLINED: PromptKind.DECLINED,
-    SessionStatus.EXPIRED: PromptKind.EXPIRED,
+    Status.FAILED_MAX_RETRIES: PromptKind.MAX_RETRIES,
+    Status.DECLINED: PromptKind.DECLINED,
+    Status.EXPIRED: PromptKind.EXPIRED,
 }
 
 

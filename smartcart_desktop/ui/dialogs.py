@@ -1,13 +1,10 @@
 """Dialogs a coroutine can await without a nested event loop.
 
-`ask()` shows a dialog with `open()` (window-modal, returns at once) and awaits a future the
-dialog's `finished` signal resolves. A nested `exec()` inside a coroutine would re-enter the
-asyncio loop from within a task ("Cannot enter into task") and freeze polling meanwhile.
+`ask()` shows a dialog with `open()` (see ui.awaiting) and returns the Answer it closed with.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +23,7 @@ from PySide6.QtWidgets import (
 from smartcart_desktop.api.models import Session
 from smartcart_desktop.checkout import messages
 from smartcart_desktop.checkout.state import Prompt, PromptKind
+from smartcart_desktop.ui.awaiting import finished
 from smartcart_desktop.ui.style import set_role
 
 
@@ -117,19 +115,9 @@ class KioskDialog(QDialog):
 
 async def ask(dialog: QDialog) -> Answer:
     """Show `dialog` and wait for its answer while the loop keeps running."""
-    future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-
-    def finished(code: int) -> None:
-        if not future.done():
-            future.set_result(code)
-
-    dialog.finished.connect(finished)
-    dialog.open()
     try:
-        code = await future
+        code = await finished(dialog, dismissed=Answer.DISMISSED)
     finally:
-        if dialog.isVisible():  # the awaiting task was cancelled: take the question away
-            dialog.done(Answer.DISMISSED)
         dialog.deleteLater()
     try:
         return Answer(code)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from smartcart_contract.states import Status
 from smartcart_desktop.api.errors import ApiError
 from smartcart_desktop.api.models import (
     BackendConfig,
@@ -13,7 +14,6 @@ from smartcart_desktop.api.models import (
     PayAccepted,
     Session,
     SessionCreated,
-    SessionStatus,
     Summary,
 )
 from smartcart_desktop.api.payment_details import PaymentDetails
@@ -73,7 +73,7 @@ class FakeApi:
     async def create_session(self, order_id: int) -> SessionCreated:
         self.calls.append("create_session")
         return SessionCreated(
-            session_id=SESSION_ID, order_id=order_id, max_attempts=3, status=SessionStatus.INITIATED,
+            session_id=SESSION_ID, order_id=order_id, max_attempts=3, status=Status.INITIATED,
             created=True, message="",
         )
 
@@ -87,7 +87,7 @@ class FakeApi:
     async def pay(self, session_id: str, details: PaymentDetails) -> PayAccepted:
         self.calls.append("pay")
         return PayAccepted(
-            session_id=session_id, status=SessionStatus.PROCESSING, attempt=1, max_attempts=3, message=""
+            session_id=session_id, status=Status.PROCESSING, attempt=1, max_attempts=3, message=""
         )
 
     async def order(self, order_id: int) -> Order:
@@ -95,6 +95,6 @@ class FakeApi:
 
     async def summary(self, session_id: str) -> Summary:
         return Summary(
-            session_id=session_id, order_id=7, status=SessionStatus.COMPLETED, attempts=1, max_attempts=3,
+            session_id=session_id, order_id=7, status=Status.COMPLETED, attempts=1, max_attempts=3,
             duration_seconds=0.5, interruptions=0, can_resume=False,
         )

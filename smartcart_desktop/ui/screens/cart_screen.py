@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smartcart_contract.money import format_money
 from smartcart_desktop.api.models import Product
 from smartcart_desktop.checkout.cart import Cart
 from smartcart_desktop.checkout.state import FlowState
-from smartcart_desktop.ui.money import format_money
 from smartcart_desktop.ui.style import icon, product_pixmap, set_role
 
 _MAX_COLUMNS = 3

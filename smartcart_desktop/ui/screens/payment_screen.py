@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smartcart_desktop.api.models import Session, SessionStatus, Validation
+from smartcart_contract.money import format_money, parse_money
+from smartcart_contract.states import Status
+from smartcart_desktop.api.models import Session, Validation
 from smartcart_desktop.api.payment_details import (
     CardDetails,
     PaymentDetails,
@@ -30,7 +32,6 @@ from smartcart_desktop.api.payment_details import (
 )
 from smartcart_desktop.checkout import messages
 from smartcart_desktop.checkout.state import FlowState, Stage
-from smartcart_desktop.ui.money import format_money, parse_money
 from smartcart_desktop.ui.style import icon, restyle, set_role
 
 CARD, UPI, CASH = "card", "upi", "cash"
@@ -230,7 +231,7 @@ class PaymentScreen(QWidget):
         self._showing = True
         self._session = session
         self._busy = state.busy
-        resuming = session.status is SessionStatus.INTERRUPTED
+        resuming = session.status is Status.INTERRUPTED
         method = state.method_hint
         if method is not None and method in _METHODS and not resuming:
             hint = (session.session_id, method)
@@ -352,7 +353,7 @@ class PaymentScreen(QWidget):
         amount = format_money(session.amount_minor, session.currency) if session else ""
         if method == CASH:
             self.pay_button.setText("Confirm cash received")
-        elif session is not None and session.status is SessionStatus.INTERRUPTED:
+        elif session is not None and session.status is Status.INTERRUPTED:
             self.pay_button.setText(f"Resume payment {amount}")
         else:
             self.pay_button.setText(f"Pay {amount}".strip())

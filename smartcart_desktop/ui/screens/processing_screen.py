@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smartcart_contract.money import format_money
 from smartcart_desktop.checkout import messages
 from smartcart_desktop.checkout.state import FlowState, Stage
-from smartcart_desktop.ui.money import format_money
 from smartcart_desktop.ui.style import set_role
 
 _SCALE = 1000  # progress bar steps
