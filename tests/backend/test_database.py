@@ -9,7 +9,7 @@ from sqlalchemy import event, insert
 
 from backend.db import migrate
 from backend.db.database import Database, make_engine
-from backend.db.sessions import all as sessions_repo
+from backend.db.sessions import passes
 from backend.db.tables import Order
 
 ROW = {"status": "PENDING", "currency": "INR", "total_minor": 100, "created_at_ms": 0}
@@ -65,9 +65,9 @@ def test_every_cleanup_statement_uses_an_index(tmp_path: Path):
             statements.append((statement, parameters))
 
     with engine.connect() as conn, conn.begin():
-        sessions_repo.expire_untouched(conn, 10**13)
-        sessions_repo.mark_contacted_for_expiry(conn, 10**13)
-        sessions_repo.purge_finished(conn, 10**13)
+        passes.expire_untouched(conn, 10**13)
+        passes.mark_contacted_for_expiry(conn, 10**13)
+        passes.purge_finished(conn, 10**13)
         event.remove(engine, "before_cursor_execute", capture)
         plans = [
             " | ".join(row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))

@@ -10,14 +10,14 @@ from typing import Any
 from aiohttp import web
 
 from backend import app_keys
-from backend.db.sessions import all as sessions_repo
+from backend.db.sessions import reads
 from tests.backend.api import DECLINED_CARD, GOOD_CARD, Api
 
 
 async def charges_for(api: Api, app: web.Application, session_id: str) -> list[dict[str, Any]]:
     """The gateway's own ledger rows for this session's idempotency key."""
     key = await app[app_keys.DATABASE].read(
-        lambda conn: sessions_repo.get(conn, session_id).idempotency_key
+        lambda conn: reads.get(conn, session_id).idempotency_key
     )
     async with api.http.get(app[app_keys.GATEWAY_URL] + "/v1/charges") as reply:
         ledger = (await reply.json())["charges"]

@@ -10,10 +10,11 @@ from sqlalchemy import update
 
 from backend.db import migrate
 from backend.db.database import Database
-from backend.db.sessions import all as sessions_repo
+from backend.db.sessions import create, moves, reads
 from backend.db.tables import Order, PaymentSession
 from backend.errors import Conflict
-from backend.payments.states import TERMINAL, Status, is_allowed, sources
+from backend.payments.states import is_allowed, sources
+from smartcart_contract.states import TERMINAL, Status
 from tests.backend.api import DECLINED_CARD, GOOD_CARD
 
 
@@ -31,7 +32,7 @@ async def _session_in(db: Database, status: Status, n: int) -> str:
         order_id = conn.execute(
             Order.__table__.insert().values(status="PENDING", currency="INR", total_minor=100, created_at_ms=0)
         ).inserted_primary_key[0]
-        session, _ = sessions_repo.CREATE_SESSIONS.run_one(conn, sessions_repo.NewSession(
+        session, _ = create.CREATE_SESSIONS.run_one(conn, create.NewSession(
             session_id=f"{n:032x}", idempotency_key=f"k{n}", order_id=order_id,
             max_attempts=3, now_ms=0, ttl_ms=10**12,
         ))
@@ -42,8 +43,8 @@ async def _session_in(db: Database, status: Status, n: int) -> str:
 
 
 def history(conn, session_id: str):  # type: ignore[no-untyped-def]
-    session = sessions_repo.get(conn, session_id)
-    return session, sessions_repo.events(conn, session)
+    session = reads.get(conn, session_id)
+    return session, reads.events(conn, session)
 
 
 FORBIDDEN = [(a, b) for a, b in itertools.product(Status, Status) if not is_allowed(a, b)]
@@ -55,7 +56,7 @@ async def test_a_forbidden_move_is_a_conflict_that_writes_nothing(db, current, t
     before = await db.read(lambda conn: history(conn, session_id))
 
     with pytest.raises((Conflict, AssertionError)):
-        await db.write(lambda conn: sessions_repo.move(
+        await db.write(lambda conn: moves.move(
             conn, session_id, to=target, from_=sources(target) or {current}, now_ms=1, kind="test"))
 
     after = await db.read(lambda conn: history(conn, session_id))

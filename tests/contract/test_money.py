@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from smartcart_desktop.ui.money import format_money, parse_money
+from smartcart_contract.money import format_money, parse_money
 
 
 @pytest.mark.parametrize(
@@ -13,9 +13,20 @@ def test_format_money(minor: int, text: str) -> None:
     assert format_money(minor) == text
 
 
-def test_other_currencies_keep_their_symbol() -> None:
+def test_other_currencies_keep_their_symbol_and_their_decimals() -> None:
     assert format_money(999, "USD") == "$9.99"
-    assert format_money(999, "JPY") == "JPY 9.99"
+    assert format_money(999, "JPY") == "JPY 999"
+    assert format_money(1234, "KWD") == "KWD 1.234"
+
+
+def test_documents_write_the_currency_code() -> None:
+    assert format_money(1234500, "INR", symbol=False) == "INR 12,345.00"
+    assert format_money(-250, "INR", symbol=False) == "INR -2.50"
+
+
+def test_parse_money_follows_the_currency() -> None:
+    assert parse_money("999", "JPY") == 999
+    assert parse_money("9.5", "JPY") is None
 
 
 @pytest.mark.parametrize(
