@@ -20,7 +20,7 @@ from backend.shop.catalog import Catalog
 from backend.shop.orders import OrderService
 
 SETTINGS = web.AppKey("settings", Settings)
-CLOCK = web.AppKey("clock", Clock)
+CLOCK = web.AppKey[Clock]("clock")
 CATALOG = web.AppKey("catalog", Catalog)
 DATABASE = web.AppKey("database", Database)
 GATEWAY = web.AppKey("gateway", GatewayClient)

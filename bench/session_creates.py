@@ -73,7 +73,7 @@ WRK_SCRIPT = textwrap.dedent(
       end
       io.write(string.format("acknowledged %%d other %%d\\n", ok, bad))
     end
-    """
+    """  # noqa: UP031 - the Lua is full of braces; % keeps it readable
     % TOKEN
 )
 

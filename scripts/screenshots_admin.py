@@ -28,12 +28,12 @@ from screenshots import (  # scripts/ is this script's own directory
 
 sys.path.insert(0, str(ROOT))
 
-from smartcart_desktop.admin.admin_window import AdminWindow  # noqa: E402
-from smartcart_desktop.admin.export_request import ExportRequest  # noqa: E402
-from smartcart_desktop.api.client import ApiClient  # noqa: E402
-from smartcart_desktop.api.payment_details import CardDetails, UpiDetails  # noqa: E402
-from smartcart_desktop.app.application import KioskApp  # noqa: E402
-from smartcart_desktop.app.options import LaunchOptions  # noqa: E402
+from smartcart_desktop.admin.admin_window import AdminWindow
+from smartcart_desktop.admin.export_request import ExportRequest
+from smartcart_desktop.api.client import ApiClient
+from smartcart_desktop.api.payment_details import CardDetails, UpiDetails
+from smartcart_desktop.app.application import KioskApp
+from smartcart_desktop.app.options import LaunchOptions
 
 DOCS = ROOT / "docs"
 SIZE = (1200, 780)

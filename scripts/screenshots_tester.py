@@ -25,11 +25,11 @@ from screenshots import (  # scripts/ is this script's own directory
 
 sys.path.insert(0, str(ROOT))
 
-from smartcart_desktop.app.application import KioskApp  # noqa: E402
-from smartcart_desktop.app.options import LaunchOptions  # noqa: E402
-from smartcart_desktop.app.services import Services  # noqa: E402
-from smartcart_desktop.checkout.state import Stage  # noqa: E402
-from smartcart_desktop.ui.main_window import MainWindow  # noqa: E402
+from smartcart_desktop.app.application import KioskApp
+from smartcart_desktop.app.options import LaunchOptions
+from smartcart_desktop.app.services import Services
+from smartcart_desktop.checkout.state import Stage
+from smartcart_desktop.ui.main_window import MainWindow
 
 SIZE = (1260, 770)
 

@@ -14,6 +14,7 @@ for the writer and see only committed data.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -32,8 +33,8 @@ from backend.db.prepared import driver_cursor
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-I = TypeVar("I", contravariant=True)
-R = TypeVar("R", covariant=True)
+Item = TypeVar("Item")
+R = TypeVar("R")
 Job = Callable[[Connection], T]
 
 # The asyncio drivers named in SMARTCART_DATABASE_URL run here through their sync twins: one
@@ -93,7 +94,7 @@ def make_engine(
     return engine
 
 
-class BatchOp(Protocol[I, R]):
+class BatchOp(Protocol[Item, R]):
     """A write that many requests make at once, done for all of them in a few statements.
 
     `run_many` must return, for each item, its result or the exception for that item alone;
@@ -101,9 +102,9 @@ class BatchOp(Protocol[I, R]):
     used when a batch has to be replayed item by item.
     """
 
-    def run_many(self, conn: Connection, items: list[I]) -> list[R | Exception]: ...
+    def run_many(self, conn: Connection, items: list[Item]) -> list[R | Exception]: ...
 
-    def run_one(self, conn: Connection, item: I) -> R: ...
+    def run_one(self, conn: Connection, item: Item) -> R: ...
 
 
 @dataclass(slots=True)
@@ -240,10 +241,8 @@ class Database:
         for outcome in outcomes:
             by_loop[outcome[0].loop].append(outcome)
         for loop, resolved in by_loop.items():
-            try:
+            with contextlib.suppress(RuntimeError):  # that loop is closed: nobody is waiting any more
                 loop.call_soon_threadsafe(_resolve_all, resolved)
-            except RuntimeError:  # that loop is closed: nobody is waiting any more
-                pass
 
 
 Outcome = tuple[_WriteJob, Any, BaseException | None]

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Select, Table
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 _CURSOR = "smartcart_raw_cursor"
 
@@ -46,7 +47,7 @@ class Prepared:
         dialect = conn.dialect
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
-            sql = self._statement.compile(dialect=dialect)
+            sql = cast(SQLCompiler, self._statement.compile(dialect=dialect))
             columns = tuple(c.key for c in getattr(self._statement, "selected_columns", ()))
             compiled = _Compiled(
                 sql=str(sql),
@@ -59,11 +60,9 @@ class Prepared:
     def _execute(self, conn: Connection, params: Mapping[str, Any]) -> Any:
         compiled = self._for(conn)
         cursor = driver_cursor(conn)
-        arguments: Sequence[Any] | Mapping[str, Any]
-        if compiled.positional is not None:
-            arguments = tuple(params[name] for name in compiled.positional)
-        else:
-            arguments = params
+        arguments: Sequence[Any] | Mapping[str, Any] = (
+            params if compiled.positional is None else tuple(params[name] for name in compiled.positional)
+        )
         cursor.execute(compiled.sql, arguments)
         return cursor
 
@@ -92,7 +91,7 @@ class PreparedIn:
     def __init__(self, statement: Select[Any], parameter: str) -> None:
         self._statement = statement
         self._parameter = parameter
-        self._columns = tuple(c.key for c in statement.selected_columns)
+        self._columns = tuple(str(c.key) for c in statement.selected_columns)
         self._sql: dict[str, str] = {}
 
     def all(self, conn: Connection, values: Sequence[Any]) -> list[dict[str, Any]]:

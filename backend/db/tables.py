@@ -15,6 +15,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     text,
 )
@@ -159,3 +160,10 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     holder: Mapped[str] = mapped_column(String(64))
     expires_at_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's Table, typed as one (SQLAlchemy types `__table__` as a FromClause)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,7 +69,7 @@ class ExportJob:
         stamp = datetime.fromtimestamp(self.generated_at_ms / 1000, tz=UTC).strftime("%Y%m%d-%H%M%SZ")
         return f"payment-sessions-{stamp}.{self.info.extension}"
 
-    def chunks(self) -> Iterator[bytes]:
+    def chunks(self) -> Generator[bytes, None, None]:
         if self.format == "pdf":
             yield from self._pdf_chunks()
             return

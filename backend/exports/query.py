@@ -14,15 +14,15 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, CursorResult, distinct, func, select
 
-from backend.db.tables import OfflinePayment, Order, PaymentSession, SessionEvent
+from backend.db.tables import OfflinePayment, Order, PaymentSession, SessionEvent, table_of
 from backend.exports.criteria import Criteria
 from backend.exports.rows import ExportRow
 from smartcart_contract.states import Status
 
-_S = PaymentSession.__table__
-_O = Order.__table__
-_E = SessionEvent.__table__
-_F = OfflinePayment.__table__
+_S = table_of(PaymentSession)
+_O = table_of(Order)
+_E = table_of(SessionEvent)
+_F = table_of(OfflinePayment)
 
 BATCH = 1000
 

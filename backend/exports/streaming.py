@@ -81,7 +81,7 @@ class ThreadedStream:
                         return
             finally:
                 chunks.close()  # on stop: runs the generator's cleanup (closes its connection)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, who re-raises it
+        except BaseException as exc:
             if not self._stop.is_set():
                 self._post(_Failed(exc))
             else:

@@ -7,7 +7,6 @@ connection proves it did not.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -169,7 +168,7 @@ class GatewayClient:
         except aiohttp.ClientConnectorError as exc:
             self._observe(False)
             raise GatewayUnreachable(f"cannot connect to the gateway ({exc.os_error})") from None
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             self._observe(False)
             raise GatewayTimeout("the gateway did not answer in time") from None
         except (aiohttp.ClientError, ValueError) as exc:

@@ -10,7 +10,8 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from backend.http.endpoint import Endpoint, Role
+from backend.http.access import Role
+from backend.http.endpoint import Endpoint
 from backend.http.schemas.common import ErrorBody
 
 _REF = "#/components/schemas/{model}"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -117,7 +118,7 @@ class PaymentEngine:
         self._abort[session_id] = asyncio.Event()
         task = asyncio.create_task(self._drive(session_id), name=f"payment-driver-{session_id}")
         self._drivers[session_id] = task
-        task.add_done_callback(lambda done, sid=session_id: self._driver_done(sid, done))
+        task.add_done_callback(functools.partial(self._driver_done, session_id))
 
     def abort_attempt(self, session_id: str) -> None:
         """Stop waiting for the gateway's answer to the attempt in flight, then look again."""
@@ -437,9 +438,10 @@ class PaymentEngine:
 
     async def _abortable(self, session_id: str, call: Awaitable[T]) -> T:
         call_task: asyncio.Future[T] = asyncio.ensure_future(call)
-        abort_task = asyncio.ensure_future(self._abort[session_id].wait())
+        abort_task: asyncio.Future[bool] = asyncio.ensure_future(self._abort[session_id].wait())
         try:
-            await asyncio.wait({call_task, abort_task}, return_when=asyncio.FIRST_COMPLETED)
+            racing: list[asyncio.Future[Any]] = [call_task, abort_task]
+            await asyncio.wait(racing, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for task in (call_task, abort_task):
                 if not task.done():

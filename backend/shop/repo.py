@@ -16,11 +16,13 @@ def create(
     conn: Connection, *, items: Sequence[OrderItemRecord], currency: str, now_ms: int
 ) -> OrderRecord:
     total = sum(item.line_total_minor for item in items)
-    order_id = conn.execute(
+    key = conn.execute(
         insert(Order).values(
             status=OrderStatus.PENDING, currency=currency, total_minor=total, created_at_ms=now_ms
         )
-    ).inserted_primary_key[0]
+    ).inserted_primary_key
+    assert key is not None
+    order_id = key[0]
     conn.execute(
         insert(OrderItem),
         [

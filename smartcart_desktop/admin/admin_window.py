@@ -236,7 +236,7 @@ class AdminWindow(QWidget):
 
     # ---- closing ------------------------------------------------------------------------------
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+    def closeEvent(self, event: QCloseEvent) -> None:
         event.accept()
         if not self._closing_quietly:
             self.lock_requested.emit()  # closing the panel locks it

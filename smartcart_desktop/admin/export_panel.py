@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -133,7 +135,8 @@ class ExportPanel(QWidget):
         self.format_buttons[fmt].setChecked(True)
 
     def request(self) -> ExportRequest | None:
-        first, last = self.from_date.date().toPython(), self.to_date.date().toPython()
+        first: date = self.from_date.date().toPython()  # type: ignore[assignment]  # QDate -> date
+        last: date = self.to_date.date().toPython()  # type: ignore[assignment]
         if last < first:
             self.show_failed("The end date is before the start date.")
             return None

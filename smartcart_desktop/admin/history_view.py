@@ -211,14 +211,12 @@ class SessionHistoryView(QWidget):
     # ---- for tests and screenshots --------------------------------------------------------------
 
     def event_kinds(self) -> list[str]:
-        return [
-            str(self.timeline.topLevelItem(i).data(0, KIND_ROLE)) for i in range(self.timeline.topLevelItemCount())
-        ]
+        return [str(item.data(0, KIND_ROLE)) for item in self._timeline_items()]
 
     def event_rows(self) -> list[tuple[str, str, str]]:
         """(event, reason, status it moved to) per row, as shown."""
-        rows = []
-        for i in range(self.timeline.topLevelItemCount()):
-            item = self.timeline.topLevelItem(i)
-            rows.append((item.text(1), item.text(2), item.text(3)))
-        return rows
+        return [(item.text(1), item.text(2), item.text(3)) for item in self._timeline_items()]
+
+    def _timeline_items(self) -> list[QTreeWidgetItem]:
+        items = (self.timeline.topLevelItem(i) for i in range(self.timeline.topLevelItemCount()))
+        return [item for item in items if item is not None]

@@ -22,7 +22,7 @@ class LongPress(QObject):
         self._origin = QPoint()
         target.installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind == QEvent.Type.MouseButtonPress and isinstance(event, QMouseEvent):
             self._origin = event.position().toPoint()

@@ -108,5 +108,7 @@ class OfflineView(QWidget):
 
     def highlight_of(self, row: int) -> str | None:
         """The row's highlight colour, or None (tests)."""
-        brush = self.table.item(row, 0).background()
+        item = self.table.item(row, 0)
+        assert item is not None, f"no row {row}"
+        brush = item.background()
         return None if brush.style() == Qt.BrushStyle.NoBrush else brush.color().name()

@@ -70,16 +70,16 @@ class StatsChart(QWidget):
     def _rows(self) -> int:
         return max((max(len(g.bars), 1) for g in self._groups), default=1)
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         height = 2 * PADDING + 22 + TITLE_GAP + self._rows() * (BAR_HEIGHT + ROW_GAP)
         return QSize(640, height)
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
+    def minimumSizeHint(self) -> QSize:
         return QSize(420, self.sizeHint().height())
 
     # ---- drawing ----------------------------------------------------------------------------
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         self.paint_count += 1
         painter = QPainter(self)
         try:

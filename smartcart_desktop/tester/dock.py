@@ -205,9 +205,8 @@ class TesterDock(QDockWidget):
 
     def logged_sessions(self) -> list[str]:
         """Session ids in the log, newest first (for tests and screenshots)."""
-        return [
-            str(self.log.topLevelItem(i).data(3, SESSION_ROLE) or "") for i in range(self.log.topLevelItemCount())
-        ]
+        items = (self.log.topLevelItem(i) for i in range(self.log.topLevelItemCount()))
+        return [str(item.data(3, SESSION_ROLE) or "") for item in items if item is not None]
 
     # ---- what the tester does -----------------------------------------------------------------
 

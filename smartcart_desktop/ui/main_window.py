@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
 
     # ---- closing ------------------------------------------------------------------------------
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+    def closeEvent(self, event: QCloseEvent) -> None:
         customer_may_close = not self._kiosk or self._operator_quit
         if self._close_allowed or (customer_may_close and not self._flow.state.payment_in_flight):
             event.accept()

@@ -54,7 +54,7 @@ async def test_stats_count_outcomes_methods_and_interruption_reasons(start_app):
 
 
 async def test_an_operator_reconcile_is_recorded_and_settles_a_lost_reply(start_app):
-    api, app, _ = await start_app(reconcile_min_s=60, reconcile_max_s=60)
+    api, _, _ = await start_app(reconcile_min_s=60, reconcile_max_s=60)
     await api.faults("reply_lost")
     session_id = await api.session()
     await api.pay(session_id)

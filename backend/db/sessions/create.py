@@ -11,12 +11,12 @@ from sqlalchemy import Connection, and_, bindparam, select, text
 
 from backend.db.prepared import InsertMany, PreparedIn
 from backend.db.sessions.mapping import COLUMNS, record_of
-from backend.db.tables import OPEN_STATUS_SQL, Order, PaymentSession
+from backend.db.tables import OPEN_STATUS_SQL, Order, PaymentSession, table_of
 from backend.errors import Conflict, NotFound
 from backend.payments.records import SessionRecord
 from smartcart_contract.states import OrderStatus, Status
 
-_T = PaymentSession.__table__
+_T = table_of(PaymentSession)
 
 
 # Orders and their open sessions in one look-up. The open-status test is written out so that

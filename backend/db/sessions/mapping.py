@@ -9,11 +9,11 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from backend.db.tables import PaymentSession
+from backend.db.tables import PaymentSession, table_of
 from backend.payments.records import EventRecord, SessionRecord
 from smartcart_contract.states import Reason, Status
 
-_T = PaymentSession.__table__
+_T = table_of(PaymentSession)
 
 
 def _optional(kind: type) -> Any:

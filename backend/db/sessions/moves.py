@@ -17,23 +17,23 @@ from sqlalchemy import Connection, bindparam
 from backend.db.prepared import Prepared
 from backend.db.sessions.mapping import EVENT_COLUMNS, with_values
 from backend.db.sessions.reads import get, read_row
-from backend.db.tables import Order, PaymentSession, SessionEvent
+from backend.db.tables import Order, PaymentSession, SessionEvent, table_of
 from backend.errors import Conflict
 from backend.payments.records import SessionRecord
 from backend.payments.states import sources
 from smartcart_contract.states import TERMINAL, OrderStatus, Status
 
-_T = PaymentSession.__table__
+_T = table_of(PaymentSession)
 
 
 _INSERT_EVENT = Prepared(
-    SessionEvent.__table__.insert().values({name: bindparam(name) for name in EVENT_COLUMNS})
+    table_of(SessionEvent).insert().values({name: bindparam(name) for name in EVENT_COLUMNS})
 )
 
 
 _SET_ORDER_STATUS = Prepared(
-    Order.__table__.update()
-    .where(Order.__table__.c.id == bindparam("b_order_id"))
+    table_of(Order).update()
+    .where(table_of(Order).c.id == bindparam("b_order_id"))
     .values(status=bindparam("status"), paid_at_ms=bindparam("paid_at_ms"))
 )
 

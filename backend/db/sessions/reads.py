@@ -8,13 +8,13 @@ from sqlalchemy import Connection, bindparam, select, text
 
 from backend.db.prepared import Prepared
 from backend.db.sessions.mapping import COLUMNS, event_of, record_of, record_of_row
-from backend.db.tables import OPEN_STATUS_SQL, PaymentSession, SessionEvent
+from backend.db.tables import OPEN_STATUS_SQL, PaymentSession, SessionEvent, table_of
 from backend.errors import NotFound
 from backend.payments.records import EventRecord, SessionRecord
 from smartcart_contract.states import OPEN, Status
 
 _S = PaymentSession
-_T = PaymentSession.__table__
+_T = table_of(PaymentSession)
 
 
 # The hot path runs on the driver cursor (see prepared.py): these are compiled once.
@@ -22,9 +22,9 @@ _SELECT_BY_ID = Prepared(select(*COLUMNS, _T.c.version).where(_T.c.id == bindpar
 
 
 _SELECT_EVENTS = Prepared(
-    select(SessionEvent.__table__)
-    .where(SessionEvent.__table__.c.session_id == bindparam("b_id"))
-    .order_by(SessionEvent.__table__.c.id)
+    select(table_of(SessionEvent))
+    .where(table_of(SessionEvent).c.session_id == bindparam("b_id"))
+    .order_by(table_of(SessionEvent).c.id)
 )
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from aiohttp import web
 
 from backend.app_keys import ADMIN_PIN, DATABASE, SESSIONS, SETTINGS
 from backend.exports import query as export_query
 from backend.exports.criteria import RangeQuery
-from backend.http.endpoint import Role, endpoint, json_response, session_id_param
+from backend.exports.query import Total
+from backend.http.access import Role
+from backend.http.endpoint import endpoint, json_response, session_id_param
 from backend.http.schemas.admin import (
     OperatorActionIn,
     ReasonCountOut,
@@ -52,10 +56,13 @@ async def unlock(request: web.Request, body: UnlockIn) -> web.Response:
 async def stats(request: web.Request, query: RangeQuery) -> web.Response:
     criteria = query.criteria()
     summary = await request.app[DATABASE].read(lambda conn: export_query.summary(conn, criteria))
-    totals = lambda rows: [  # noqa: E731
-        TotalOut(key=t.key, currency=t.currency, sessions=t.sessions, amount_minor=t.amount_minor)
-        for t in rows
-    ]
+
+    def totals(rows: Iterable[Total]) -> list[TotalOut]:
+        return [
+            TotalOut(key=t.key, currency=t.currency, sessions=t.sessions, amount_minor=t.amount_minor)
+            for t in rows
+        ]
+
     return json_response(
         StatsOut(
             sessions=summary.sessions,

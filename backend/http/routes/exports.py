@@ -8,7 +8,8 @@ from aiohttp import web
 
 from backend.app_keys import CLOCK, DATABASE
 from backend.exports import ExportJob, ExportQuery, ThreadedStream
-from backend.http.endpoint import Role, endpoint
+from backend.http.access import Role
+from backend.http.endpoint import endpoint
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from backend.app_keys import CATALOG, DATABASE, GATEWAY, SETTINGS
-from backend.http.endpoint import Role, endpoint, json_response
+from backend.http.access import Role
+from backend.http.endpoint import endpoint, json_response
 from backend.http.openapi import openapi_document
 from backend.http.schemas.health import ConfigOut, GatewayHealthOut, HealthOut
 from backend.offline import repo as offline_repo

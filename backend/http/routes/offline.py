@@ -6,7 +6,8 @@ from aiohttp import web
 
 from backend.app_keys import CLOCK, DATABASE, FORWARDER, SETTINGS
 from backend.clock import iso
-from backend.http.endpoint import Role, endpoint, json_response
+from backend.http.access import Role
+from backend.http.endpoint import endpoint, json_response
 from backend.http.schemas.offline import (
     ForwardResultOut,
     OfflinePaymentOut,

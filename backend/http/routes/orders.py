@@ -5,7 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from backend.app_keys import CATALOG, ORDERS
-from backend.http.endpoint import Role, endpoint, int_param, json_response
+from backend.http.access import Role
+from backend.http.endpoint import endpoint, int_param, json_response
 from backend.http.schemas.orders import CreateOrderIn, OrderOut, ProductOut, ProductsOut
 
 routes = web.RouteTableDef()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiohttp import web
 
 from backend.app_keys import SESSIONS
-from backend.http.endpoint import Role, endpoint, json_response, session_id_param
+from backend.http.access import Role
+from backend.http.endpoint import endpoint, json_response, session_id_param
 from backend.http.schemas.payment_details import (
     PayIn,
     ResumeIn,
@@ -163,7 +166,7 @@ async def summary(request: web.Request) -> web.Response:
     responses={200: ValidateOut},
 )
 async def validate(request: web.Request, body: ValidateIn) -> web.Response:
-    checks = {
+    checks: dict[str, tuple[str | None, Callable[[str], str | None]]] = {
         "number": (body.number, card_rules.card_number_problem),
         "expiry": (body.expiry, card_rules.expiry_problem),
         "cvv": (body.cvv, card_rules.cvv_problem),

@@ -13,7 +13,8 @@ from backend.app_keys import DATABASE, FAULTS
 from backend.clock import iso
 from backend.db.sessions import reads
 from backend.faults.model import FaultConfig
-from backend.http.endpoint import Role, endpoint, json_response
+from backend.http.access import Role
+from backend.http.endpoint import endpoint, json_response
 from backend.http.schemas.tester import FaultHitOut, FaultsOut
 
 log = logging.getLogger(__name__)

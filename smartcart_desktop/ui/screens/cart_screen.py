@@ -167,7 +167,7 @@ class CartScreen(QWidget):
         )
         return max(1, min(_MAX_COLUMNS, (room + spacing) // (tile + spacing)))
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self._fitting_columns() != self._columns:
             self._place_tiles()
