@@ -11,7 +11,7 @@ from aiohttp import web
 
 from backend import app_keys
 from backend.db.sessions import reads
-from tests.backend.api import DECLINED_CARD, GOOD_CARD, Api
+from tests.backend.api import DECLINED_CARD, GOOD_CARD, Api, eventually
 
 
 async def charges_for(api: Api, app: web.Application, session_id: str) -> list[dict[str, Any]]:
@@ -113,9 +113,34 @@ async def test_cancel_during_payment_leaves_no_charge_standing(start_app):
     assert reply.status == 202 and reply.body["settlingTo"] == "CANCELLED"
 
     session = await api.wait_for(session_id, "CANCELLED")
-    assert standing(await charges_for(api, app, session_id)) == []
+    # The attempt in flight lands at the simulator only after its delay, so an empty ledger
+    # proves nothing yet: wait for the key's final entry (the charge voided, or the tombstone
+    # that refuses it), then look for a charge that stands.
+    charges = await eventually(lambda: charges_for(api, app, session_id), bool,
+                               what="the ledger entry of the session's key")
+    assert [c["status"] for c in charges] == ["voided"]
     order = await api.ok("GET", f"/api/orders/{session['orderId']}")
     assert order["status"] == "PENDING"
+
+
+async def test_cancel_after_a_lost_reply_voids_the_charge_that_went_through(app_and_api):
+    app, api = app_and_api
+    await api.faults("reply_lost")  # the charge is made; the kiosk never hears of it
+    session_id = await api.session()
+    await api.pay(session_id)
+    await api.wait_for(session_id, "INTERRUPTED")
+    assert standing(await charges_for(api, app, session_id)) != []
+
+    reply = await api.action(session_id, "cancel", {"reason": "customer walked away"})
+    assert reply.status == 202 and reply.body["settlingTo"] == "CANCELLED"
+    # The void's reply is lost too: the session waits to settle while the charge may stand.
+    pending = await api.wait_until(session_id, lambda s: s["settlingTo"] == "CANCELLED")
+    assert pending["status"] in ("PROCESSING", "INTERRUPTED")
+    await api.faults("none")
+
+    await api.wait_for(session_id, "CANCELLED")
+    charges = await charges_for(api, app, session_id)
+    assert [(c["status"], c["amountMinor"]) for c in charges] == [("voided", pending["amountMinor"])]
 
 
 async def test_cancel_before_paying_needs_no_gateway(app_and_api):
@@ -144,7 +169,7 @@ async def test_cancel_while_the_gateway_is_unreachable_waits_then_settles(start_
 
 
 async def test_decline_ends_the_session_and_allows_another_method(app_and_api):
-    app, api = app_and_api
+    _app, api = app_and_api
     order_id = await api.order()
     session_id = await api.session(order_id)
     await api.pay(session_id, DECLINED_CARD)

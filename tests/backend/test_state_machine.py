@@ -15,7 +15,7 @@ from backend.db.tables import Order, PaymentSession
 from backend.errors import Conflict
 from backend.payments.states import is_allowed, sources
 from smartcart_contract.states import TERMINAL, Status
-from tests.backend.api import DECLINED_CARD, GOOD_CARD
+from tests.backend.api import ADMIN_TOKEN, DECLINED_CARD, GOOD_CARD
 
 
 @pytest.fixture
@@ -120,3 +120,30 @@ async def test_api_refuses_a_forbidden_move_with_409_and_the_current_status(star
     after = await api.get(session_id)
     assert (after["status"], after["attempts"], after["events"]) == (
         before["status"], before["attempts"], before["events"])
+
+
+async def _finished(api, state: str) -> str:
+    if state != "COMPLETED":
+        return await _reach(api, state)
+    session_id = await api.session()
+    await api.pay(session_id, GOOD_CARD)
+    return (await api.wait_for(session_id, "COMPLETED"))["sessionId"]
+
+
+@pytest.mark.parametrize("state", ["COMPLETED", "CANCELLED", "DECLINED"])
+async def test_a_finished_session_takes_no_operator_action_and_its_history_stays(start_app, state):
+    api, _, _ = await start_app()
+    session_id = await _finished(api, state)
+    before = await api.get(session_id)
+
+    reconcile = await api.call("POST", f"/api/payments/session/{session_id}/reconcile",
+                               {"reason": "customer disputes the outcome"}, token=ADMIN_TOKEN)
+    cancel = await api.action(session_id, "cancel", {"reason": "operator cancels"})
+
+    after = await api.get(session_id)
+    assert [e["kind"] for e in after["events"]] == [e["kind"] for e in before["events"]]
+    assert (after["status"], after["updatedAt"], after["events"]) == (
+        before["status"], before["updatedAt"], before["events"])
+    assert reconcile.status == 409, reconcile.body
+    assert (reconcile.body["code"], reconcile.body["status"]) == ("session_finished", state)
+    assert (cancel.status, cancel.body["status"]) == (409, state)
