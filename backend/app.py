@@ -74,9 +74,15 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
-    url = app[app_keys.SETTINGS].resolved_database_url()
+    settings = app[app_keys.SETTINGS]
+    url = settings.resolved_database_url()
     await asyncio.to_thread(migrate.upgrade, url)
-    db = Database(url)
+    db = Database(
+        url,
+        busy_timeout_s=settings.db_busy_timeout_s,
+        transient_tries=settings.db_retry_tries,
+        transient_backoff_s=settings.db_retry_backoff_s,
+    )
     now = app[app_keys.CLOCK]()
     recovered = await db.write(
         lambda conn: passes.interrupt_all_processing(conn, now, Reason.CRASH_RECOVERED)

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     reconcile_min_s: float = Field(1.0, gt=0, description="first back-off of the reconciler")
     reconcile_max_s: float = Field(60.0, gt=0, description="longest back-off of the reconciler")
     health_probe_s: float = Field(10.0, gt=0, description="gateway probe period while reachable")
+    db_busy_timeout_s: float = Field(10.0, gt=0, description="SQLite: wait this long for another writer's lock")
+    db_retry_tries: int = Field(8, ge=1, description="runs of a write batch that met a deadlock or a held lock")
+    db_retry_backoff_s: float = Field(0.02, ge=0, description="first pause before such a batch runs again")
 
     # Store-and-forward: card and UPI payments accepted while the gateway is unreachable.
     offline_enabled: bool = False

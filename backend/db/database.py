@@ -17,7 +17,9 @@ import asyncio
 import contextlib
 import logging
 import queue
+import random
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +29,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from backend.db.prepared import driver_cursor
 
@@ -54,7 +57,12 @@ def sync_url(url: str) -> str:
 
 
 def make_engine(
-    url: str, *, pool_size: int, begin: str = "BEGIN", cache_mib: int | None = None
+    url: str,
+    *,
+    pool_size: int,
+    begin: str = "BEGIN",
+    cache_mib: int | None = None,
+    busy_timeout_s: float = 10.0,
 ) -> Engine:
     """An engine with the SQLite settings payments need: WAL, synchronous=FULL, FKs, busy timeout.
 
@@ -71,7 +79,7 @@ def make_engine(
         url,
         pool_size=pool_size,
         max_overflow=0,
-        connect_args={"check_same_thread": False, "timeout": 10},
+        connect_args={"check_same_thread": False, "timeout": busy_timeout_s},
     )
 
     @event.listens_for(engine, "connect")
@@ -82,7 +90,7 @@ def make_engine(
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
         if cache_mib:
             cursor.execute(f"PRAGMA cache_size=-{cache_mib * 1024}")
         cursor.close()
@@ -119,18 +127,50 @@ class _WriteJob:
 _STOP = object()
 
 
+# SQLSTATEs after which the same transaction, run again, can succeed: deadlock detected,
+# serialization failure, lock not available.
+_TRANSIENT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure that says nothing about the work itself: another writer was in the way."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) in _TRANSIENT_SQLSTATES:
+        return True
+    # SQLite: another process held the write lock for longer than the busy timeout.
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+
+
 class Database:
-    def __init__(self, url: str, *, readers: int = 2) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        readers: int = 2,
+        busy_timeout_s: float = 10.0,
+        transient_tries: int = 8,
+        transient_backoff_s: float = 0.02,
+    ) -> None:
+        """`busy_timeout_s`: how long SQLite waits for another process's write lock before a
+        try fails; `transient_tries` and `transient_backoff_s`: how often, and how soon, a
+        batch that met a deadlock or such a lock runs again (the back-off doubles)."""
         self.url = url
+        self._transient_tries = max(1, transient_tries)
+        self._transient_backoff_s = transient_backoff_s
         # BEGIN IMMEDIATE takes the write lock up front, so a batch never fails half-way on
         # another process's lock (the admin export CLI reads the same file).
         # Each new session lands on a random page of the session-id index; once that index
         # outgrows the default cache every create re-reads its page from the file. 64 MiB holds
         # the indexes of a few hundred thousand sessions (+8% creates/s at 60,000 sessions).
         self._write_engine = make_engine(
-            url, pool_size=1, begin="BEGIN IMMEDIATE", cache_mib=_WRITER_CACHE_MIB
+            url,
+            pool_size=1,
+            begin="BEGIN IMMEDIATE",
+            cache_mib=_WRITER_CACHE_MIB,
+            busy_timeout_s=busy_timeout_s,
         )
-        self._read_engine = make_engine(url, pool_size=readers)
+        self._read_engine = make_engine(url, pool_size=readers, busy_timeout_s=busy_timeout_s)
         self._queue: queue.SimpleQueue[_WriteJob | object] = queue.SimpleQueue()
         self._readers = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="db-read")
         self._writer = threading.Thread(target=self._write_loop, name="db-writer", daemon=True)
@@ -193,6 +233,8 @@ class Database:
                 try:
                     result = job.fn(conn)
                 except Exception as exc:  # the job's own failure: undo only its work
+                    if is_transient(exc):
+                        raise  # not the job's fault: the whole batch runs again
                     cursor.execute("ROLLBACK TO SAVEPOINT job")
                     cursor.execute("RELEASE SAVEPOINT job")
                     outcomes.append((job, None, exc))
@@ -223,16 +265,26 @@ class Database:
                     return
 
     def _run_batch(self, conn: Connection, batch: list[_WriteJob]) -> None:
-        try:
+        for attempt in range(1, self._transient_tries + 1):
             try:
-                outcomes = self._run_jobs(conn, batch, isolated=False)
-            except _JobFailed:
-                # Some job raised, maybe after writing: undo the batch, then run it again with
-                # each job in its own savepoint so only that job's work is lost.
-                outcomes = self._run_jobs(conn, batch, isolated=True)
-        except Exception as exc:  # the commit itself failed: nothing in the batch is durable
-            log.exception("write batch of %d jobs failed to commit", len(batch))
-            outcomes = [(job, None, exc) for job in batch]
+                try:
+                    outcomes = self._run_jobs(conn, batch, isolated=False)
+                except _JobFailed:
+                    # Some job raised, maybe after writing: undo the batch, then run it again with
+                    # each job in its own savepoint so only that job's work is lost.
+                    outcomes = self._run_jobs(conn, batch, isolated=True)
+            except Exception as exc:
+                if is_transient(exc) and attempt < self._transient_tries:
+                    # A deadlock, a serialization failure or a lock held past the busy timeout:
+                    # the whole batch was rolled back, so running it again repeats nothing.
+                    delay = self._transient_backoff_s * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
+                    log.warning("write batch of %d jobs hit %s; again in %.0f ms", len(batch), exc, delay * 1000)
+                    time.sleep(delay)
+                    continue
+                # The commit itself failed: nothing in the batch is durable.
+                log.exception("write batch of %d jobs failed to commit", len(batch))
+                outcomes = [(job, None, exc) for job in batch]
+            break
         self.batches += 1
         self.jobs_written += len(batch)
 
@@ -266,6 +318,8 @@ def _run_group(conn: Connection, group: list[_WriteJob]) -> list[Outcome]:
             return [(group[0], group[0].fn(conn), None)]
         results = op.run_many(conn, [job.item for job in group])
     except Exception as exc:
+        if is_transient(exc):
+            raise
         raise _JobFailed from exc
     return [
         (job, None, result) if isinstance(result, Exception) else (job, result, None)

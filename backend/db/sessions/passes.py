@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, literal, select, update
+from sqlalchemy import Connection, and_, delete, insert, select, update
 
 from backend.db.tables import PaymentSession, SessionEvent
 from smartcart_contract.states import TERMINAL, Reason, Status
 
 _S = PaymentSession
 _E = SessionEvent
+# Ids per UPDATE … WHERE id IN (…): well under SQLite's limit of bound parameters.
+_CHUNK = 500
 
 
 def _set_move(
@@ -25,26 +27,41 @@ def _set_move(
     reason: str | None,
     values: Mapping[str, Any],
 ) -> int:
-    """One set-based change: the event rows and the update share the same indexed predicate.
-    `to` None changes fields without moving the sessions (the event has no target state)."""
-    conn.execute(
-        insert(_E).from_select(
-            ["session_id", "at_ms", "kind", "from_status", "to_status", "attempt", "reason"],
-            select(
-                _S.id,
-                literal(now_ms, _E.at_ms.type),
-                literal(kind, _E.kind.type),
-                _S.status,
-                literal(to.value if to else None, _E.to_status.type),
-                _S.attempts,
-                literal(reason, _E.reason.type),
-            ).where(where),
+    """One set-based change: lock the rows the indexed predicate selects, change them, and
+    write an event row for each one changed. `to` None changes fields without moving the
+    sessions (the event has no target state).
+
+    Locking first (in id order, so that two processes cannot deadlock on each other) and
+    writing events for exactly the rows locked keeps the history true on PostgreSQL, where
+    an INSERT … SELECT and an UPDATE with the same predicate may see different rows.
+    """
+    rows = conn.execute(
+        select(_S.id, _S.status, _S.attempts).where(where).order_by(_S.id).with_for_update()
+    ).all()
+    ids = [row.id for row in rows]
+    for start in range(0, len(ids), _CHUNK):
+        conn.execute(
+            update(_S)
+            .where(_S.id.in_(ids[start : start + _CHUNK]))
+            .values({"updated_at_ms": now_ms, "version": _S.version + 1, **values})
         )
-    )
-    result = conn.execute(
-        update(_S).where(where).values({"updated_at_ms": now_ms, "version": _S.version + 1, **values})
-    )
-    return result.rowcount
+    if rows:
+        conn.execute(
+            insert(_E),
+            [
+                {
+                    "session_id": row.id,
+                    "at_ms": now_ms,
+                    "kind": kind,
+                    "from_status": row.status,
+                    "to_status": to,
+                    "attempt": row.attempts,
+                    "reason": reason,
+                }
+                for row in rows
+            ],
+        )
+    return len(rows)
 
 
 def expire_untouched(conn: Connection, now_ms: int) -> int:
