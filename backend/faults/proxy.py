@@ -21,53 +21,18 @@ import sys
 import time
 from collections import deque
 from dataclasses import dataclass
-from urllib.parse import parse_qs, unquote, urlsplit
 
+from backend.faults.http_parse import BadMessage, Request, read_request, read_response
 from backend.faults.model import FaultConfig, FaultMode, FaultRecord
 
 _logger = logging.getLogger(__name__)
 
-_HEAD_END = b"\r\n\r\n"
 _READ_CHUNK = 64 * 1024
 # Hop-by-hop headers we replace: the upstream must close after one reply so EOF bounds it.
 _HOP_HEADERS = frozenset({"connection", "keep-alive", "proxy-connection"})
 _PER_REQUEST_FAULTS = frozenset(
     {FaultMode.LATENCY, FaultMode.TIMEOUT, FaultMode.FLAKY, FaultMode.HTTP_ERROR, FaultMode.REPLY_LOST}
 )
-
-Headers = list[tuple[str, str]]
-
-
-class _BadMessage(Exception):
-    """The peer sent something this minimal parser refuses to relay."""
-
-
-@dataclass(frozen=True)
-class _Request:
-    method: str
-    target: str
-    version: str
-    headers: Headers
-    body: bytes
-
-    @property
-    def path(self) -> str:
-        return self.target.split("?", 1)[0]
-
-    @property
-    def idempotency_key(self) -> str | None:
-        """The key a gateway request is about: the charge's header, a look-up's query, or the
-        key being voided (the backend voids by key), so the log can name the session hit."""
-        header = _header(self.headers, "Idempotency-Key")
-        if header:
-            return header
-        query = parse_qs(urlsplit(self.target).query).get("idempotency_key")
-        if query:
-            return query[0]
-        parts = self.path.strip("/").split("/")
-        if len(parts) == 4 and parts[:2] == ["v1", "charges"] and parts[3] == "void":
-            return unquote(parts[2])
-        return None
 
 
 @dataclass(eq=False)  # identity hashing: kept in a set
@@ -84,78 +49,12 @@ class _Connection:
             self.upstream.transport.abort()
 
 
-def _header(headers: Headers, name: str) -> str | None:
-    wanted = name.lower()
-    return next((value for key, value in headers if key.lower() == wanted), None)
-
-
-def _parse_head(head: bytes) -> tuple[str, Headers]:
-    # latin-1 maps every byte, so odd header bytes pass through rather than abort the relay.
-    text = head.decode("latin-1")
-    start_line, *lines = text.removesuffix("\r\n\r\n").split("\r\n")
-    headers: Headers = []
-    for line in lines:
-        name, sep, value = line.partition(":")
-        if not sep or not name.strip():
-            raise _BadMessage(f"malformed header line {line!r}")
-        headers.append((name.strip(), value.strip()))
-    return start_line, headers
-
-
-def _content_length(headers: Headers) -> int | None:
-    raw = _header(headers, "Content-Length")
-    if raw is None:
-        return None
-    if not raw.isdigit():
-        raise _BadMessage(f"bad Content-Length {raw!r}")
-    return int(raw)
-
-
-async def _read_request(reader: asyncio.StreamReader) -> _Request | None:
-    """Read one request, or None when the client closed without sending anything."""
-    try:
-        head = await reader.readuntil(_HEAD_END)
-    except asyncio.IncompleteReadError as exc:
-        if not exc.partial:
-            return None
-        raise
-    start_line, headers = _parse_head(head)
-    parts = start_line.split(" ")
-    if len(parts) != 3:
-        raise _BadMessage(f"malformed request line {start_line!r}")
-    if _header(headers, "Transfer-Encoding") is not None:
-        # Chunked bodies are out of scope; relaying them half-understood would desync the stream.
-        raise _BadMessage("Transfer-Encoding requests are not supported")
-    body = await reader.readexactly(_content_length(headers) or 0)
-    method, target, version = parts
-    return _Request(method, target, version, headers, body)
-
-
-def _encode_upstream_request(request: _Request) -> bytes:
+def _encode_upstream_request(request: Request) -> bytes:
     kept = [(k, v) for k, v in request.headers if k.lower() not in _HOP_HEADERS]
     lines = [f"{request.method} {request.target} {request.version}"]
     lines += [f"{k}: {v}" for k, v in kept]
     lines.append("Connection: close")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + request.body
-
-
-def _response_has_no_body(method: str, status: int) -> bool:
-    # RFC 9112 §6.3: these never carry a body whatever Content-Length says.
-    return method == "HEAD" or status in (204, 304) or 100 <= status < 200
-
-
-async def _read_response(reader: asyncio.StreamReader, method: str) -> bytes:
-    """Read the upstream's whole reply: by Content-Length when given, else until EOF."""
-    head = await reader.readuntil(_HEAD_END)
-    status_line, headers = _parse_head(head)
-    parts = status_line.split(" ", 2)
-    if len(parts) < 2 or not parts[1].isdigit():
-        raise _BadMessage(f"malformed status line {status_line!r}")
-    if _response_has_no_body(method, int(parts[1])):
-        return head
-    length = _content_length(headers)
-    body = await reader.read() if length is None else await reader.readexactly(length)
-    return head + body
 
 
 def _fault_response() -> bytes:
@@ -309,7 +208,7 @@ class FaultProxy:
             # re-raising, keeps Python 3.11's stream protocol from logging the cancellation
             # as an "exception in callback" (fixed in 3.12).
             _reset(writer)
-        except (OSError, EOFError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, _BadMessage) as exc:
+        except (OSError, EOFError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, BadMessage) as exc:
             _logger.debug("fault proxy connection dropped: %r", exc)
             _reset(writer)
         except Exception:
@@ -320,7 +219,7 @@ class FaultProxy:
             await _close_quietly(writer)
 
     async def _serve(self, conn: _Connection, reader: asyncio.StreamReader) -> None:
-        request = await _read_request(reader)
+        request = await read_request(reader)
         if request is None:
             return
         # Snapshot once: a toggle mid-request must not mix two modes on one request.
@@ -335,7 +234,7 @@ class FaultProxy:
             return False
         return self._rng.random() < config.rate
 
-    def _record(self, mode: FaultMode, request: _Request) -> None:
+    def _record(self, mode: FaultMode, request: Request) -> None:
         self._log.append(
             FaultRecord(
                 at_ms=int(time.time() * 1000),
@@ -352,7 +251,7 @@ class FaultProxy:
         config: FaultConfig,
         conn: _Connection,
         reader: asyncio.StreamReader,
-        request: _Request,
+        request: Request,
     ) -> None:
         if mode is FaultMode.TIMEOUT:
             await _hold_until_client_leaves(reader)
@@ -368,13 +267,13 @@ class FaultProxy:
                 await asyncio.sleep(config.latency_ms / 1000)
             await _send(conn.client, await self._forward(conn, request))
 
-    async def _forward(self, conn: _Connection, request: _Request) -> bytes:
+    async def _forward(self, conn: _Connection, request: Request) -> bytes:
         reader, writer = await asyncio.open_connection(*self._upstream)
         conn.upstream = writer
         try:
             writer.write(_encode_upstream_request(request))
             await writer.drain()
-            return await _read_response(reader, request.method)
+            return await read_response(reader, request.method)
         finally:
             conn.upstream = None
             await _close_quietly(writer)
