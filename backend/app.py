@@ -16,6 +16,7 @@ from backend.db import migrate
 from backend.db.database import Database
 from backend.db.sessions import passes
 from backend.faults.proxy import FaultProxy
+from backend.fleet.instance import Instance, claim_id
 from backend.gateway.client import GatewayClient
 from backend.gateway.monitor import GatewayMonitor
 from backend.gateway_sim import GatewaySimConfig, start_gateway_sim
@@ -63,8 +64,13 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     app[app_keys.SETTINGS] = settings
     app[app_keys.CLOCK] = clock
     app[app_keys.CATALOG] = load_catalog()
-    app[app_keys.ADMIN_PIN] = AdminPin(settings.admin_pin, clock=clock)
-    app.cleanup_ctx.extend([_database, _gateway, _services, _background_tasks])
+    app[app_keys.ADMIN_PIN] = AdminPin(
+        settings.admin_pin,
+        clock=clock,
+        max_failures=settings.admin_pin_max_failures,
+        lockout_s=settings.admin_pin_lockout_s,
+    )
+    app.cleanup_ctx.extend([_database, _instance, _gateway, _services, _background_tasks])
     for module in (health, orders, sessions, admin, exports, offline):
         app.router.add_routes(module.routes)
     if settings.tester:
@@ -83,15 +89,30 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         transient_tries=settings.db_retry_tries,
         transient_backoff_s=settings.db_retry_backoff_s,
     )
-    now = app[app_keys.CLOCK]()
-    recovered = await db.write(
-        lambda conn: passes.interrupt_all_processing(conn, now, Reason.CRASH_RECOVERED)
-    )
-    if recovered:
-        log.warning("%d payments were in flight when the last run stopped; reconciling them", recovered)
     app[app_keys.DATABASE] = db
     yield
     await asyncio.to_thread(db.close)
+
+
+async def _instance(app: web.Application) -> AsyncIterator[None]:
+    settings, clock, db = app[app_keys.SETTINGS], app[app_keys.CLOCK], app[app_keys.DATABASE]
+    instance_id, lock = await asyncio.to_thread(claim_id, settings.data_dir)
+    instance = Instance(db, instance_id, lease_s=settings.instance_lease_s, clock=clock)
+    await instance.renew()
+    now = clock()
+    # This instance's own attempts cut short by a crash, and those of instances that died.
+    recovered = await db.write(
+        lambda conn: passes.interrupt_processing(
+            conn, now, Reason.CRASH_RECOVERED, owner=instance_id, own=True, orphans=True
+        )
+    )
+    if recovered:
+        log.warning("%d payments were in flight when their process stopped; reconciling them", recovered)
+    app[app_keys.INSTANCE] = instance
+    yield
+    await instance.retire()
+    if lock is not None:
+        lock.close()
 
 
 async def _gateway(app: web.Application) -> AsyncIterator[None]:
@@ -124,7 +145,7 @@ async def _gateway(app: web.Application) -> AsyncIterator[None]:
 async def _services(app: web.Application) -> AsyncIterator[None]:
     settings, clock, db = app[app_keys.SETTINGS], app[app_keys.CLOCK], app[app_keys.DATABASE]
     gateway = app[app_keys.GATEWAY]
-    sealer = Sealer(await asyncio.to_thread(load_or_create_key, settings.data_dir / "offline.key"))
+    sealer = Sealer(await asyncio.to_thread(load_or_create_key, settings.resolved_offline_key_file()))
     forwarder = Forwarder(
         db,
         gateway,
@@ -140,11 +161,16 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         if settings.offline_enabled
         else None
     )
+    owner = app[app_keys.INSTANCE].id
     engine = PaymentEngine(
-        db, gateway, retry_delay_s=settings.retry_delay_s, clock=clock, offline=offline
+        db, gateway, retry_delay_s=settings.retry_delay_s, clock=clock, owner=owner, offline=offline
     )
     reconciler = Reconciler(
-        db, engine, min_delay_s=settings.reconcile_min_s, max_delay_s=settings.reconcile_max_s
+        db,
+        engine,
+        clock=clock,
+        min_delay_s=settings.reconcile_min_s,
+        max_delay_s=settings.reconcile_max_s,
     )
     monitor = GatewayMonitor(
         gateway,
@@ -176,11 +202,14 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
     # Attempts cut short by this shutdown are looked up at the next start, like after a crash,
     # but their history says the app was closed.
     now = clock()
-    await db.write(lambda conn: passes.interrupt_all_processing(conn, now, Reason.APP_CLOSED))
+    await db.write(
+        lambda conn: passes.interrupt_processing(conn, now, Reason.APP_CLOSED, owner=owner, own=True, orphans=False)
+    )
 
 
 async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
     tasks = [
+        asyncio.create_task(app[app_keys.INSTANCE].run(), name="instance-lease"),
         asyncio.create_task(app[app_keys.RECONCILER].run(), name="reconciler"),
         asyncio.create_task(app[app_keys.CLEANUP].run(), name="cleanup"),
         asyncio.create_task(app[app_keys.MONITOR].run(), name="gateway-monitor"),

@@ -7,6 +7,7 @@ from aiohttp import web
 from backend.clock import Clock
 from backend.db.database import Database
 from backend.faults.proxy import FaultProxy
+from backend.fleet.instance import Instance
 from backend.gateway.client import GatewayClient
 from backend.gateway.monitor import GatewayMonitor
 from backend.http.admin_pin import AdminPin
@@ -34,3 +35,4 @@ CLEANUP = web.AppKey("cleanup", Cleanup)
 MONITOR = web.AppKey("monitor", GatewayMonitor)
 FORWARDER = web.AppKey("forwarder", Forwarder)
 ADMIN_PIN = web.AppKey("admin_pin", AdminPin)
+INSTANCE = web.AppKey("instance", Instance)

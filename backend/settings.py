@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     kiosk_token: SecretStr = Field(default_factory=_new_token)
     admin_token: SecretStr = Field(default_factory=_new_token)
     admin_pin: SecretStr = SecretStr("2468")
+    # Counted fleet-wide, in the database: wrong PINs spread over several processes still lock.
+    admin_pin_max_failures: int = Field(5, ge=1, description="wrong PINs in a row that lock the PIN check")
+    admin_pin_lockout_s: float = Field(60.0, gt=0, description="how long the PIN check stays locked")
     allowed_hosts: list[str] = Field(default_factory=list, description="extra Host header values accepted")
     max_body_bytes: int = 64 * 1024
 
@@ -52,6 +55,9 @@ class Settings(BaseSettings):
     reconcile_min_s: float = Field(1.0, gt=0, description="first back-off of the reconciler")
     reconcile_max_s: float = Field(60.0, gt=0, description="longest back-off of the reconciler")
     health_probe_s: float = Field(10.0, gt=0, description="gateway probe period while reachable")
+    instance_lease_s: float = Field(
+        30.0, gt=0, description="a backend process counts as dead this long after its last heartbeat"
+    )
     db_busy_timeout_s: float = Field(10.0, gt=0, description="SQLite: wait this long for another writer's lock")
     db_retry_tries: int = Field(8, ge=1, description="runs of a write batch that met a deadlock or a held lock")
     db_retry_backoff_s: float = Field(0.02, ge=0, description="first pause before such a batch runs again")
@@ -62,9 +68,17 @@ class Settings(BaseSettings):
     offline_max_total_minor: int = Field(5_000_000, ge=0)
     offline_max_count: int = Field(50, ge=0)
     offline_max_age_s: float = Field(86_400.0, gt=0)
+    offline_key_file: Path | None = Field(
+        None,
+        description="Fernet key sealing offline payments; default: offline.key in data_dir. Every process "
+        "of a fleet must name the same key, or one cannot forward what another accepted.",
+    )
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'kiosk.db'}"
+
+    def resolved_offline_key_file(self) -> Path:
+        return self.offline_key_file or self.data_dir / "offline.key"
 
     def resolved_gateway_database_url(self) -> str:
         return self.gateway_database_url or f"sqlite:///{self.data_dir / 'gateway.db'}"

@@ -49,10 +49,14 @@ _WRITER_CACHE_MIB = 64
 
 
 def sync_url(url: str) -> str:
+    """The URL with the sync driver this backend runs: an asyncio driver becomes its sync twin,
+    and a plain `postgresql://` means psycopg 3 (SQLAlchemy 2.0 would pick psycopg2)."""
     parsed = make_url(url)
     backend, _, driver = parsed.drivername.partition("+")
     if driver in _SYNC_DRIVER:
         parsed = parsed.set(drivername=f"{backend}+{_SYNC_DRIVER[driver]}")
+    elif backend == "postgresql" and not driver:
+        parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
 
 

@@ -81,53 +81,77 @@ class Prepared:
         return [dict(zip(columns, row, strict=True)) for row in self._execute(conn, params).fetchall()]
 
 
+# The positional placeholder of each driver paramstyle these classes spell out themselves
+# (psycopg takes %s even where SQLAlchemy compiles %(name)s); any other goes through SQLAlchemy.
+_MARK = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
 class PreparedIn:
     """A SELECT whose only parameter is one expanding IN list (`bindparam(..., expanding=True)`).
 
-    qmark drivers get the compiled text with the list spelled out as `?, ?, …`; others go
-    through SQLAlchemy.
+    The text is compiled once per dialect; each run spells the list out as the driver's
+    placeholders (`?, ?, …` for SQLite, `%s, %s, …` for psycopg).
     """
 
     def __init__(self, statement: Select[Any], parameter: str) -> None:
         self._statement = statement
         self._parameter = parameter
+        self._token = f"__[POSTCOMPILE_{parameter}]"
         self._columns = tuple(str(c.key) for c in statement.selected_columns)
-        self._sql: dict[str, str] = {}
+        self._sql: dict[str, str | None] = {}
+
+    def _sql_for(self, conn: Connection) -> str | None:
+        dialect = conn.dialect
+        if dialect.name not in self._sql:
+            sql = str(self._statement.compile(dialect=dialect))
+            usable = dialect.paramstyle in _MARK and sql.count(self._token) == 1
+            self._sql[dialect.name] = sql if usable else None
+        return self._sql[dialect.name]
 
     def all(self, conn: Connection, values: Sequence[Any]) -> list[dict[str, Any]]:
         if not values:
             return []
-        if conn.dialect.paramstyle != "qmark":
+        sql = self._sql_for(conn)
+        if sql is None:
             rows = conn.execute(self._statement, {self._parameter: list(values)})
             return [dict(row._mapping) for row in rows]
-        sql = self._sql.get(conn.dialect.name)
-        if sql is None:
-            sql = self._sql[conn.dialect.name] = str(self._statement.compile(dialect=conn.dialect))
-        text = sql.replace(f"__[POSTCOMPILE_{self._parameter}]", ", ".join("?" * len(values)))
+        marks = ", ".join([_MARK[conn.dialect.paramstyle]] * len(values))
         cursor = driver_cursor(conn)
-        cursor.execute(text, list(values))
+        cursor.execute(sql.replace(self._token, marks), list(values))
         return [dict(zip(self._columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 class InsertMany:
-    """Many rows in one INSERT … VALUES (…), (…) statement.
+    """Many rows in one INSERT … VALUES (…), (…) statement, run on the driver cursor.
 
     On SQLite each statement costs one hand-over of the interpreter lock (see above); an
-    executemany() costs one per row. Other dialects use SQLAlchemy's executemany.
+    executemany() costs one per row. Names are quoted and placeholders spelled per dialect.
     """
 
     def __init__(self, table: Table, columns: Sequence[str]) -> None:
         self._table = table
         self._columns = tuple(columns)
-        self._row = "(" + ", ".join("?" * len(self._columns)) + ")"
-        self._head = f"INSERT INTO {table.name} ({', '.join(self._columns)}) VALUES "
+        self._parts: dict[str, tuple[str, str] | None] = {}  # dialect -> (INSERT … VALUES, one row)
+
+    def _parts_for(self, conn: Connection) -> tuple[str, str] | None:
+        dialect = conn.dialect
+        if dialect.name not in self._parts:
+            mark = _MARK.get(dialect.paramstyle)
+            quote = dialect.identifier_preparer
+            head = (
+                f"INSERT INTO {quote.format_table(self._table)} "
+                f"({', '.join(quote.quote(c) for c in self._columns)}) VALUES "
+            )
+            self._parts[dialect.name] = (head, "(" + ", ".join([mark] * len(self._columns)) + ")") if mark else None
+        return self._parts[dialect.name]
 
     def run(self, conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
         """`rows` hold their values in the order of `columns`."""
         if not rows:
             return
-        if conn.dialect.paramstyle != "qmark":
+        parts = self._parts_for(conn)
+        if parts is None:
             conn.execute(self._table.insert(), [dict(zip(self._columns, row, strict=True)) for row in rows])
             return
-        sql = self._head + ", ".join([self._row] * len(rows))
-        driver_cursor(conn).execute(sql, [value for row in rows for value in row])
+        head, one_row = parts
+        driver_cursor(conn).execute(head + ", ".join([one_row] * len(rows)), [v for row in rows for v in row])

@@ -32,6 +32,12 @@ NAMING = {
 }
 
 
+# Ids the API accepts go up to 2**62: 64-bit everywhere. SQLite's INTEGER already is, and a key
+# column must stay spelled INTEGER there to be the rowid (AUTOINCREMENT-like ids): the variant
+# keeps SQLite's DDL as it always was, PostgreSQL gets BIGINT (migration 0004).
+ID = BigInteger().with_variant(Integer, "sqlite")
+
+
 # Written out, not bound: SQLite uses a partial index only when the query repeats its literal WHERE.
 OPEN_STATUS_SQL = "status IN (" + ", ".join(f"'{s}'" for s in sorted(OPEN)) + ")"
 
@@ -43,7 +49,7 @@ class Base(DeclarativeBase):
 class Order(Base):
     __tablename__ = "orders"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     status: Mapped[str] = mapped_column(String(16))
     currency: Mapped[str] = mapped_column(String(3))
     total_minor: Mapped[int] = mapped_column(BigInteger)
@@ -54,8 +60,8 @@ class Order(Base):
 class OrderItem(Base):
     __tablename__ = "order_items"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(ID, ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     unit_price_minor: Mapped[int] = mapped_column(BigInteger)
@@ -66,7 +72,7 @@ class PaymentSession(Base):
     __tablename__ = "payment_sessions"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    order_id: Mapped[int] = mapped_column(ID, ForeignKey("orders.id"))
     status: Mapped[str] = mapped_column(String(24))
     # Bumped by every update; a move's compare-and-set includes it so that checks made on the
     # row read in the same transaction still hold when the row is written.
@@ -98,6 +104,8 @@ class PaymentSession(Base):
     finished_at_ms: Mapped[int | None] = mapped_column(BigInteger)
     # Why the last attempt could not be accepted offline (over a limit); the kiosk offers cash.
     offline_refusal: Mapped[str | None] = mapped_column(String(200))
+    # The backend instance (backend/fleet/instance.py) that drives this session's attempts.
+    owner: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
         # At most one open session per order, enforced by the database itself.
@@ -117,7 +125,7 @@ class PaymentSession(Base):
 class SessionEvent(Base):
     __tablename__ = "session_events"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     session_id: Mapped[str] = mapped_column(
         ForeignKey("payment_sessions.id", ondelete="CASCADE"), index=True
     )
@@ -160,6 +168,38 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     holder: Mapped[str] = mapped_column(String(64))
     expires_at_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class AdminPinState(Base):
+    """The admin PIN's wrong guesses and lockout, shared by every process on the database.
+
+    One row (id 1). Changed only by single UPDATE statements whose SET reads the row's own
+    values, so guesses made at once by several processes each count exactly once.
+    """
+
+    __tablename__ = "admin_pin_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    failures: Mapped[int] = mapped_column(Integer)
+    locked_until_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class OfflineUnreadable(Base):
+    """A sealed offline payment that a forwarder could not open (wrong key, damaged bytes).
+
+    One row per key that failed: the forwarder holding that key passes the payment by, and one
+    holding another key (a fleet started with mismatched keys, or the right key restored) still
+    tries it. The sealed bytes stay in offline_payments untouched.
+    """
+
+    __tablename__ = "offline_unreadable"
+
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("offline_payments.session_id", ondelete="CASCADE"), primary_key=True
+    )
+    key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    at_ms: Mapped[int] = mapped_column(BigInteger)
 
 
 def table_of(model: type[Base]) -> Table:

@@ -5,6 +5,9 @@ One forwarder at a time, guarded by a lease in the database (a second process, o
 session's idempotency key, and once anything of the session may have reached the gateway
 (recorded before the charge is sent) it first asks the gateway what it holds under that key,
 so a forward repeated after a crash or a lost reply can never charge twice.
+
+A sealed payment this process's key cannot open (sealed under another key, or damaged) is set
+aside for the admin, its sealed bytes kept, and forwarding carries on with the others.
 """
 
 from __future__ import annotations
@@ -13,13 +16,15 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
+from typing import Literal
 
 from backend.clock import Clock
+from backend.db import leases
 from backend.db.database import Database
 from backend.db.sessions import moves
-from backend.gateway.client import Charge, GatewayClient, GatewayError
+from backend.gateway.client import Charge, GatewayClient, GatewayError, PaymentSource
 from backend.offline import repo as offline_repo
-from backend.offline.sealing import Sealer
+from backend.offline.sealing import Sealer, Unreadable
 from backend.payments.pass_loop import PassLoop
 from backend.payments.records import SessionRecord
 from smartcart_contract.states import Status
@@ -27,6 +32,7 @@ from smartcart_contract.states import Status
 log = logging.getLogger(__name__)
 
 _LEASE = "forwarder"
+_SET_ASIDE: Literal["set_aside"] = "set_aside"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +41,7 @@ class ForwardResult:
     declined: int = 0
     waiting: int = 0
     busy: bool = False  # another forwarder holds the lease
+    set_aside: int = 0  # could not be opened with this process's key: left for the admin
 
 
 class Forwarder:
@@ -79,44 +86,67 @@ class Forwarder:
             try:
                 return await self._forward_waiting()
             finally:
-                await self._db.write(lambda conn: offline_repo.release_lease(conn, _LEASE, self._holder))
+                await self._db.write(lambda conn: leases.release(conn, _LEASE, self._holder))
 
     async def _take_lease(self) -> bool:
         now = self._clock()
         return await self._db.write(
-            lambda conn: offline_repo.take_lease(
+            lambda conn: leases.take(
                 conn, _LEASE, self._holder, now_ms=now, ttl_ms=self._lease_ttl_ms
             )
         )
 
     async def _forward_waiting(self) -> ForwardResult:
-        completed = declined = 0
-        while waiting := await self._db.read(lambda conn: offline_repo.waiting(conn, limit=20)):
+        completed = declined = set_aside = 0
+        key_id = self._sealer.key_id
+        # Payments set aside under this key drop out of `waiting`, so the loop ends.
+        while waiting := await self._db.read(lambda conn: offline_repo.waiting(conn, limit=20, key_id=key_id)):
             for session, sealed in waiting:
                 if not await self._take_lease():  # renewed per payment; lost means stop
-                    return ForwardResult(completed, declined, len(waiting), busy=True)
+                    return ForwardResult(completed, declined, len(waiting), busy=True, set_aside=set_aside)
                 outcome = await self._forward_one(session, sealed)
                 if outcome is None:  # the gateway is away again: keep the rest for later
                     remaining = await self._db.read(offline_repo.waiting_summary)
-                    return ForwardResult(completed, declined, remaining.count)
+                    return ForwardResult(completed, declined, remaining.count, set_aside=set_aside)
                 completed += outcome is Status.COMPLETED
                 declined += outcome is Status.DECLINED
-        return ForwardResult(completed, declined, 0)
+                set_aside += outcome == _SET_ASIDE
+        return ForwardResult(completed, declined, 0, set_aside=set_aside)
 
-    async def _forward_one(self, session: SessionRecord, sealed: bytes) -> Status | None:
+    async def _forward_one(
+        self, session: SessionRecord, sealed: bytes | None
+    ) -> Status | Literal["set_aside"] | None:
+        """The session's new status; "set_aside" if it cannot be opened; None if the gateway is away."""
         try:
             charge = None
             if session.gateway_contacted:  # an earlier attempt or forward may have landed
                 charge = await self._gateway.lookup(key=session.idempotency_key)
             if charge is None:
-                charge = await self._send(session, sealed)
+                # Opened before anything is recorded or sent: one that cannot be opened never
+                # reaches the gateway, and a lookup above still settles one that already did.
+                try:
+                    source = self._sealer.open(sealed)
+                except Unreadable as exc:
+                    await self._set_aside(session, str(exc))
+                    return _SET_ASIDE
+                charge = await self._send(session, source)
         except GatewayError as exc:
             error = str(exc)
             await self._db.write(lambda conn: offline_repo.note_failure(conn, session.id, error))
             return None
         return await self._record(session, charge)
 
-    async def _send(self, session: SessionRecord, sealed: bytes) -> Charge:
+    async def _set_aside(self, session: SessionRecord, reason: str) -> None:
+        key_id, now = self._sealer.key_id, self._clock()
+        log.error(
+            "offline payment %s cannot be opened with offline key %s (%s): set aside for the admin",
+            session.id, key_id, reason,
+        )
+        await self._db.write(
+            lambda conn: offline_repo.set_aside(conn, session.id, key_id=key_id, reason=reason, now_ms=now)
+        )
+
+    async def _send(self, session: SessionRecord, source: PaymentSource) -> Charge:
         # Recorded before the charge leaves, so that after a crash or a lost reply the next
         # forward looks up what landed instead of guessing.
         first_contact = not session.gateway_contacted
@@ -127,7 +157,7 @@ class Forwarder:
                 key=session.idempotency_key,
                 amount_minor=session.amount_minor,
                 currency=session.currency,
-                source=self._sealer.open(sealed),
+                source=source,
             )
         except GatewayError as exc:
             if first_contact and not exc.maybe_delivered:

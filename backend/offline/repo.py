@@ -1,19 +1,24 @@
-"""Payments accepted offline and the forwarder's lease; runs inside Database jobs."""
+"""Payments accepted offline; runs inside Database jobs."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, delete, exists, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from backend.db.sessions import moves, reads
-from backend.db.tables import Lease, OfflinePayment, PaymentSession
+from backend.db.tables import OfflinePayment, OfflineUnreadable, PaymentSession
 from backend.payments.records import SessionRecord
 from smartcart_contract.money import format_money
 from smartcart_contract.states import Status
 
 _O = OfflinePayment
 _S = PaymentSession
+_U = OfflineUnreadable
+
+# How last_error starts for a sealed payment the forwarder set aside: the admin has to act.
+UNREADABLE_PREFIX = "needs the admin: "
 
 
 class OfflineRefused(Exception):
@@ -113,14 +118,15 @@ def accept(
     return session
 
 
-def waiting(conn: Connection, limit: int = 100) -> list[tuple[SessionRecord, bytes]]:
-    """Offline payments still to forward, oldest first."""
-    rows = conn.execute(
-        select(_O.session_id, _O.sealed_source)
-        .where(_O.outcome.is_(None))
-        .order_by(_O.accepted_at_ms, _O.session_id)
-        .limit(limit)
-    ).all()
+def waiting(
+    conn: Connection, limit: int = 100, *, key_id: str | None = None
+) -> list[tuple[SessionRecord, bytes | None]]:
+    """Offline payments still to forward, oldest first; with `key_id`, less those set aside
+    because that key could not open them (another key may still)."""
+    query = select(_O.session_id, _O.sealed_source).where(_O.outcome.is_(None))
+    if key_id is not None:
+        query = query.where(~exists().where(_U.session_id == _O.session_id, _U.key_id == key_id))
+    rows = conn.execute(query.order_by(_O.accepted_at_ms, _O.session_id).limit(limit)).all()
     return [(reads.get(conn, row.session_id), row.sealed_source) for row in rows]
 
 
@@ -154,7 +160,26 @@ def record_outcome(
         .where(_O.session_id == session_id)
         .values(sealed_source=None, outcome=to, forwarded_at_ms=now_ms)
     )
+    conn.execute(delete(_U).where(_U.session_id == session_id))
     return session
+
+
+def set_aside(conn: Connection, session_id: str, *, key_id: str, reason: str, now_ms: int) -> None:
+    """The forwarder holding `key_id` cannot open this sealed payment: it passes it by from now
+    on, and the admin list says so. The payment keeps waiting (it still counts against the
+    offline limits) and its sealed bytes are kept, for a forwarder with the right key."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(
+        dialect.insert(_U)
+        .values(session_id=session_id, key_id=key_id, reason=reason[:200], at_ms=now_ms)
+        .on_conflict_do_nothing(index_elements=[_U.session_id, _U.key_id])
+    )
+    error = f"{UNREADABLE_PREFIX}cannot be opened with offline key {key_id}: {reason}"
+    conn.execute(
+        update(_O)
+        .where(_O.session_id == session_id)
+        .values(forward_attempts=_O.forward_attempts + 1, last_error=error[:200])
+    )
 
 
 def note_failure(conn: Connection, session_id: str, error: str) -> None:
@@ -185,24 +210,3 @@ def list_all(conn: Connection, limit: int = 1000) -> list[OfflineRecord]:
         )
         for r in rows
     ]
-
-
-def take_lease(conn: Connection, name: str, holder: str, *, now_ms: int, ttl_ms: int) -> bool:
-    """Compare-and-set: the lease is ours if it is free, expired, or already ours."""
-    if conn.execute(select(Lease.name).where(Lease.name == name)).first() is None:
-        conn.execute(insert(Lease).values(name=name, holder=holder, expires_at_ms=now_ms + ttl_ms))
-        return True
-    taken = conn.execute(
-        update(Lease)
-        .where(Lease.name == name, or_(Lease.holder == holder, Lease.expires_at_ms <= now_ms))
-        .values(holder=holder, expires_at_ms=now_ms + ttl_ms)
-    )
-    return taken.rowcount == 1
-
-
-def release_lease(conn: Connection, name: str, holder: str) -> None:
-    conn.execute(
-        update(Lease)
-        .where(and_(Lease.name == name, Lease.holder == holder))
-        .values(expires_at_ms=0)
-    )

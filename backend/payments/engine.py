@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from backend.clock import Clock
@@ -77,8 +77,11 @@ class PaymentEngine:
         *,
         retry_delay_s: float,
         clock: Clock,
+        owner: str,
         offline: OfflineAcceptance | None = None,
     ) -> None:
+        """`owner`: this process's instance id (backend/fleet/instance.py)."""
+        self.owner = owner
         self._db = db
         self._gateway = gateway
         self._offline = offline
@@ -208,6 +211,10 @@ class PaymentEngine:
         if session.status is Status.PROCESSING:
             if session.settle_to is not None:
                 return await self._settle(session)
+            if session.owner not in (None, self.owner):
+                # Another process makes this attempt and holds its details; if that process
+                # dies, the reconciler takes the session over once its lease runs out.
+                return False
             await self._attempt(session)
             return True
         if session.status is Status.INTERRUPTED:
@@ -453,17 +460,22 @@ class PaymentEngine:
 
     async def _sleep_until(self, session_id: str, at_ms: int) -> None:
         delay = max(0.0, (at_ms - self._clock()) / 1000)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake[session_id].wait(), delay)
+        with contextlib.suppress(TimeoutError):  # asyncio.timeout: see pass_loop.py
+            async with asyncio.timeout(delay):
+                await self._wake[session_id].wait()
 
-    async def _move(self, session_id: str, **kwargs: Any) -> SessionRecord:
+    # Every change a driver makes claims the session for this instance: it drives it now.
+
+    async def _move(self, session_id: str, *, values: Mapping[str, Any] | None = None, **kwargs: Any) -> SessionRecord:
         now = self._clock()
+        claimed = {**(values or {}), "owner": self.owner}
         return await self._db.write(
-            lambda conn: moves.move(conn, session_id, now_ms=now, **kwargs)
+            lambda conn: moves.move(conn, session_id, now_ms=now, values=claimed, **kwargs)
         )
 
-    async def _amend(self, session_id: str, **kwargs: Any) -> SessionRecord:
+    async def _amend(self, session_id: str, *, values: Mapping[str, Any], **kwargs: Any) -> SessionRecord:
         now = self._clock()
+        claimed = {**values, "owner": self.owner}
         return await self._db.write(
-            lambda conn: moves.amend(conn, session_id, now_ms=now, **kwargs)
+            lambda conn: moves.amend(conn, session_id, now_ms=now, values=claimed, **kwargs)
         )

@@ -28,5 +28,8 @@ class PassLoop:
                 delay, backoff = backoff, min(backoff * 2, self._max)
             else:
                 delay, backoff = self._idle, self._min
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+            # that arrives as the wait ends, and the task then never stops.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._poked.wait(), delay)
+                async with asyncio.timeout(delay):
+                    await self._poked.wait()

@@ -58,6 +58,7 @@ class SessionRecord:
     gateway_charge_id: str | None = None
     finished_at_ms: int | None = None
     offline_refusal: str | None = None
+    owner: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

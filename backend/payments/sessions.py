@@ -122,7 +122,7 @@ class SessionService:
                 now_ms=now,
                 kind="attempt",
                 reason="attempt 1",
-                values={"attempts": 1, **_payment_fields(details)},
+                values={"attempts": 1, **_payment_fields(details), "owner": self._engine.owner},
                 objection=_not_expired(now),
             )
         )
@@ -154,7 +154,7 @@ class SessionService:
             if looked_up is not None and looked_up.status in TERMINAL:
                 return looked_up, "This payment had already gone through at the gateway."
         attempt = session.attempts + 1
-        values: dict[str, object] = {"attempts": attempt}
+        values: dict[str, object] = {"attempts": attempt, "owner": self._engine.owner}
         if details is not None:
             values.update(_payment_fields(details))
         session = await self._db.write(

@@ -28,13 +28,17 @@ class ServerProcess:
     process: subprocess.Popen[bytes] | None = None
     url: str = ""
     log_path: Path | None = None
+    # SMARTCART_DATABASE_URL of the backend; None: kiosk.db in data_dir
+    database_url: str | None = None
 
     def start(self, timeout: float = 30.0) -> str:
+        # Only the settings given here: none inherited from the shell that runs the tests.
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if not k.upper().startswith("SMARTCART_")},
             "SMARTCART_DATA_DIR": str(self.data_dir),
             "SMARTCART_KIOSK_TOKEN": KIOSK_TOKEN,
             "SMARTCART_ADMIN_TOKEN": ADMIN_TOKEN,
+            **({"SMARTCART_DATABASE_URL": self.database_url} if self.database_url else {}),
             **self.env,
         }
         self.log_path = self.data_dir / f"{self.module}-{time.monotonic_ns()}.log"

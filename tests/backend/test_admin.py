@@ -78,8 +78,9 @@ async def test_an_operator_action_needs_a_reason(api):
 
 
 @pytest.mark.slow
-async def test_the_crash_drill_kills_the_backend_and_a_restart_recovers_the_payment(tmp_path: Path):
-    with ServerProcess(tmp_path, args=["--tester"], env={"SMARTCART_GATEWAY_DELAY_S": "3"}) as server:
+async def test_the_crash_drill_kills_the_backend_and_a_restart_recovers_the_payment(tmp_path: Path, database_url: str):
+    with ServerProcess(tmp_path, args=["--tester"], env={"SMARTCART_GATEWAY_DELAY_S": "3"},
+                       database_url=database_url) as server:
         async with aiohttp.ClientSession() as http:
             api = Api(http, server.start())
             session_id = await api.session()

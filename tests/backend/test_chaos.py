@@ -22,6 +22,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.backend.api import DECLINED_CARD, GOOD_CARD, TERMINAL, Api
 from tests.backend.server_process import ServerProcess
@@ -111,42 +112,51 @@ class Chaos:
             self.up.set()
 
 
-def _history(kiosk_db: Path, session_ids: list[str], charges: dict[str, list[tuple[str, str]]]) -> str:
+def _history(kiosk_url: str, session_ids: list[str], charges: dict[str, list[tuple[str, str]]]) -> str:
     """Why an invariant broke: each offending session's events and its ledger rows."""
     lines = []
-    with contextlib.closing(sqlite3.connect(kiosk_db)) as kiosk:
-        for session_id in session_ids:
-            key = kiosk.execute("SELECT idempotency_key FROM payment_sessions WHERE id=?", (session_id,)).fetchone()[0]
-            lines.append(f"session {session_id} key {key} ledger {charges.get(key)}")
-            lines += [f"  {row}" for row in kiosk.execute(
-                "SELECT at_ms, kind, from_status, to_status, attempt, reason, detail FROM session_events "
-                "WHERE session_id=? ORDER BY id", (session_id,))]
+    engine = create_engine(kiosk_url)
+    try:
+        with engine.connect() as kiosk:
+            for session_id in session_ids:
+                key = kiosk.execute(text("SELECT idempotency_key FROM payment_sessions WHERE id = :id"),
+                                    {"id": session_id}).scalar_one()
+                lines.append(f"session {session_id} key {key} ledger {charges.get(key)}")
+                lines += [f"  {tuple(row)}" for row in kiosk.execute(text(
+                    "SELECT at_ms, kind, from_status, to_status, attempt, reason, detail FROM session_events "
+                    "WHERE session_id = :id ORDER BY id"), {"id": session_id})]
+    finally:
+        engine.dispose()
     return "\n".join(lines)
 
 
-def _read_outcomes(kiosk_db: Path, gateway_db: Path) -> tuple[
+def _read_outcomes(kiosk_url: str, gateway_db: Path) -> tuple[
         list[tuple[str, str, str, str | None]], dict[str, list[tuple[str, str]]], list[tuple[str, str | None, bool]]]:
-    with contextlib.closing(sqlite3.connect(kiosk_db)) as kiosk:
-        sessions = kiosk.execute(
-            "SELECT id, status, idempotency_key, gateway_charge_id FROM payment_sessions").fetchall()
-        offline = kiosk.execute(
-            "SELECT session_id, outcome, sealed_source IS NOT NULL FROM offline_payments").fetchall()
+    engine = create_engine(kiosk_url)  # the kiosk's database: SQLite or PostgreSQL
+    try:
+        with engine.connect() as kiosk:
+            sessions = [tuple(row) for row in kiosk.execute(text(
+                "SELECT id, status, idempotency_key, gateway_charge_id FROM payment_sessions"))]
+            offline = [(row[0], row[1], bool(row[2])) for row in kiosk.execute(text(
+                "SELECT session_id, outcome, sealed_source IS NOT NULL FROM offline_payments"))]
+    finally:
+        engine.dispose()
     charges: dict[str, list[tuple[str, str]]] = {}
-    with contextlib.closing(sqlite3.connect(gateway_db)) as gateway:
+    with contextlib.closing(sqlite3.connect(gateway_db)) as gateway:  # the simulator's own SQLite ledger
         for key, charge_id, status in gateway.execute(
                 "SELECT idempotency_key, id, status FROM gateway_charges"):
             charges.setdefault(key, []).append((charge_id, status))
-    return sessions, charges, offline
+    return sessions, charges, offline  # type: ignore[return-value]
 
 
 @pytest.mark.slow
-async def test_chaos_never_double_charges_nor_charges_for_nothing(tmp_path: Path) -> None:
+async def test_chaos_never_double_charges_nor_charges_for_nothing(tmp_path: Path, database_url: str) -> None:
     seed = int(os.environ.get("CHAOS_SEED", time.time_ns() % 1_000_000))
     rng = random.Random(seed)
     print(f"\nchaos seed {seed} (CHAOS_SEED={seed} to replay the same choices)")
     gateway = ServerProcess(tmp_path, module="backend.gateway_sim",
                             args=["--database-url", f"sqlite:///{tmp_path / 'gateway.db'}", "--delay-ms", "30"])
-    backend = ServerProcess(tmp_path, port=_free_port(), args=["--tester"], env={
+    backend = ServerProcess(tmp_path, port=_free_port(), args=["--tester"], database_url=database_url, env={
         "SMARTCART_GATEWAY_TIMEOUT_S": "0.4", "SMARTCART_RETRY_DELAY_S": "0.1",
         "SMARTCART_SESSION_TTL_S": "8", "SMARTCART_CLEANUP_INTERVAL_S": "1",
         "SMARTCART_RECONCILE_MIN_S": "0.1", "SMARTCART_RECONCILE_MAX_S": "0.5",
@@ -173,7 +183,7 @@ async def test_chaos_never_double_charges_nor_charges_for_nothing(tmp_path: Path
                 await chaos.api.wait_for(session_id, TERMINAL, timeout=30)
         assert backend.stop() == 0
 
-    sessions, charges, offline = _read_outcomes(tmp_path / "kiosk.db", tmp_path / "gateway.db")
+    sessions, charges, offline = _read_outcomes(database_url, tmp_path / "gateway.db")
     statuses = Counter(status for _, status, _, _ in sessions)
     succeeded = {key: [c for c, s in rows if s == "succeeded"] for key, rows in charges.items()}
     double = [sid for sid, _, key, _ in sessions if len(succeeded.get(key, [])) > 1]
@@ -195,7 +205,7 @@ async def test_chaos_never_double_charges_nor_charges_for_nothing(tmp_path: Path
 
     assert len(sessions) == len(set(chaos.session_ids)) >= PAYMENTS
     assert chaos.kills >= 5
-    kiosk_db = tmp_path / "kiosk.db"
+    kiosk_db = database_url
     assert double == [], _history(kiosk_db, double, charges)
     assert completed_wrong == [], _history(kiosk_db, completed_wrong, charges)
     assert charged_for_nothing == [], _history(kiosk_db, charged_for_nothing, charges)

@@ -9,7 +9,6 @@ database URL so that it can run against other databases too.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, Engine, create_engine
@@ -23,16 +22,15 @@ from smartcart_contract.states import Status
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'kiosk.db'}"
-    migrate.upgrade(url)
-    return url
-
-
-@pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
-    # A plain engine, not the project's writer (BEGIN IMMEDIATE): with the driver's default
-    # transaction handling, A's read takes no lock, so B can write between A's read and write.
+    """On SQLite and on PostgreSQL (the shared `database_url` fixture).
+
+    A plain engine, not the project's writer (BEGIN IMMEDIATE): with the driver's default
+    transaction handling, A's read takes no lock, so B can write between A's read and write.
+    On PostgreSQL (READ COMMITTED) A's UPDATE then finds B's committed row, whose version no
+    longer matches, and touches nothing.
+    """
+    migrate.upgrade(database_url)
     engine = create_engine(database_url)
     yield engine
     engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event, insert
 
 from backend.db import migrate
@@ -15,8 +16,8 @@ from backend.db.tables import Order
 ROW = {"status": "PENDING", "currency": "INR", "total_minor": 100, "created_at_ms": 0}
 
 
-async def test_concurrent_writes_are_committed_together_and_all_kept(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'kiosk.db'}"
+async def test_concurrent_writes_are_committed_together_and_all_kept(database_url: str):
+    url = database_url
     migrate.upgrade(url)
     db = Database(url)
     try:
@@ -30,8 +31,8 @@ async def test_concurrent_writes_are_committed_together_and_all_kept(tmp_path: P
         db.close()
 
 
-async def test_a_failing_job_loses_only_its_own_work(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'kiosk.db'}"
+async def test_a_failing_job_loses_only_its_own_work(database_url: str):
+    url = database_url
     migrate.upgrade(url)
     db = Database(url)
 
@@ -53,6 +54,7 @@ async def test_a_failing_job_loses_only_its_own_work(tmp_path: Path):
         db.close()
 
 
+@pytest.mark.sqlite_only("reads SQLite's EXPLAIN QUERY PLAN")
 def test_every_cleanup_statement_uses_an_index(tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'kiosk.db'}"
     migrate.upgrade(url)

@@ -32,8 +32,8 @@ async def _create_until_killed(api: Api, order_ids: list[int], server: ServerPro
 
 
 @pytest.fixture
-def server(tmp_path: Path):
-    with ServerProcess(tmp_path) as process:
+def server(tmp_path: Path, database_url: str):
+    with ServerProcess(tmp_path, database_url=database_url) as process:
         yield process
 
 

@@ -13,8 +13,8 @@ from tests.backend.server_process import ServerProcess
 
 
 @pytest.mark.slow
-def test_fuzzing_finds_no_server_error_and_no_undocumented_response(tmp_path: Path) -> None:
-    server = ServerProcess(tmp_path, args=["--tester"])
+def test_fuzzing_finds_no_server_error_and_no_undocumented_response(tmp_path: Path, database_url: str) -> None:
+    server = ServerProcess(tmp_path, args=["--tester"], database_url=database_url)
     url = server.start()
     try:
         run = subprocess.run(

@@ -5,23 +5,25 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, inspect, text
 
 from backend.db import migrate
+from backend.db.database import make_engine, sync_url
 from backend.db.tables import Base
 
 
-def test_the_migrations_build_exactly_the_schema_the_code_uses(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'kiosk.db'}"
-    migrate.upgrade(url)
-    engine = create_engine(url)
+def test_the_migrations_build_exactly_the_schema_the_code_uses(database_url: str):
+    migrate.upgrade(database_url)
+    engine = create_engine(database_url)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     engine.dispose()
 
 
+@pytest.mark.sqlite_only("builds a version-1 kiosk.db with sqlite3")
 def test_a_database_from_the_first_version_keeps_its_orders_and_sessions(tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'kiosk.db'}"
     migrate.upgrade(url, "0001")
@@ -41,3 +43,59 @@ def test_a_database_from_the_first_version_keeps_its_orders_and_sessions(tmp_pat
             ("s1", "COMPLETED", "ch_1", None)]
         assert conn.execute("SELECT count(*) FROM session_events").fetchone() == (1,)
         assert conn.execute("SELECT status FROM orders WHERE id = 7").fetchone() == ("PAID",)
+
+
+def test_ids_become_64_bit_and_every_row_stays(database_url: str):
+    """0004: INTEGER ids (int4 on PostgreSQL) become BIGINT, sequences too; rows and events stay.
+    On SQLite (64-bit INTEGER already) 0004 changes nothing, so nothing may be lost either."""
+    migrate.upgrade(database_url, "0003")
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO orders (status, currency, total_minor, created_at_ms) "
+                              "VALUES ('PAID', 'INR', 8000, 1)"))
+            conn.execute(text("INSERT INTO order_items (order_id, product_id, name, unit_price_minor, quantity) "
+                              "VALUES (1, 'masala-chai', 'Masala chai', 4000, 2)"))
+            conn.execute(text(
+                "INSERT INTO payment_sessions (id, order_id, status, version, idempotency_key, amount_minor, "
+                "currency, attempts, max_attempts, interruptions, gateway_contacted, outcome_unknown, "
+                "created_at_ms, updated_at_ms, expires_at_ms, finished_at_ms, gateway_charge_id) VALUES "
+                "('s1', 1, 'COMPLETED', 3, 'k1', 8000, 'INR', 1, 3, 0, :yes, :no, 1, 2, 3, 2, 'ch_1')"),
+                {"yes": True, "no": False})
+            conn.execute(text("INSERT INTO session_events (session_id, at_ms, kind, to_status) "
+                              "VALUES ('s1', 2, 'completed', 'COMPLETED')"))
+
+        migrate.upgrade(database_url)
+
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT id, status FROM orders")).all() == [(1, "PAID")]
+            assert conn.execute(text("SELECT order_id, quantity FROM order_items")).all() == [(1, 2)]
+            assert conn.execute(text("SELECT id, order_id, gateway_charge_id FROM payment_sessions")).all() == [
+                ("s1", 1, "ch_1")]
+            assert conn.execute(text("SELECT session_id, kind FROM session_events")).all() == [("s1", "completed")]
+            if conn.dialect.name == "postgresql":
+                columns = {(t, c["name"]): str(c["type"]) for t in ("orders", "order_items", "payment_sessions",
+                                                                    "session_events")
+                           for c in inspect(conn).get_columns(t) if c["name"] in ("id", "order_id")}
+                assert set(columns.values()) == {"BIGINT", "VARCHAR(32)"}, columns  # payment_sessions.id is text
+                # The sequences were widened with their columns: the next order may have a 33-bit id.
+                conn.execute(text("SELECT setval(pg_get_serial_sequence('orders', 'id'), 2147483647)"))
+            else:  # the next rowid is one past the largest
+                conn.execute(text("INSERT INTO orders (id, status, currency, total_minor, created_at_ms) "
+                                  "VALUES (2147483647, 'PAID', 'INR', 1, 1)"))
+            new_id = conn.execute(text("INSERT INTO orders (status, currency, total_minor, created_at_ms) "
+                                       "VALUES ('PENDING', 'INR', 1, 1) RETURNING id")).scalar_one()
+            assert new_id == 2**31
+    finally:
+        engine.dispose()
+
+
+def test_a_plain_postgresql_url_means_psycopg_3(pg_database_url: str):
+    # SQLAlchemy 2.0 reads postgresql:// as psycopg2 (not installed here); the backend means psycopg 3.
+    plain = pg_database_url.replace("postgresql+psycopg://", "postgresql://")
+    assert sync_url(plain) == pg_database_url
+    migrate.upgrade(plain)
+    engine = make_engine(plain, pool_size=1)
+    with engine.connect() as conn:
+        assert (conn.dialect.driver, conn.execute(text("SELECT count(*) FROM orders")).scalar_one()) == ("psycopg", 0)
+    engine.dispose()

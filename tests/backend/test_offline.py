@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
 import json
+import re
 import sqlite3
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
+from aiohttp import web
 
-from backend.db import migrate
+from backend import app_keys
+from backend.db import leases, migrate
 from backend.db.database import Database
 from backend.gateway.client import UpiSource
-from backend.offline import repo as offline_repo
 from backend.offline.sealing import Sealer, load_or_create_key
 from tests.backend.api import ADMIN_TOKEN, DECLINED_CARD, GOOD_CARD, Api, eventually
 from tests.backend.server_process import ServerProcess
@@ -39,8 +44,35 @@ def database_bytes(data_dir: Path) -> bytes:
     return b"".join(p.read_bytes() for p in data_dir.glob("kiosk.db*"))
 
 
+def without_ids(data_dir: Path, data: bytes, app: web.Application) -> bytes:
+    """`data` less what the database holds by design that spells any three digits now and then:
+    the random hex of session ids, idempotency keys and lease holders, the base64 of sealed
+    sources, and the loopback ports of the gateway and its fault proxy, named in the errors of
+    failed forwards. Only those exact values are cut, each checked to be nothing but an id or
+    ciphertext, so digits stored next to or inside one are still found."""
+    with contextlib.closing(sqlite3.connect(data_dir / "kiosk.db")) as conn:
+        ids = [value for (value,) in conn.execute(
+            "SELECT id FROM payment_sessions UNION SELECT idempotency_key FROM payment_sessions"
+            " UNION SELECT holder FROM leases")]
+        sealed = [value for (value,) in conn.execute("SELECT sealed_source FROM offline_payments") if value]
+    sealer = Sealer(load_or_create_key(data_dir / "offline.key"))
+    cut = []
+    for value in ids:
+        assert re.fullmatch(r"(sc_)?[0-9a-f]{16,}", value), value  # random hex, nothing else
+        cut.append(value.encode())
+    for value in sealed:
+        # Canonical base64 of a token the kiosk's key opens: ciphertext with nothing appended.
+        assert base64.urlsafe_b64encode(base64.urlsafe_b64decode(value)) == value
+        sealer.open(value)
+        cut.append(value)
+    cut += [str(urlsplit(url).port).encode() for url in (app[app_keys.GATEWAY_URL], app[app_keys.FAULTS].url)]
+    for value in cut:
+        data = data.replace(value, b"")
+    return data
+
+
 async def test_an_unreachable_gateway_accepts_the_payment_offline_at_once(start_app):
-    api, app, _ = await start_app(**OFFLINE)
+    api, _, _ = await start_app(**OFFLINE)
     session_id = await accept_offline(api)
 
     session = await api.get(session_id)
@@ -118,14 +150,15 @@ async def test_a_lost_reply_to_a_forward_still_charges_once(start_app):
     assert [c["status"] for c in charges] == ["succeeded"]
 
 
+@pytest.mark.sqlite_only(reason="reads the bytes of the SQLite file and its WAL")
 async def test_the_card_number_never_rests_readable_in_the_database(start_app, tmp_path: Path):
-    api, _, _ = await start_app(**OFFLINE)
+    api, app, _ = await start_app(**OFFLINE)
     card = {**GOOD_CARD, "number": "4000056655665556", "cvv": "737"}
     session_id = await accept_offline(api, card)
 
     waiting = database_bytes(tmp_path)
     assert b"4000056655665556" not in waiting
-    assert b'"cvv"' not in waiting and b"737" not in waiting.replace(b"0737", b"")
+    assert b'"cvv"' not in waiting and b"737" not in without_ids(tmp_path, waiting, app)
 
     await api.faults("none")
     await api.wait_for(session_id, "COMPLETED")
@@ -141,7 +174,7 @@ async def test_two_forwarders_never_run_at_once(tmp_path: Path):
     db = Database(url)
     try:
         take = lambda holder, now: db.write(  # noqa: E731
-            lambda conn: offline_repo.take_lease(conn, "forwarder", holder, now_ms=now, ttl_ms=1000))
+            lambda conn: leases.take(conn, "forwarder", holder, now_ms=now, ttl_ms=1000))
         assert await take("kiosk-a", 0)
         assert not await take("kiosk-b", 500)  # a holds it
         assert await take("kiosk-a", 900)  # a renews
@@ -159,8 +192,10 @@ async def test_concurrent_forward_requests_forward_each_payment_once(start_app):
     replies = await asyncio.gather(*(
         api.call("POST", "/api/payments/offline/forward", token=ADMIN_TOKEN) for _ in range(4)))
 
-    assert sum(r.body["completed"] for r in replies) == 3
+    # The background forwarder, woken by the gateway coming back, may forward some itself.
+    assert sum(r.body["completed"] for r in replies) <= 3
     for session_id in sessions:
+        await api.wait_for(session_id, "COMPLETED")
         assert len(await charges_for(api, app, session_id)) == 1
 
 
@@ -195,6 +230,7 @@ async def test_a_forward_cut_by_sigkill_is_completed_after_restart_with_one_char
         assert backend.stop() == 0
 
 
+@pytest.mark.sqlite_only(reason="builds a kiosk's SQLite file on the 0002 schema by hand")
 async def test_migrations_keep_payments_waiting_to_be_forwarded(tmp_path: Path, start_app):
     url = f"sqlite:///{tmp_path / 'kiosk.db'}"
     await asyncio.to_thread(migrate.upgrade, url, "0002")
@@ -211,7 +247,7 @@ async def test_migrations_keep_payments_waiting_to_be_forwarded(tmp_path: Path, 
     with sqlite3.connect(tmp_path / "kiosk.db") as conn:
         conn.execute("INSERT INTO offline_payments VALUES (?, 1, ?, 0, NULL, NULL, NULL)", ("a" * 32, sealed))
 
-    api, app, _ = await start_app()  # upgrades to head at start-up, gateway reachable
+    api, _, _ = await start_app()  # upgrades to head at start-up, gateway reachable
 
     session = await api.wait_for("a" * 32, "COMPLETED")
     assert session["upiId"] is None and session["gatewayChargeId"]

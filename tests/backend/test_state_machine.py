@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -19,10 +18,9 @@ from tests.backend.api import ADMIN_TOKEN, DECLINED_CARD, GOOD_CARD
 
 
 @pytest.fixture
-async def db(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'kiosk.db'}"
-    migrate.upgrade(url)
-    database = Database(url)
+async def db(database_url: str):
+    migrate.upgrade(database_url)
+    database = Database(database_url)
     yield database
     database.close()
 

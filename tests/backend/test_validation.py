@@ -64,6 +64,15 @@ async def test_an_unknown_order_for_a_session_is_404(api):
     assert (reply.status, reply.body["code"]) == (404, "order_not_found")
 
 
+@pytest.mark.parametrize("order_id", [2**31, 2**62], ids=["2^31", "2^62"])
+async def test_an_order_id_past_32_bits_is_an_unknown_order_not_a_server_error(api, order_id):
+    # The API takes ids up to 2**62; an INTEGER column on PostgreSQL (int4) used to answer 500.
+    by_path = await api.call("GET", f"/api/orders/{order_id}")
+    assert (by_path.status, by_path.body["code"]) == (404, "order_not_found")
+    by_body = await api.call("POST", CREATE, {"orderId": order_id})
+    assert (by_body.status, by_body.body["code"]) == (404, "order_not_found")
+
+
 async def test_a_wrong_method_is_405_json(api):
     reply = await api.call("DELETE", "/api/orders")
     assert reply.status == 405 and reply.body["code"] == "method_not_allowed"

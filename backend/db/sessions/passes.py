@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, select, update
+from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 
+from backend.db.sessions.reads import orphaned
 from backend.db.tables import PaymentSession, SessionEvent
 from smartcart_contract.states import TERMINAL, Reason, Status
 
@@ -102,12 +103,19 @@ def mark_contacted_for_expiry(conn: Connection, now_ms: int) -> int:
     )
 
 
-def interrupt_all_processing(conn: Connection, now_ms: int, reason: Reason) -> int:
-    """Attempts in flight when the process stopped (or died) have unknown outcomes.
+def interrupt_processing(
+    conn: Connection, now_ms: int, reason: Reason, *, owner: str, own: bool, orphans: bool
+) -> int:
+    """Attempts in flight whose driver is gone have unknown outcomes.
 
-    At start-up with CRASH_RECOVERED; at a clean shutdown with APP_CLOSED.
+    `own`: this instance's own, at a clean shutdown (APP_CLOSED) or at start-up after a crash
+    (CRASH_RECOVERED). `orphans`: those of instances whose lease has run out, which this
+    instance takes over. A live instance's attempts are never touched.
     """
-    where = _S.status == Status.PROCESSING
+    which = [_S.owner == owner] if own else []
+    if orphans:
+        which.append(orphaned(owner, now_ms))
+    where = and_(_S.status == Status.PROCESSING, or_(*which))
     return _set_move(
         conn,
         where,
@@ -121,6 +129,7 @@ def interrupt_all_processing(conn: Connection, now_ms: int, reason: Reason) -> i
             "interruptions": _S.interruptions + 1,
             "gateway_contacted": True,
             "outcome_unknown": True,
+            "owner": owner,
         },
     )
 

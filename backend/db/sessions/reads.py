@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import Connection, and_, bindparam, or_, select, text
 
+from backend.db import leases
 from backend.db.prepared import Prepared
 from backend.db.sessions.mapping import COLUMNS, event_of, record_of, record_of_row
 from backend.db.tables import OPEN_STATUS_SQL, PaymentSession, SessionEvent, table_of
@@ -76,14 +78,44 @@ def ids_by_key(conn: Connection, keys: Collection[str]) -> dict[str, str]:
     return {row.idempotency_key: row.id for row in rows}
 
 
-def ids_to_reconcile(conn: Connection) -> list[str]:
-    """Interrupted sessions whose last outcome is unknown or that wait to settle."""
+def takeable(owner: str, now_ms: int) -> Any:
+    """Sessions `owner` may drive: its own, no one's, or those of an instance whose lease ran out."""
+    return or_(_S.owner == owner, _unowned(now_ms))
+
+
+def _unowned(now_ms: int) -> Any:
+    live = leases.live_holders(leases.INSTANCE_PREFIX, now_ms)
+    return or_(_S.owner.is_(None), _S.owner.not_in(live))
+
+
+def orphaned(owner: str, now_ms: int) -> Any:
+    """Sessions of no live instance other than `owner`. An instance never counts as dead to
+    itself, even when a jump of its clock makes its own lease look run out."""
+    return and_(_unowned(now_ms), or_(_S.owner.is_(None), _S.owner != owner))
+
+
+def ids_to_reconcile(conn: Connection, owner: str, now_ms: int) -> list[str]:
+    """What `owner`'s reconciler should drive: interrupted sessions it may take over whose last
+    outcome is unknown or that wait to settle, and its own attempts in flight (their driver
+    may have stopped on a failed write)."""
     rows = conn.execute(
         select(_S.id)
         .where(
-            _S.status == Status.INTERRUPTED,
-            (_S.outcome_unknown.is_(True)) | (_S.settle_to.is_not(None)),
+            or_(
+                and_(
+                    _S.status == Status.INTERRUPTED,
+                    (_S.outcome_unknown.is_(True)) | (_S.settle_to.is_not(None)),
+                    takeable(owner, now_ms),
+                ),
+                and_(_S.status == Status.PROCESSING, _S.owner == owner),
+            )
         )
         .order_by(_S.updated_at_ms)
     )
     return [row.id for row in rows]
+
+
+def has_orphaned_attempts(conn: Connection, owner: str, now_ms: int) -> bool:
+    """Attempts in flight whose instance died: `owner` should interrupt and take them over."""
+    orphans = select(_S.id).where(_S.status == Status.PROCESSING, orphaned(owner, now_ms))
+    return conn.execute(orphans.limit(1)).first() is not None

@@ -42,7 +42,7 @@ async def active_sessions(request: web.Request) -> web.Response:
     errors=(403, 429),
 )
 async def unlock(request: web.Request, body: UnlockIn) -> web.Response:
-    request.app[ADMIN_PIN].check(body.pin)
+    await request.app[ADMIN_PIN].check(request.app[DATABASE], body.pin)
     return json_response(UnlockOut(admin_token=request.app[SETTINGS].admin_token.get_secret_value()))
 
 
