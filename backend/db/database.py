@@ -18,6 +18,7 @@ import contextlib
 import logging
 import queue
 import random
+import sqlite3
 import threading
 import time
 from collections import defaultdict
@@ -29,7 +30,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from backend.db.prepared import driver_cursor
 
@@ -138,12 +139,12 @@ _TRANSIENT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
 
 def is_transient(exc: BaseException) -> bool:
     """A failure that says nothing about the work itself: another writer was in the way."""
-    if not isinstance(exc, DBAPIError):
-        return False
-    if getattr(exc.orig, "sqlstate", None) in _TRANSIENT_SQLSTATES:
+    # Statements run on the driver's cursor (prepared.py) raise the driver's own errors.
+    driver_error = exc.orig if isinstance(exc, DBAPIError) else exc
+    if getattr(driver_error, "sqlstate", None) in _TRANSIENT_SQLSTATES:
         return True
     # SQLite: another process held the write lock for longer than the busy timeout.
-    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+    return isinstance(driver_error, sqlite3.OperationalError) and "database is locked" in str(driver_error)
 
 
 class Database:

@@ -73,6 +73,10 @@ class Forwarder:
 
     async def _background_pass(self) -> bool:
         try:
+            # A read first: with nothing waiting, a pass writes nothing (no lease taken and
+            # released every period, no lock for other processes to wait on).
+            if not (await self._db.read(offline_repo.waiting_summary)).count:
+                return False
             result = await self.forward_now()
         except Exception:
             log.exception("forwarding pass failed")

@@ -155,6 +155,7 @@ class PaymentEngine:
             with contextlib.suppress(Conflict):  # moved on meanwhile: the failure no longer matters
                 await self._amend(
                     session.id,
+                    based_on=session,
                     kind="lookup_failed",
                     values={},
                     detail=f"could not ask the gateway: {exc}",
@@ -164,6 +165,7 @@ class PaymentEngine:
         if charge is None:
             return await self._amend(
                 session.id,
+                based_on=session,
                 kind="lookup",
                 values={"outcome_unknown": False},
                 detail="no charge under this session's key",
@@ -246,6 +248,7 @@ class PaymentEngine:
             attempt = session.attempts + 1
             await self._move(
                 session.id,
+                based_on=session,
                 to=Status.PROCESSING,
                 from_={Status.INTERRUPTED},
                 kind="retry",
@@ -323,6 +326,7 @@ class PaymentEngine:
         if charge.status == "succeeded":
             return await self._move(
                 session.id,
+                based_on=session,
                 to=Status.COMPLETED,
                 from_={session.status},
                 kind="completed",
@@ -338,6 +342,7 @@ class PaymentEngine:
         if charge.status == "declined":
             return await self._move(
                 session.id,
+                based_on=session,
                 to=Status.DECLINED,
                 from_={session.status},
                 kind="declined",
@@ -352,6 +357,7 @@ class PaymentEngine:
         # voided: the key was closed by an earlier settle; nothing stands under it.
         return await self._amend(
             session.id,
+            based_on=session,
             kind="lookup",
             values={"outcome_unknown": False, "gateway_contacted": True},
             detail=f"charge {charge.id} is voided",
@@ -371,6 +377,7 @@ class PaymentEngine:
             self._retry_at[session.id] = self._clock() + self._retry_delay_ms
         await self._move(
             session.id,
+            based_on=session,
             to=Status.INTERRUPTED,
             from_={Status.PROCESSING},
             kind="interrupted",
@@ -390,6 +397,7 @@ class PaymentEngine:
         if not session.gateway_contacted:
             await self._move(
                 session.id,
+                based_on=session,
                 to=target,
                 from_={Status.INTERRUPTED},
                 kind=target.lower(),
@@ -398,6 +406,7 @@ class PaymentEngine:
             return
         await self._amend(
             session.id,
+            based_on=session,
             kind="settle_requested",
             values={"settle_to": target},
             reason=f"becomes {target} once the gateway confirms no charge stands",
@@ -411,6 +420,7 @@ class PaymentEngine:
         if not (session.gateway_contacted or in_flight):
             await self._move(
                 session.id,
+                based_on=session,
                 to=target,
                 from_={session.status},
                 kind=target.lower(),
@@ -433,6 +443,7 @@ class PaymentEngine:
         stood = voided.amount_minor is not None and voided.status == "voided"
         await self._move(
             session.id,
+            based_on=session,
             to=target,
             from_={session.status},
             kind=target.lower(),
@@ -466,16 +477,54 @@ class PaymentEngine:
 
     # Every change a driver makes claims the session for this instance: it drives it now.
 
-    async def _move(self, session_id: str, *, values: Mapping[str, Any] | None = None, **kwargs: Any) -> SessionRecord:
+    # `based_on`: the session as read when the change was decided. If it changed since (a
+    # request, or another process), the change is refused with a Conflict and the driver looks
+    # again, instead of writing counts and decisions made on a stale row.
+
+    async def _move(
+        self,
+        session_id: str,
+        *,
+        based_on: SessionRecord,
+        values: Mapping[str, Any] | None = None,
+        objection: moves.Objection | None = None,
+        **kwargs: Any,
+    ) -> SessionRecord:
         now = self._clock()
         claimed = {**(values or {}), "owner": self.owner}
+        check = _unchanged_since(based_on, objection)
         return await self._db.write(
-            lambda conn: moves.move(conn, session_id, now_ms=now, values=claimed, **kwargs)
+            lambda conn: moves.move(conn, session_id, now_ms=now, values=claimed, objection=check, **kwargs)
         )
 
-    async def _amend(self, session_id: str, *, values: Mapping[str, Any], **kwargs: Any) -> SessionRecord:
+    async def _amend(
+        self,
+        session_id: str,
+        *,
+        based_on: SessionRecord,
+        values: Mapping[str, Any],
+        objection: moves.Objection | None = None,
+        **kwargs: Any,
+    ) -> SessionRecord:
         now = self._clock()
         claimed = {**values, "owner": self.owner}
+        check = _unchanged_since(based_on, objection)
         return await self._db.write(
-            lambda conn: moves.amend(conn, session_id, now_ms=now, values=claimed, **kwargs)
+            lambda conn: moves.amend(conn, session_id, now_ms=now, values=claimed, objection=check, **kwargs)
         )
+
+
+def unchanged_since(base: SessionRecord) -> moves.Objection:
+    """An objection to writing a change decided on `base` once the session has moved on."""
+    seen = (base.status, base.attempts, base.interruptions, base.settle_to, base.owner, base.updated_at_ms)
+
+    def objection(now: SessionRecord) -> str | None:
+        current = (now.status, now.attempts, now.interruptions, now.settle_to, now.owner, now.updated_at_ms)
+        return None if current == seen else "the session changed meanwhile"
+
+    return objection
+
+
+def _unchanged_since(base: SessionRecord, also: moves.Objection | None) -> moves.Objection:
+    stale = unchanged_since(base)
+    return lambda now: stale(now) or (also(now) if also else None)

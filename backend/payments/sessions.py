@@ -13,7 +13,7 @@ from backend.db.sessions import create, moves, reads
 from backend.errors import Conflict, InvalidInput
 from backend.gateway.client import CardSource, PaymentSource
 from backend.payments import card_rules
-from backend.payments.engine import PaymentEngine, can_resume, resume_objection
+from backend.payments.engine import PaymentEngine, can_resume, resume_objection, unchanged_since
 from backend.payments.ids import RandomIds
 from backend.payments.records import EventRecord, SessionRecord, SessionView
 from smartcart_contract.money import format_money
@@ -153,6 +153,8 @@ class SessionService:
             looked_up = await self._engine.look_up_outcome(session)
             if looked_up is not None and looked_up.status in TERMINAL:
                 return looked_up, "This payment had already gone through at the gateway."
+            session = await self.get(session_id)  # the look-up wrote to it
+        based_on = session
         attempt = session.attempts + 1
         values: dict[str, object] = {"attempts": attempt, "owner": self._engine.owner}
         if details is not None:
@@ -167,7 +169,8 @@ class SessionService:
                 kind="resumed",
                 reason=f"attempt {attempt}/{session.max_attempts}",
                 values=values,
-                objection=resume_objection(now),
+                # Counted from the row read above: refused if anything moved it since.
+                objection=lambda s: unchanged_since(based_on)(s) or resume_objection(now)(s),
             )
         )
         if details is not None:
