@@ -76,15 +76,19 @@ class PgCluster:
         self.data = directory / "data"
         self.log = directory / "server.log"
         self.port = 0
+        self.settings = dict(_SETTINGS)
         self._admin: psycopg.Connection[tuple[object, ...]] | None = None
 
     # ---- life cycle ---------------------------------------------------------------------------
 
     @classmethod
-    def start(cls) -> PgCluster:
+    def start(cls, *, durable: bool = False) -> PgCluster:
+        """`durable`: fsync and synchronous commits on, as in production (bench/)."""
         bindir = find_bindir()
         directory = Path(tempfile.mkdtemp(prefix="smartcart-pg-"))
         cluster = cls(bindir, directory)
+        if durable:
+            cluster.settings = {**_SETTINGS, "fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
         try:
             if os.geteuid() == 0:
                 shutil.chown(directory, _SERVICE_ACCOUNT, _SERVICE_ACCOUNT)
@@ -101,7 +105,7 @@ class PgCluster:
         for _ in range(tries):
             self.port = _free_port()  # another process may take it before the server does: retry
             options = " ".join(
-                [f"-p {self.port}", f"-k {self.directory}", *(f"-c {k}={v}" for k, v in _SETTINGS.items())]
+                [f"-p {self.port}", f"-k {self.directory}", *(f"-c {k}={v}" for k, v in self.settings.items())]
             )
             started = self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options,
                                 "-w", "-t", "60", "start", check=False)
