@@ -126,7 +126,8 @@ def main() -> None:
     try:
         for processes in (1, 3):
             url = cluster.url(cluster.create_database())
-            results.append((f"PostgreSQL, {processes} process{'es' if processes > 1 else ''}", *measure(url, processes, args, workdir, script)))
+            name = f"PostgreSQL, {processes} process{'es' if processes > 1 else ''}"
+            results.append((name, *measure(url, processes, args, workdir, script)))
     finally:
         cluster.stop()
     for name, rate, acknowledged, stored in results:
