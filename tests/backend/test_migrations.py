@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 from backend.db import migrate
@@ -99,3 +102,23 @@ def test_a_plain_postgresql_url_means_psycopg_3(pg_database_url: str):
     with engine.connect() as conn:
         assert (conn.dialect.driver, conn.execute(text("SELECT count(*) FROM orders")).scalar_one()) == ("psycopg", 0)
     engine.dispose()
+
+
+def test_five_processes_started_together_on_an_empty_database_all_migrate_it(database_url: str):
+    """Without the migration lock, processes racing on an empty database died on
+    'alembic_version already exists' (or PostgreSQL's pg_type index)."""
+    program = "import sys; from backend.db import migrate; migrate.upgrade(sys.argv[1])"
+    processes = [
+        subprocess.Popen([sys.executable, "-c", program, database_url], stderr=subprocess.PIPE, text=True)
+        for _ in range(5)
+    ]
+    failures = [err for p in processes if (err := p.communicate(timeout=120)[1]) and p.returncode != 0]
+    assert failures == []
+    engine = create_engine(sync_url(database_url))
+    with engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_heads() == (_head(),)
+    engine.dispose()
+
+
+def _head() -> str:
+    return ScriptDirectory.from_config(migrate.alembic_config()).get_current_head() or ""
