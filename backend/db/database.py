@@ -92,7 +92,7 @@ def make_engine(
         # pysqlite's own implicit BEGIN breaks SAVEPOINT; SQLAlchemy emits BEGIN itself below.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _switch_to_wal(cursor, busy_timeout_s)
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
@@ -105,6 +105,21 @@ def make_engine(
         conn.exec_driver_sql(begin)
 
     return engine
+
+
+def _switch_to_wal(cursor: Any, timeout_s: float) -> None:
+    """PRAGMA journal_mode=WAL, waiting for other processes: on a new file the switch needs an
+    exclusive lock, and SQLite answers "database is locked" at once, without its busy handler,
+    while another process that starts at the same moment holds the file."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "database is locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 class BatchOp(Protocol[Item, R]):
