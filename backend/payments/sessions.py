@@ -45,6 +45,10 @@ def _cash_detail(session: SessionRecord, received_minor: int | None) -> str | No
     )
 
 
+# A resume racing the payment's driver decides again on the fresh row, a few times at most.
+_RESUME_TRIES = 3
+
+
 class SessionService:
     def __init__(
         self,
@@ -134,6 +138,19 @@ class SessionService:
         self, session_id: str, details: PaymentSource | None
     ) -> tuple[SessionRecord, str]:
         """`details` None: resume with the details this process still holds."""
+        for tries_left in range(_RESUME_TRIES - 1, -1, -1):
+            try:
+                return await self._resume_once(session_id, details)
+            except Conflict:
+                # The driver (or another process) wrote to the session meanwhile, say the
+                # outcome of its own look-up: decide again on the new row.
+                if not tries_left:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _resume_once(
+        self, session_id: str, details: PaymentSource | None
+    ) -> tuple[SessionRecord, str]:
         session = await self.get(session_id)
         now = self._clock()
         if session.status is not Status.INTERRUPTED:
