@@ -492,7 +492,7 @@ class PaymentEngine:
     ) -> SessionRecord:
         now = self._clock()
         claimed = {**(values or {}), "owner": self.owner}
-        check = _unchanged_since(based_on, objection)
+        check = unchanged_since(based_on, objection)
         return await self._db.write(
             lambda conn: moves.move(conn, session_id, now_ms=now, values=claimed, objection=check, **kwargs)
         )
@@ -508,23 +508,21 @@ class PaymentEngine:
     ) -> SessionRecord:
         now = self._clock()
         claimed = {**values, "owner": self.owner}
-        check = _unchanged_since(based_on, objection)
+        check = unchanged_since(based_on, objection)
         return await self._db.write(
             lambda conn: moves.amend(conn, session_id, now_ms=now, values=claimed, objection=check, **kwargs)
         )
 
 
-def unchanged_since(base: SessionRecord) -> moves.Objection:
-    """An objection to writing a change decided on `base` once the session has moved on."""
+def unchanged_since(base: SessionRecord, also: moves.Objection | None = None) -> moves.Objection:
+    """An objection to writing a change decided on `base` once the session has moved on;
+    then `also`'s, if any."""
     seen = (base.status, base.attempts, base.interruptions, base.settle_to, base.owner, base.updated_at_ms)
 
     def objection(now: SessionRecord) -> str | None:
         current = (now.status, now.attempts, now.interruptions, now.settle_to, now.owner, now.updated_at_ms)
-        return None if current == seen else "the session changed meanwhile"
+        if current != seen:
+            return "the session changed meanwhile"
+        return also(now) if also else None
 
     return objection
-
-
-def _unchanged_since(base: SessionRecord, also: moves.Objection | None) -> moves.Objection:
-    stale = unchanged_since(base)
-    return lambda now: stale(now) or (also(now) if also else None)

@@ -187,7 +187,7 @@ class SessionService:
                 reason=f"attempt {attempt}/{session.max_attempts}",
                 values=values,
                 # Counted from the row read above: refused if anything moved it since.
-                objection=lambda s: unchanged_since(based_on)(s) or resume_objection(now)(s),
+                objection=unchanged_since(based_on, resume_objection(now)),
             )
         )
         if details is not None:
