@@ -60,9 +60,7 @@ qasync.run(main())
 def one_run(data_dir: Path) -> float:
     env = dict(os.environ, SMARTCART_DATA_DIR=str(data_dir), QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     env["BENCH_SPAWNED"] = repr(time.monotonic())
-    done = subprocess.run(
-        [sys.executable, "-c", DRIVER], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
+    done = subprocess.run([sys.executable, "-c", DRIVER], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
     for line in done.stdout.splitlines():
         if line.startswith("READY "):
             return float(line.split()[1])
