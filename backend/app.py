@@ -9,32 +9,40 @@ from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from sqlalchemy.engine import make_url
 
 from backend import app_keys
-from backend.clock import Clock, system_clock
+from backend.clock import STATE_FILE, Clock, TimeSource, system_clock
 from backend.db import migrate
-from backend.db.database import Database
-from backend.db.sessions import passes
+from backend.db.database import Database, check_integrity, restrict_data_dir, sqlite_path
+from backend.db.sessions import changed, listener, passes
+from backend.errors import StorageFull
 from backend.faults.proxy import FaultProxy
 from backend.fleet.instance import Instance, claim_id
 from backend.gateway.client import GatewayClient
 from backend.gateway.monitor import GatewayMonitor
 from backend.gateway_sim import GatewaySimConfig, start_gateway_sim
 from backend.http.admin_pin import AdminPin
+from backend.http.forwarded import forwarded_middleware
 from backend.http.middleware import error_middleware
+from backend.http.request_id import echo_request_id, request_id_middleware
 from backend.http.routes import (
     admin,
     exports,
     health,
+    metrics,
     offline,
     orders,
     sessions,
     tester,
 )
+from backend.observability.metrics import Metrics
+from backend.observability.readiness import Readiness, schema_heads
 from backend.offline.acceptance import OfflineAcceptance
 from backend.offline.forwarder import Forwarder
 from backend.offline.repo import OfflineLimits
 from backend.offline.sealing import Sealer, load_or_create_key
+from backend.payments.changes import SessionChanges
 from backend.payments.cleanup import Cleanup
 from backend.payments.engine import PaymentEngine
 from backend.payments.reconciler import Reconciler
@@ -56,22 +64,26 @@ def _offline_limits(settings: Settings) -> OfflineLimits:
     )
 
 
-def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Application:
+def create_app(settings: Settings, *, clock: TimeSource = system_clock) -> web.Application:
+    """`clock`: wall time (epoch ms), and `clock.monotonic()` if it has one (backend/clock.py)."""
+    app_clock = Clock(clock, settings.data_dir / STATE_FILE)
     app = web.Application(
-        middlewares=[error_middleware],
+        # The client a trusted proxy forwarded, then the request's id for every line logged
+        # about it, then errors as JSON (which the id middleware still tags).
+        middlewares=[forwarded_middleware, request_id_middleware, error_middleware],
         client_max_size=settings.max_body_bytes,
     )
     app[app_keys.SETTINGS] = settings
-    app[app_keys.CLOCK] = clock
+    app[app_keys.CLOCK] = app_clock
     app[app_keys.CATALOG] = load_catalog()
-    app[app_keys.ADMIN_PIN] = AdminPin(
-        settings.admin_pin,
-        clock=clock,
-        max_failures=settings.admin_pin_max_failures,
-        lockout_s=settings.admin_pin_lockout_s,
-    )
-    app.cleanup_ctx.extend([_database, _instance, _gateway, _services, _background_tasks])
-    for module in (health, orders, sessions, admin, exports, offline):
+    app[app_keys.METRICS] = Metrics(app_clock)
+    app[app_keys.ADMIN_PIN] = AdminPin.from_settings(settings, clock=app_clock)
+    app.cleanup_ctx.extend([_database, _changes, _instance, _gateway, _services, _background_tasks])
+    app.cleanup_ctx.append(_observability)
+    app.on_response_prepare.append(echo_request_id)
+    # Streams end before the server waits for its handlers to finish (cleanup comes after).
+    app.on_shutdown.append(_end_streams)
+    for module in (health, orders, sessions, admin, exports, offline, metrics):
         app.router.add_routes(module.routes)
     if settings.tester:
         # Fault injection exists only in tester mode: a production kiosk has no such route.
@@ -82,34 +94,76 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
 async def _database(app: web.Application) -> AsyncIterator[None]:
     settings = app[app_keys.SETTINGS]
     url = settings.resolved_database_url()
+    await asyncio.to_thread(restrict_data_dir, settings.data_dir)
+    if (path := sqlite_path(url)) is not None:
+        # Before anything opens it: a damaged file is refused, and kept as it is.
+        await asyncio.to_thread(check_integrity, path)
     await asyncio.to_thread(migrate.upgrade, url)
     db = Database(
         url,
         busy_timeout_s=settings.db_busy_timeout_s,
         transient_tries=settings.db_retry_tries,
         transient_backoff_s=settings.db_retry_backoff_s,
+        wal_limit_bytes=settings.db_wal_limit_bytes,
+        wal_autocheckpoint_pages=settings.db_wal_autocheckpoint_pages,
+        scrub_wait_s=settings.db_scrub_wait_s,
+        on_batch=app[app_keys.METRICS].observe_batch,
     )
     app[app_keys.DATABASE] = db
     yield
     await asyncio.to_thread(db.close)
 
 
+async def _changes(app: web.Application) -> AsyncIterator[None]:
+    settings, db = app[app_keys.SETTINGS], app[app_keys.DATABASE]
+    # On PostgreSQL other processes of a fleet commit changes too: hear them by LISTEN.
+    # A SQLite file has one backend (a second process's changes reach streams by their re-reads).
+    on_postgresql = make_url(db.url).get_backend_name() == "postgresql"
+    changes = SessionChanges(hears_other_processes=on_postgresql)
+    db.add_commit_hook(changed.ChangeFeed(changes.committed))
+    app[app_keys.CHANGES] = changes
+    listening = None
+    if on_postgresql:
+        listening = asyncio.create_task(
+            listener.listen(
+                db.url,
+                on_changed=changes.changed,
+                on_connected=changes.wake_all,
+                retry_s=settings.stream_listen_retry_s,
+            ),
+            name="session-changes-listener",
+        )
+    yield
+    if listening is not None:
+        listening.cancel()
+        await asyncio.gather(listening, return_exceptions=True)
+
+
+async def _end_streams(app: web.Application) -> None:
+    if app_keys.CHANGES in app:
+        app[app_keys.CHANGES].close()
+
+
 async def _instance(app: web.Application) -> AsyncIterator[None]:
     settings, clock, db = app[app_keys.SETTINGS], app[app_keys.CLOCK], app[app_keys.DATABASE]
     instance_id, lock = await asyncio.to_thread(claim_id, settings.data_dir)
     instance = Instance(db, instance_id, lease_s=settings.instance_lease_s, clock=clock)
-    await instance.renew()
-    now = clock()
-    # This instance's own attempts cut short by a crash, and those of instances that died.
-    recovered = await db.write(
-        lambda conn: passes.interrupt_processing(
-            conn, now, Reason.CRASH_RECOVERED, owner=instance_id, own=True, orphans=True
+    # The lease is renewed by the writes that need it (see backend/fleet/instance.py).
+    db.add_commit_hook(instance)
+    recovering = None
+    try:
+        await instance.recover()
+    except StorageFull:
+        # Start anyway: what is recorded can be read, and the storage may soon have room again.
+        log.error("start-up recovery of interrupted payments must wait for storage; trying again")
+        recovering = asyncio.create_task(
+            instance.recover_when_possible(settings.storage_retry_s), name="instance-recovery"
         )
-    )
-    if recovered:
-        log.warning("%d payments were in flight when their process stopped; reconciling them", recovered)
     app[app_keys.INSTANCE] = instance
     yield
+    if recovering is not None:
+        recovering.cancel()
+        await asyncio.gather(recovering, return_exceptions=True)
     await instance.retire()
     if lock is not None:
         lock.close()
@@ -163,7 +217,13 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
     )
     owner = app[app_keys.INSTANCE].id
     engine = PaymentEngine(
-        db, gateway, retry_delay_s=settings.retry_delay_s, clock=clock, owner=owner, offline=offline
+        db,
+        gateway,
+        retry_delay_s=settings.retry_delay_s,
+        clock=clock,
+        owner=owner,
+        offline=offline,
+        view_changed=app[app_keys.CHANGES].changed,
     )
     reconciler = Reconciler(
         db,
@@ -221,3 +281,21 @@ async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _observability(app: web.Application) -> AsyncIterator[None]:
+    settings, metrics = app[app_keys.SETTINGS], app[app_keys.METRICS]
+    app[app_keys.READINESS] = Readiness(
+        app[app_keys.DATABASE],
+        app[app_keys.MONITOR],
+        heads=schema_heads(),
+        probe_write=app[app_keys.INSTANCE].renew,
+        timeout_s=settings.ready_timeout_s,
+    )
+    metrics.watch_gateway(app[app_keys.GATEWAY])
+    changes = app[app_keys.CHANGES]
+    metrics.count_streams_with(lambda: changes.watched)
+    lag = asyncio.create_task(metrics.sample_loop_lag(settings.loop_lag_probe_s), name="loop-lag")
+    yield
+    lag.cancel()
+    await asyncio.gather(lag, return_exceptions=True)

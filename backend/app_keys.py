@@ -11,7 +11,10 @@ from backend.fleet.instance import Instance
 from backend.gateway.client import GatewayClient
 from backend.gateway.monitor import GatewayMonitor
 from backend.http.admin_pin import AdminPin
+from backend.observability.metrics import Metrics
+from backend.observability.readiness import Readiness
 from backend.offline.forwarder import Forwarder
+from backend.payments.changes import SessionChanges
 from backend.payments.cleanup import Cleanup
 from backend.payments.engine import PaymentEngine
 from backend.payments.reconciler import Reconciler
@@ -36,3 +39,6 @@ MONITOR = web.AppKey("monitor", GatewayMonitor)
 FORWARDER = web.AppKey("forwarder", Forwarder)
 ADMIN_PIN = web.AppKey("admin_pin", AdminPin)
 INSTANCE = web.AppKey("instance", Instance)
+CHANGES = web.AppKey("changes", SessionChanges)
+METRICS = web.AppKey("metrics", Metrics)
+READINESS = web.AppKey("readiness", Readiness)

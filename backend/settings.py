@@ -6,12 +6,15 @@ fraction of a second without patching anything.
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import secrets
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
 import platformdirs
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 APP_NAME = "smartcart-desktop"
 
@@ -24,7 +27,28 @@ def _new_token() -> SecretStr:
     return SecretStr(secrets.token_urlsafe(32))
 
 
-class Settings(BaseSettings):
+def _comma_list(value: Any) -> Any:
+    """`a, b` as a list; a JSON list (`["a", "b"]`, how these were first given) still works."""
+    if isinstance(value, str):
+        if value.lstrip().startswith("["):
+            return json.loads(value)
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class LogSettings(BaseSettings):
+    """What logging needs, readable before the rest (the CLI sets logging up first)."""
+
+    model_config = SettingsConfigDict(env_prefix="SMARTCART_", extra="ignore")
+
+    log_format: Literal["text", "json"] = Field("text", description="json: one JSON object per line")
+    access_log: bool = Field(False, description="log one line per HTTP request")
+
+
+class Settings(LogSettings):
     model_config = SettingsConfigDict(env_prefix="SMARTCART_", extra="ignore")
 
     host: str = "127.0.0.1"
@@ -39,12 +63,40 @@ class Settings(BaseSettings):
     # A token that is not configured is generated per launch; tokens_generated tells the CLI to print it.
     kiosk_token: SecretStr = Field(default_factory=_new_token)
     admin_token: SecretStr = Field(default_factory=_new_token)
-    admin_pin: SecretStr = SecretStr("2468")
+    # No PIN ships: unset, one is generated at the first start, shown once, and only its hash
+    # kept, in admin_pin_file (backend/http/admin_pin.py).
+    admin_pin: SecretStr | None = None
+    admin_pin_file: Path | None = Field(
+        None, description="hash of the generated admin PIN; default: admin_pin in data_dir. A fleet names one file."
+    )
     # Counted fleet-wide, in the database: wrong PINs spread over several processes still lock.
     admin_pin_max_failures: int = Field(5, ge=1, description="wrong PINs in a row that lock the PIN check")
-    admin_pin_lockout_s: float = Field(60.0, gt=0, description="how long the PIN check stays locked")
-    allowed_hosts: list[str] = Field(default_factory=list, description="extra Host header values accepted")
+    admin_pin_lockout_s: float = Field(60.0, gt=0, description="how long the first lock lasts; each further one twice as long")
+    admin_pin_lockout_max_s: float = Field(3600.0, gt=0, description="the longest a lock lasts")
+    admin_pin_window_lockout_s: float = Field(
+        60.0, gt=0, le=60, description="the longest a lock keeps out the kiosk's own window (it sends the admin token)"
+    )
     max_body_bytes: int = 64 * 1024
+
+    # The HTTP server itself (backend/http/server.py) and who may reach it (backend/http/exposure.py).
+    http_keepalive_s: float = Field(
+        15.0,
+        gt=0,
+        description="an idle connection is closed after this long; it is also the deadline for the next "
+        "request line and headers to arrive in full (bytes trickling in do not extend it)",
+    )
+    http_body_timeout_s: float = Field(30.0, gt=0, description="a request body must arrive within this long")
+    http_max_connections: int = Field(512, ge=1, description="open connections; further ones are answered 503")
+    http_fd_headroom: int = Field(
+        256, ge=0, description="descriptors kept free of connections (database, gateway, logs): lowers the cap"
+    )
+    http_accept_pause_s: float = Field(0.5, gt=0, description="accepting pauses this long when nothing can be shed")
+    http_shed_log_period_s: float = Field(60.0, gt=0, description="refused connections are logged once a period")
+    allow_remote: bool = Field(False, description="listen on a host other than loopback")
+    allow_plain_http: bool = Field(False, description="beyond loopback without TLS: tokens travel in clear")
+    allow_remote_tester: bool = Field(False, description="tester mode (fault injection) beyond loopback")
+    tls_cert_file: Path | None = Field(None, description="PEM certificate chain; with tls_key_file: HTTPS")
+    tls_key_file: Path | None = Field(None, description="PEM private key of tls_cert_file")
 
     gateway_timeout_s: float = Field(30.0, gt=0)
     max_attempts: int = Field(3, ge=1, le=10)
@@ -61,6 +113,26 @@ class Settings(BaseSettings):
     db_busy_timeout_s: float = Field(10.0, gt=0, description="SQLite: wait this long for another writer's lock")
     db_retry_tries: int = Field(8, ge=1, description="runs of a write batch that met a deadlock or a held lock")
     db_retry_backoff_s: float = Field(0.02, ge=0, description="first pause before such a batch runs again")
+    stream_heartbeat_s: float = Field(
+        15.0, gt=0, description="a session stream sends a comment this often so that proxies keep it open"
+    )
+    stream_listen_retry_s: float = Field(
+        1.0, gt=0, description="PostgreSQL: pause before listening for other processes' changes again"
+    )
+
+    # Storage: a bounded WAL (SQLite), and how soon start-up work a full disk refused is tried again.
+    db_wal_limit_bytes: int = Field(
+        16 * 1024 * 1024, ge=0, description="SQLite: the WAL file is cut back to this size when it starts over"
+    )
+    db_wal_autocheckpoint_pages: int = Field(
+        1000, ge=1, description="SQLite: a commit leaving the WAL this many pages long copies it into the database"
+    )
+    db_scrub_wait_s: float = Field(
+        0.2, ge=0, description="SQLite: how long emptying the WAL of forwarded card data waits for readers"
+    )
+    storage_retry_s: float = Field(
+        5.0, gt=0, description="how soon a start-up write that found the storage full is tried again"
+    )
 
     # Store-and-forward: card and UPI payments accepted while the gateway is unreachable.
     offline_enabled: bool = False
@@ -74,8 +146,41 @@ class Settings(BaseSettings):
         "of a fleet must name the same key, or one cannot forward what another accepted.",
     )
 
+    # Operating it behind a reverse proxy, and watching it (health, readiness, metrics).
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="comma list of host names (a port is ignored) the Host header may name besides this socket",
+    )
+    trusted_proxies: Annotated[list[IpNetwork], NoDecode] = Field(
+        default_factory=list,
+        description="comma list of proxy addresses or CIDRs whose X-Forwarded-*/Forwarded/X-Request-ID are believed",
+    )
+    metrics_token: SecretStr | None = Field(None, description="bearer token for /metrics besides the admin token")
+    ready_timeout_s: float = Field(2.0, gt=0, description="longest a readiness check waits for one answer")
+    metrics_timeout_s: float = Field(
+        5.0, gt=0, description="longest /metrics waits for the database's counts (~0.3-0.9 s at 100,000 sessions)"
+    )
+    loop_lag_probe_s: float = Field(0.5, gt=0, description="how often the event loop's lag is sampled")
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value: Any) -> Any:
+        return _comma_list(value)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> Any:
+        value = _comma_list(value)
+        # "10.0.0.1/8" means 10.0.0.0/8 rather than an error
+        if isinstance(value, list):
+            return [ipaddress.ip_network(v, strict=False) if isinstance(v, str) else v for v in value]
+        return value
+
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'kiosk.db'}"
+
+    def resolved_admin_pin_file(self) -> Path:
+        return self.admin_pin_file or self.data_dir / "admin_pin"
 
     def resolved_offline_key_file(self) -> Path:
         return self.offline_key_file or self.data_dir / "offline.key"

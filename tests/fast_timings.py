@@ -1,6 +1,6 @@
 """Production timings shrunk to test time (DESIGN.md §5), for every test that starts a
 backend: 30 s gateway timeout → 1 s, 2 s retry delay → 0.05 s, and so on. Tester mode is on
-so that tests can inject gateway faults."""
+so that tests can inject gateway faults, and the admin PIN is set."""
 
 from typing import Any
 
@@ -13,4 +13,6 @@ FAST_TIMINGS: dict[str, Any] = {
     "reconcile_min_s": 0.05,
     "reconcile_max_s": 0.2,
     "tester": True,
+    # No PIN ships with the backend (a first start generates one); the tests name theirs.
+    "admin_pin": "2468",
 }

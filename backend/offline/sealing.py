@@ -11,13 +11,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import secrets
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
 from backend.gateway.client import CardSource, PaymentSource, UpiSource
+from backend.private_files import write_private
 
 
 class Unreadable(Exception):
@@ -33,21 +32,9 @@ def load_or_create_key(path: Path) -> bytes:
     with contextlib.suppress(FileNotFoundError):
         return _read_key(path)
     key = Fernet.generate_key()
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(key)
-            file.flush()
-            os.fsync(file.fileno())
-        try:
-            os.link(temporary, path)
-        except FileExistsError:  # another process was first: its key is the key
-            return _read_key(path)
-        _fsync_directory(path.parent)
-        return key
-    finally:
-        temporary.unlink(missing_ok=True)
+    if not write_private(path, key, replace=False):  # another process was first: its key is the key
+        return _read_key(path)
+    return key
 
 
 def _read_key(path: Path) -> bytes:
@@ -57,14 +44,6 @@ def _read_key(path: Path) -> bytes:
     except ValueError:
         raise ValueError(f"{path} does not hold a Fernet key") from None
     return key
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def key_id(key: bytes) -> str:

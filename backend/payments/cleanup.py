@@ -3,6 +3,12 @@
 Each pass is a few set-based statements on the writer thread, never a loop over rows on the
 event loop. Sessions that reached the gateway are only marked; the reconciler asks the
 gateway before they expire.
+
+Neither decision trusts the wall clock (backend/clock.py): a session's lifetime ends on the
+steady timeline, which no jump moves while the process runs, and the purge reaches only as
+far as the clock's horizon, which a jump forward never advances. So a jump of months either
+way expires no session early and purges nothing that is not `retention_days` old in running
+time.
 """
 
 from __future__ import annotations
@@ -50,21 +56,28 @@ class Cleanup:
         self._clock = clock
 
     async def run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("cleanup pass failed; trying again next period")
+        try:
+            await self._confirm_horizon()
+            while True:
+                await asyncio.sleep(self._interval)
+                try:
+                    await self.run_once()
+                except Exception:
+                    log.exception("cleanup pass failed; trying again next period")
+        finally:
+            # At shutdown: the next start resumes the steady time and horizon from here.
+            self._clock.save()
 
     async def run_once(self) -> CleanupResult:
-        now = self._clock()
+        await self._confirm_horizon()
+        now, steady = self._clock(), self._clock.steady()
+        purge_before = self._clock.horizon() - self._retention_ms
 
         def one_pass(conn: Connection) -> CleanupResult:
             return CleanupResult(
-                expired=passes.expire_untouched(conn, now),
-                awaiting_gateway=passes.mark_contacted_for_expiry(conn, now),
-                purged=passes.purge_finished(conn, now - self._retention_ms),
+                expired=passes.expire_untouched(conn, now, steady_ms=steady),
+                awaiting_gateway=passes.mark_contacted_for_expiry(conn, now, steady_ms=steady),
+                purged=passes.purge_finished(conn, purge_before),
             )
 
         result = await self._db.write(one_pass)
@@ -73,4 +86,16 @@ class Cleanup:
         await self._engine.prune()
         if result.expired or result.awaiting_gateway or result.purged:
             log.info("cleanup: %s", result)
+        if self._clock.save_due():
+            await asyncio.to_thread(self._clock.save)
         return result
+
+    async def _confirm_horizon(self) -> None:
+        """Without a saved horizon, cap it by the newest session created before this start
+        before anything is purged (backend/clock.py)."""
+        if self._clock.horizon_confirmed:
+            return
+        started = self._clock.started_wall_ms
+        newest = await self._db.read(lambda conn: passes.newest_created_before(conn, started))
+        self._clock.confirm_horizon(newest)
+        await asyncio.to_thread(self._clock.save)

@@ -1,5 +1,8 @@
 """A background pass that repeats: soon while things are settled, backing off while a pass
-leaves work it could not finish (usually: the gateway is away), and at once when poked."""
+leaves work it could not finish (usually: the gateway is away), and at once when poked.
+
+Its waits are asyncio timers, which run on the loop's monotonic clock: no jump of the wall
+clock shortens or stretches a back-off (backend/clock.py)."""
 
 from __future__ import annotations
 

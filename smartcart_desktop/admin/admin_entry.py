@@ -92,8 +92,9 @@ class AdminEntry(QObject):
 
     async def _unlock(self) -> None:
         link, options = self._services.link, self._services.options
-        # The kiosk token, never link.admin_token: the admin token must be earned with the PIN.
-        api = AdminApi(link.url, link.kiosk_token)
+        # The admin token must be earned with the PIN; the link's (if any) only proves to the
+        # unlock that the PIN comes from the kiosk's own window.
+        api = AdminApi(link.url, link.kiosk_token, window_token=link.admin_token)
         try:
             unlocked = await unlock_with_pin(self._window, api)
         except BaseException:

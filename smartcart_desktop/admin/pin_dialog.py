@@ -1,4 +1,5 @@
-"""The admin PIN: typed or tapped on a keypad (kiosks often have no keyboard)."""
+"""The admin PIN: typed or tapped on a keypad (kiosks often have no keyboard); and, at the
+first start of a kiosk with no PIN set, the one message that shows the PIN it was given."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -109,3 +111,22 @@ class PinDialog(QDialog):
         self.error.show()
         self.pin.clear()
         self.pin.setFocus()
+
+
+def show_generated_pin(parent: QWidget, pin: str) -> QMessageBox:
+    """No PIN was set, so the backend generated one at this first start and keeps only its
+    hash: this is the one time it is shown. Not blocking: the kiosk starts behind it."""
+    box = QMessageBox(parent)
+    box.setObjectName("generatedPinMessage")
+    box.setWindowTitle("SmartCart — Admin PIN")
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setText(f"The admin PIN of this kiosk is {pin}")
+    box.setInformativeText(
+        "Note it now: it is shown only this once. It opens the admin panel "
+        "(Ctrl+Alt+Shift+A, or a long press on the status bar). To choose your own, set "
+        "SMARTCART_ADMIN_PIN; to get a new one, delete the admin_pin file in the data directory."
+    )
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box

@@ -14,8 +14,9 @@ import logging
 import signal
 from typing import Any
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
+from smartcart_desktop.admin.pin_dialog import show_generated_pin
 from smartcart_desktop.app.main_thread_gc import MainThreadGc
 from smartcart_desktop.app.options import LaunchOptions
 from smartcart_desktop.app.services import Services
@@ -39,6 +40,7 @@ class KioskApp:
         self.backend: EmbeddedBackend | None = None
         self.services: Services | None = None
         self.window: MainWindow | None = None
+        self.pin_message: QMessageBox | None = None  # shown once, at a first start with no PIN set
         self._quit = asyncio.Event()
         self._stack = contextlib.AsyncExitStack()
         self._shutting_down = False
@@ -75,6 +77,8 @@ class KioskApp:
         self._stack.push_async_callback(self._close_window)
         self._listen_for_quit(app, window)
         window.present()
+        if self.backend is not None and (pin := self.backend.take_generated_pin()):
+            self.pin_message = show_generated_pin(window, pin)
         services.start()
         window.offer_unfinished()
         where = "remote" if self.options.backend_url else "embedded"

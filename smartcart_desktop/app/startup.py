@@ -16,6 +16,8 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from backend.app import create_app
+from backend.app_keys import ADMIN_PIN
+from backend.http import server
 from backend.settings import Settings
 from smartcart_desktop.app.options import LaunchOptions
 
@@ -74,12 +76,16 @@ class EmbeddedBackend:
     def settings(self) -> Settings:
         return self._settings
 
+    def take_generated_pin(self) -> str | None:
+        """The admin PIN generated at this (first) start, if none was set; once."""
+        return self._app[ADMIN_PIN].take_generated()
+
     async def start(self) -> BackendLink:
-        runner = web.AppRunner(self._app, access_log=None, handle_signals=False)
+        runner = server.make_runner(self._app, self._settings)
         await runner.setup()
         self._runner = runner
         try:
-            await web.TCPSite(runner, "127.0.0.1", 0).start()
+            await server.start_site(runner, self._settings)
         except BaseException:
             await self.stop()
             raise

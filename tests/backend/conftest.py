@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 
 from backend import app_keys
 from backend.app import create_app
-from backend.clock import Clock, system_clock
+from backend.clock import TimeSource, system_clock
 from backend.settings import Settings
 from tests.backend.api import ADMIN_TOKEN, KIOSK_TOKEN, Api
 from tests.fast_timings import FAST_TIMINGS
@@ -73,7 +73,7 @@ async def start_app(database_url: str, aiohttp_client: Any, tmp_path: Path) -> A
     the app has shut down (a PostgreSQL database is dropped then)."""
 
     async def start(
-        clock: Clock = system_clock, **overrides: Any
+        clock: TimeSource = system_clock, **overrides: Any
     ) -> tuple[Api, web.Application, TestClient]:
         app = create_app(make_settings(tmp_path, database_url, **overrides), clock=clock)
         client: TestClient = await aiohttp_client(app)
@@ -99,13 +99,22 @@ def ledger_url(app: web.Application) -> str:
 
 
 class MovableClock:
-    """Real time plus an offset a test can push forward: days pass without waiting."""
+    """Real time plus offsets a test moves: `advance` lets time pass without waiting (wall and
+    monotonic clock alike), `jump` sets only the wall clock, as NTP or an operator would."""
 
     def __init__(self) -> None:
         self.offset_ms = 0
+        self.monotonic_offset_ms = 0
 
     def __call__(self) -> int:
         return system_clock() + self.offset_ms
 
+    def monotonic(self) -> int:
+        return system_clock.monotonic() + self.monotonic_offset_ms
+
     def advance(self, seconds: float) -> None:
+        self.offset_ms += int(seconds * 1000)
+        self.monotonic_offset_ms += int(seconds * 1000)
+
+    def jump(self, seconds: float) -> None:
         self.offset_ms += int(seconds * 1000)

@@ -68,8 +68,8 @@ def test_every_cleanup_statement_uses_an_index(tmp_path: Path):
             statements.append((statement, parameters))
 
     with engine.connect() as conn, conn.begin():
-        passes.expire_untouched(conn, 10**13)
-        passes.mark_contacted_for_expiry(conn, 10**13)
+        passes.expire_untouched(conn, 10**13, steady_ms=10**13)
+        passes.mark_contacted_for_expiry(conn, 10**13, steady_ms=10**13)
         passes.purge_finished(conn, 10**13)
         event.remove(engine, "before_cursor_execute", capture)
         plans = [

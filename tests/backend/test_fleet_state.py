@@ -19,7 +19,7 @@ from sqlalchemy import text
 from backend import app_keys
 from backend.db import migrate
 from backend.db.database import make_engine
-from backend.http.admin_pin import record_guess
+from backend.http.admin_pin import Lockout, SeenLock, record_guess
 from backend.offline.sealing import key_id, load_or_create_key
 from tests.backend.api import ADMIN_TOKEN, Api, Reply, eventually
 from tests.backend.conftest import AppFactory, MovableClock
@@ -56,7 +56,9 @@ async def test_a_guess_made_while_another_process_counts_one_waits_and_counts_on
     await asyncio.to_thread(migrate.upgrade, database_url)
     # Each like a Database's writer: SQLite's BEGIN IMMEDIATE, PostgreSQL's READ COMMITTED.
     engines = [make_engine(database_url, pool_size=1, begin="BEGIN IMMEDIATE") for _ in range(3)]
-    guess = functools.partial(record_guess, right=False, now_ms=1_000, max_failures=5, lockout_ms=60_000)
+    lockout = Lockout(max_failures=5, first_ms=60_000, longest_ms=3_600_000, window_ms=60_000)
+    guess = functools.partial(record_guess, right=False, from_window=False, lockout=lockout, seen=SeenLock(),
+                              steady_ms=1_000, monotonic_ms=1_000)
 
     def second_guess() -> None:
         with engines[1].begin() as conn:

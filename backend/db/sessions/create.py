@@ -53,6 +53,8 @@ class NewSession:
     max_attempts: int
     now_ms: int
     ttl_ms: int
+    # Where the lifetime starts: the steady timeline (backend/clock.py); None: now_ms.
+    steady_ms: int | None = None
 
 
 class _CreateSessions:
@@ -114,5 +116,5 @@ def _new_session(item: NewSession, order: Mapping[str, Any]) -> SessionRecord:
         max_attempts=item.max_attempts,
         created_at_ms=item.now_ms,
         updated_at_ms=item.now_ms,
-        expires_at_ms=item.now_ms + item.ttl_ms,
+        expires_at_ms=(item.now_ms if item.steady_ms is None else item.steady_ms) + item.ttl_ms,
     )
