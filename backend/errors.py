@@ -50,3 +50,25 @@ class Conflict(DomainError):
 class PayloadTooLarge(DomainError):
     http_status = 413
     code = "payload_too_large"
+
+
+class BodyTimeout(DomainError):
+    http_status = 408
+    code = "body_timeout"
+    # The rest of the body may still come: the connection cannot carry another request.
+    closes_connection = True
+
+
+class UnreadableBody(InvalidInput):
+    """The body does not decode (bad gzip, broken chunks); the connection cannot be reused."""
+
+    code = "bad_body_encoding"
+    closes_connection = True
+
+
+class StorageFull(DomainError):
+    """The database cannot grow: the disk (or the database's size limit) is full. Reads still work;
+    writes work again by themselves once space is freed."""
+
+    http_status = 507
+    code = "storage_full"

@@ -1,6 +1,8 @@
 """Leases: who may do something until when (the forwarder's turn, a backend instance's life).
 
-Taken and renewed by compare-and-set, so two processes asking at once get one answer.
+Taken and renewed by compare-and-set, so two processes asking at once get one answer. Each is
+written only while it guards something (a forward under way; an instance's payments in flight,
+see backend/fleet/instance.py), so an idle backend leaves them to run out and writes nothing.
 """
 
 from __future__ import annotations

@@ -8,6 +8,14 @@ so a forward repeated after a crash or a lost reply can never charge twice.
 
 A sealed payment this process's key cannot open (sealed under another key, or damaged) is set
 aside for the admin, its sealed bytes kept, and forwarding carries on with the others.
+
+Once forwarded, nothing of a card stays readable: the outcome clears `sealed_source` (with
+SQLite's secure_delete the cleared bytes are zeroed in the page), and then the forwarder
+empties the WAL (Database.scrub), whose older frames still hold the page as it was. A scrub
+that a reader stood in the way of is tried again at the next pass. On PostgreSQL the row value
+is gone; old row versions until VACUUM and the server's WAL are the server's to protect.
+
+Idle, it writes nothing: a pass reads first and takes the lease only when there is work.
 """
 
 from __future__ import annotations
@@ -64,6 +72,8 @@ class Forwarder:
         self._holder = uuid.uuid4().hex
         self._lock = asyncio.Lock()
         self._loop = PassLoop(idle_s=min_delay_s, min_backoff_s=min_delay_s, max_backoff_s=max_delay_s)
+        self._scrub_pending = False  # an outcome cleared a sealed card; the WAL may still hold it
+        self.passes = 0
 
     def poke(self) -> None:
         self._loop.poke()
@@ -72,16 +82,17 @@ class Forwarder:
         await self._loop.run(self._background_pass)
 
     async def _background_pass(self) -> bool:
+        self.passes += 1
         try:
             # A read first: with nothing waiting, a pass writes nothing (no lease taken and
             # released every period, no lock for other processes to wait on).
             if not (await self._db.read(offline_repo.waiting_summary)).count:
-                return False
+                return not await self._scrub()
             result = await self.forward_now()
         except Exception:
             log.exception("forwarding pass failed")
             return True
-        return bool(result.waiting or result.busy)
+        return bool(result.waiting or result.busy or self._scrub_pending)
 
     async def forward_now(self) -> ForwardResult:
         async with self._lock:
@@ -91,6 +102,22 @@ class Forwarder:
                 return await self._forward_waiting()
             finally:
                 await self._db.write(lambda conn: leases.release(conn, _LEASE, self._holder))
+                await self._scrub()
+
+    async def _scrub(self) -> bool:
+        """Empty the WAL if an outcome cleared a card since the last scrub; False if it must
+        be tried again."""
+        if not self._scrub_pending:
+            return True
+        try:
+            if await self._db.scrub():
+                self._scrub_pending = False
+                return True
+        except Exception:
+            log.exception("emptying the WAL of forwarded card data failed; trying again")
+            return False
+        log.info("the WAL could not be emptied of forwarded card data yet (a reader is using it); trying again")
+        return False
 
     async def _take_lease(self) -> bool:
         now = self._clock()
@@ -185,6 +212,7 @@ class Forwarder:
         to = Status.COMPLETED if charge.stands else Status.DECLINED
         decline_code = None if charge.stands else (charge.decline_code or charge.status)
         now = self._clock()
+        self._scrub_pending = True  # set first: the write may commit and its reply be lost
         await self._db.write(
             lambda conn: offline_repo.record_outcome(
                 conn,
