@@ -1,5 +1,6 @@
 """Headless backend: `python -m backend [--host H] [--port N] [--database-url URL]
-[--gateway-url URL] [--tester]`. Every option can also come from SMARTCART_* variables."""
+[--gateway-url URL] [--tester] [--allow-remote] [--allow-plain-http] [--allow-remote-tester]
+[--tls-cert PEM --tls-key PEM]`. Every option can also come from SMARTCART_* variables."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from aiohttp import web
-
+from backend import logs
 from backend.app import create_app
-from backend.settings import Settings
+from backend.app_keys import ADMIN_PIN
+from backend.http import exposure, server
+from backend.settings import LogSettings, Settings
 
 log = logging.getLogger("backend")
 
@@ -25,24 +27,33 @@ def parse_settings(argv: Sequence[str]) -> Settings:
     parser.add_argument("--database-url")
     parser.add_argument("--gateway-url")
     parser.add_argument("--tester", action="store_true", default=None)
+    # Each widening of who can reach the server is its own explicit choice (backend/http/exposure.py).
+    parser.add_argument("--allow-remote", action="store_true", default=None, help="serve beyond loopback")
+    parser.add_argument("--allow-plain-http", action="store_true", default=None,
+                        help="beyond loopback without TLS (tokens in clear)")
+    parser.add_argument("--allow-remote-tester", action="store_true", default=None,
+                        help="tester routes beyond loopback")
+    parser.add_argument("--tls-cert", dest="tls_cert_file", help="PEM certificate chain: serve HTTPS")
+    parser.add_argument("--tls-key", dest="tls_key_file", help="PEM private key of --tls-cert")
     args = parser.parse_args(argv)
     overrides = {k: v for k, v in vars(args).items() if v is not None}
     return Settings(**overrides)
 
 
 async def serve(settings: Settings) -> None:
-    runner = web.AppRunner(create_app(settings), access_log=None, handle_signals=False)
+    app = create_app(settings)
+    runner = server.make_runner(app, settings)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, settings.host, settings.port)
-        await site.start()
-        host, port = runner.addresses[0][:2]
+        site = await server.start_site(runner, settings)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         _announce_generated_tokens(settings)
-        log.info("SmartCart backend ready on http://%s:%d", host, port)
+        if pin := app[ADMIN_PIN].take_generated():  # generated at this first start: shown once
+            print(f"SMARTCART_ADMIN_PIN={pin}", flush=True)
+        log.info("SmartCart backend ready on %s", site.url)
         await stop.wait()
         log.info("shutting down")
     finally:
@@ -58,7 +69,7 @@ def _announce_generated_tokens(settings: Settings) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(LogSettings())  # text or JSON lines (SMARTCART_LOG_FORMAT), request ids
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["export"]:
         from backend.exports.cli import main as export_main
@@ -70,7 +81,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     # requests: +8% session creates/s in paired runs of bench/session_creates.py. Only the
     # headless server: the kiosk window keeps the default.
     sys.setswitchinterval(0.02)
-    asyncio.run(serve(parse_settings(arguments)))
+    settings = parse_settings(arguments)
+    try:
+        # Before anything starts (migrations, the gateway simulator): refuse first.
+        exposure.check(settings)
+    except exposure.ExposureRefused as exc:
+        print(f"python -m backend: error: {exc}", file=sys.stderr)
+        return 2
+    asyncio.run(serve(settings))
     return 0
 
 

@@ -6,17 +6,21 @@ here, and the OpenAPI document is generated from the same declarations.
 
 from __future__ import annotations
 
+import asyncio
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from aiohttp import web
+from aiohttp import http_exceptions, web
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
-from backend.errors import InvalidInput, NotFound, PayloadTooLarge
+from backend.app_keys import SETTINGS
+from backend.errors import BodyTimeout, InvalidInput, NotFound, PayloadTooLarge, UnreadableBody
 from backend.http import access
 from backend.http.access import Role
+from backend.http.parser_errors import malformed_http
 from smartcart_contract import limits
 
 
@@ -79,8 +83,17 @@ def endpoint(
 
 
 async def read_body(request: web.Request, model: type[M], *, required: bool = True) -> M:
+    timeout_s = request.app[SETTINGS].http_body_timeout_s
     try:
-        raw = await request.read()
+        # A body trickling in would otherwise hold its connection (and descriptor) for ever.
+        async with asyncio.timeout(timeout_s):
+            raw = await request.read()
+    except TimeoutError:
+        raise BodyTimeout(f"The request body did not arrive within {timeout_s:g} s.") from None
+    except (web.RequestPayloadError, http_exceptions.HttpProcessingError) as exc:
+        # Content-Encoding: gzip over bytes that are not gzip fails here, inside the read.
+        code, message = malformed_http(exc.__cause__ or exc)
+        raise UnreadableBody(message, code=code) from None
     except web.HTTPRequestEntityTooLarge:
         raise PayloadTooLarge(
             f"The request body is larger than {request.client_max_size} bytes."
@@ -98,25 +111,37 @@ def parse_model(model: type[M], data: bytes | dict[str, Any], *, strict: bool) -
             return model.model_validate_json(data, strict=strict)
         return model.model_validate(data, strict=strict)
     except ValidationError as exc:
-        raise InvalidInput(describe_errors(exc), code=_code_of(exc)) from None
+        errors = exc.errors(include_input=False, include_url=False, include_context=False)
+        code = "malformed_json" if any(e["type"] == "json_invalid" for e in errors) else "invalid_input"
+        raise InvalidInput(describe_errors(errors), code=code) from None
 
 
-def _code_of(exc: ValidationError) -> str:
-    return "malformed_json" if any(e["type"] == "json_invalid" for e in exc.errors()) else "invalid_input"
+# The reply stays small whatever the body: 64 KiB of unknown keys is thousands of errors,
+# and each location names a key the client sent.
+MAX_REPORTED_ERRORS = 10
+_MAX_LOCATION_PART = 40
+_MAX_MESSAGE = 200
 
 
-def describe_errors(exc: ValidationError) -> str:
+def describe_errors(errors: Sequence[ErrorDetails]) -> str:
     """A readable message that never repeats the rejected input (it may be a card number)."""
     parts = []
-    for error in exc.errors(include_input=False, include_url=False):
+    for error in errors[:MAX_REPORTED_ERRORS]:
         if error["type"] == "json_invalid":
             return "The request body is not valid JSON."
         # A tagged union repeats its tag in the location ("card.card.expiry"): say it once.
-        parts_of_loc = [str(p) for i, p in enumerate(error["loc"]) if i == 0 or p != error["loc"][i - 1]]
+        parts_of_loc = [_clip(str(p), _MAX_LOCATION_PART) for i, p in enumerate(error["loc"])
+                        if i == 0 or p != error["loc"][i - 1]]
         where = ".".join(parts_of_loc) or "body"
-        message = error["msg"].removeprefix("Value error, ")
+        message = _clip(error["msg"].removeprefix("Value error, "), _MAX_MESSAGE)
         parts.append(f"{where}: {message}")
+    if len(errors) > MAX_REPORTED_ERRORS:
+        parts.append(f"and {len(errors) - MAX_REPORTED_ERRORS} more errors")
     return "; ".join(parts) or "Invalid request."
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
