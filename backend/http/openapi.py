@@ -81,6 +81,8 @@ def _operation(path: str, spec: Endpoint, keyed: dict[Any, Any]) -> dict[str, An
     for status, model in spec.responses.items():
         content_type = spec.content_types.get(status, "application/json")
         schema = keyed[(model, "serialization")] if model is not None else {}
+        if content_type == "text/event-stream":
+            schema = _event_schema(schema)
         operation["responses"][str(status)] = {
             "description": "Success",
             "content": {content_type: {"schema": schema}},
@@ -94,6 +96,20 @@ def _operation(path: str, spec: Endpoint, keyed: dict[Any, Any]) -> dict[str, An
     if spec.role is not Role.PUBLIC:
         operation["security"] = [{"bearer": []}]
     return operation
+
+
+def _event_schema(data: dict[str, Any]) -> dict[str, Any]:
+    """One server-sent event whose data is `data` as JSON (OpenAPI 3.1: `schema` of an event
+    stream describes each event)."""
+    return {
+        "type": "object",
+        "required": ["data"],
+        "properties": {
+            "id": {"type": "string"},
+            "event": {"type": "string"},
+            "data": {"type": "string", "contentMediaType": "application/json", "contentSchema": data},
+        },
+    }
 
 
 def _error_statuses(spec: Endpoint) -> list[int]:

@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from backend.clock import Clock
@@ -47,6 +47,7 @@ class _Aborted(Exception):
     """A request asked the driver to stop waiting for the gateway (cancel, app closed)."""
 
 
+# `now_ms` of these two is on the steady timeline, where expires_at_ms lives (backend/clock.py).
 def can_resume(session: SessionRecord, now_ms: int) -> bool:
     return (
         session.status is Status.INTERRUPTED
@@ -79,12 +80,15 @@ class PaymentEngine:
         clock: Clock,
         owner: str,
         offline: OfflineAcceptance | None = None,
+        view_changed: Callable[[Iterable[str]], None] = lambda _ids: None,
     ) -> None:
-        """`owner`: this process's instance id (backend/fleet/instance.py)."""
+        """`owner`: this process's instance id (backend/fleet/instance.py). `view_changed`:
+        told when what only this process knows of a session, and shows in its view, changes."""
         self.owner = owner
         self._db = db
         self._gateway = gateway
         self._offline = offline
+        self._view_changed = view_changed
         self._retry_delay_ms = int(retry_delay_s * 1000)
         self._clock = clock
         self._drivers: dict[str, asyncio.Task[None]] = {}
@@ -92,6 +96,7 @@ class PaymentEngine:
         self._abort: dict[str, asyncio.Event] = {}
         # Card number and CVV live here, in memory, for the life of the session only.
         self._details: dict[str, PaymentSource] = {}
+        # When each automatic retry is due, on the monotonic clock: no wall-clock jump moves it.
         self._retry_at: dict[str, int] = {}
         self._closing = False
 
@@ -104,7 +109,9 @@ class PaymentEngine:
         return session_id in self._details
 
     def next_retry_at(self, session_id: str) -> int | None:
-        return self._retry_at.get(session_id)
+        """When the automatic retry is due, as wall time (for the kiosk to show)."""
+        due = self._retry_at.get(session_id)
+        return None if due is None else self._clock.wall_at(due)
 
     def is_driving(self, session_id: str) -> bool:
         task = self._drivers.get(session_id)
@@ -226,7 +233,7 @@ class PaymentEngine:
     async def _after_interruption(self, session: SessionRecord) -> bool:
         if session.settle_to is not None:
             return await self._settle(session)
-        now = self._clock()
+        now = self._clock.steady()
         if now >= session.expires_at_ms:
             await self._head_for(session, Status.EXPIRED)
             return True
@@ -241,8 +248,12 @@ class PaymentEngine:
             and session.offline_refusal is None
         )
         if retry_by_itself:
-            retry_at = self._retry_at.setdefault(session.id, now + self._retry_delay_ms)
-            if now < retry_at:
+            scheduled = session.id not in self._retry_at
+            monotonic = self._clock.monotonic()
+            retry_at = self._retry_at.setdefault(session.id, monotonic + self._retry_delay_ms)
+            if scheduled:
+                self._view_changed((session.id,))  # the session's view shows when the retry is due
+            if monotonic < retry_at:
                 await self._sleep_until(session.id, retry_at)
                 return True
             attempt = session.attempts + 1
@@ -266,11 +277,15 @@ class PaymentEngine:
     async def _attempt(self, session: SessionRecord) -> None:
         source = self._details.get(session.id)
         if source is None:
+            # PROCESSING with no details held: an attempt of an earlier life of this process
+            # (start-up recovery has not run yet, e.g. on a full disk). Its charge may have
+            # reached the gateway, so the outcome is unknown until a look-up says otherwise.
             await self._interrupt(
                 session,
                 Reason.CRASH_RECOVERED,
                 detail="payment details are no longer held; resume with them",
-                outcome_unknown=session.outcome_unknown,
+                outcome_unknown=True,
+                contacted=True,
             )
             return
         outcome_unknown = session.outcome_unknown
@@ -374,7 +389,7 @@ class PaymentEngine:
         offline_refusal: str | None = None,
     ) -> None:
         if reason in AUTO_RETRY and session.attempts < session.max_attempts:
-            self._retry_at[session.id] = self._clock() + self._retry_delay_ms
+            self._retry_at[session.id] = self._clock.monotonic() + self._retry_delay_ms
         await self._move(
             session.id,
             based_on=session,
@@ -469,8 +484,8 @@ class PaymentEngine:
             raise _Aborted
         return call_task.result()
 
-    async def _sleep_until(self, session_id: str, at_ms: int) -> None:
-        delay = max(0.0, (at_ms - self._clock()) / 1000)
+    async def _sleep_until(self, session_id: str, at_monotonic_ms: int) -> None:
+        delay = max(0.0, (at_monotonic_ms - self._clock.monotonic()) / 1000)
         with contextlib.suppress(TimeoutError):  # asyncio.timeout: see pass_loop.py
             async with asyncio.timeout(delay):
                 await self._wake[session_id].wait()

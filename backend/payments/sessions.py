@@ -13,6 +13,7 @@ from backend.db.sessions import create, moves, reads
 from backend.errors import Conflict, InvalidInput
 from backend.gateway.client import CardSource, PaymentSource
 from backend.payments import card_rules
+from backend.payments.batched_reads import BatchedReads
 from backend.payments.engine import PaymentEngine, can_resume, resume_objection, unchanged_since
 from backend.payments.ids import RandomIds
 from backend.payments.records import EventRecord, SessionRecord, SessionView
@@ -31,8 +32,9 @@ def _payment_fields(source: PaymentSource) -> dict[str, object]:
     return {"method": "upi", "card_brand": None, "card_last4": None, "upi_id": source.upi_id}
 
 
-def _not_expired(now_ms: int) -> moves.Objection:
-    return lambda s: "This payment session has expired." if now_ms >= s.expires_at_ms else None
+def _not_expired(steady_ms: int) -> moves.Objection:
+    """`steady_ms`: now on the steady timeline, where expires_at_ms lives (backend/clock.py)."""
+    return lambda s: "This payment session has expired." if steady_ms >= s.expires_at_ms else None
 
 
 def _cash_detail(session: SessionRecord, received_minor: int | None) -> str | None:
@@ -65,6 +67,7 @@ class SessionService:
         self._ttl_ms = int(ttl_s * 1000)
         self._clock = clock
         self._ids = RandomIds()
+        self._batched = BatchedReads(db)
 
     # ---- reading ----------------------------------------------------------------------------
 
@@ -78,6 +81,21 @@ class SessionService:
 
         return await self._db.read(read)
 
+    async def get_versioned(
+        self, session_id: str, *, history: bool
+    ) -> tuple[SessionRecord, int, list[EventRecord] | None]:
+        """The session, its row version (one more with every change) and, if asked, its events."""
+        if not history:
+            # Streams woken together by one commit read together (batched_reads.py).
+            session, version = await self._batched.get(session_id)
+            return session, version, None
+
+        def read(conn: Connection) -> tuple[SessionRecord, int, list[EventRecord] | None]:
+            session, version = reads.read_row(conn, session_id)
+            return session, version, reads.events(conn, session) if history else None
+
+        return await self._db.read(read)
+
     async def active(self) -> list[SessionRecord]:
         return await self._db.read(reads.list_open)
 
@@ -85,7 +103,7 @@ class SessionService:
         """The session with what only this process knows: whether it may be resumed, whether
         a resume needs the details again, when the automatic retry is due."""
         now = self._clock()
-        resumable = can_resume(session, now)
+        resumable = can_resume(session, self._clock.steady())
         return SessionView(
             record=session,
             as_of_ms=now,
@@ -98,7 +116,7 @@ class SessionService:
     # ---- moves ------------------------------------------------------------------------------
 
     async def create(self, order_id: int) -> tuple[SessionRecord, bool]:
-        now = self._clock()
+        now, steady = self._clock(), self._clock.steady()
         # The session id is 128 random bits, unrelated to order or time (DESIGN §8).
         session_id = self._ids.token_hex(16)
         return await self._db.write_item(
@@ -112,6 +130,7 @@ class SessionService:
                 max_attempts=self._max_attempts,
                 now_ms=now,
                 ttl_ms=self._ttl_ms,
+                steady_ms=steady,
             ),
         )
 
@@ -127,7 +146,7 @@ class SessionService:
                 kind="attempt",
                 reason="attempt 1",
                 values={"attempts": 1, **_payment_fields(details), "owner": self._engine.owner},
-                objection=_not_expired(now),
+                objection=_not_expired(self._clock.steady()),
             )
         )
         self._engine.hold_details(session_id, details)
@@ -152,14 +171,14 @@ class SessionService:
         self, session_id: str, details: PaymentSource | None
     ) -> tuple[SessionRecord, str]:
         session = await self.get(session_id)
-        now = self._clock()
+        now, steady = self._clock(), self._clock.steady()
         if session.status is not Status.INTERRUPTED:
             raise Conflict(
                 f"Only an interrupted payment can be resumed; this one is {session.status}.",
                 code="invalid_transition",
                 status=session.status,
             )
-        if objection := resume_objection(now)(session):
+        if objection := resume_objection(steady)(session):
             raise Conflict(objection, code="invalid_transition", status=session.status)
         if details is None and not self._engine.holds_details(session_id):
             raise InvalidInput(
@@ -171,6 +190,9 @@ class SessionService:
             if looked_up is not None and looked_up.status in TERMINAL:
                 return looked_up, "This payment had already gone through at the gateway."
             session = await self.get(session_id)  # the look-up wrote to it
+            # The look-up took up to a gateway timeout: the move is stamped after what it wrote,
+            # so the timeline shows them in the order they happened.
+            now, steady = self._clock(), self._clock.steady()
         based_on = session
         attempt = session.attempts + 1
         values: dict[str, object] = {"attempts": attempt, "owner": self._engine.owner}
@@ -187,7 +209,7 @@ class SessionService:
                 reason=f"attempt {attempt}/{session.max_attempts}",
                 values=values,
                 # Counted from the row read above: refused if anything moved it since.
-                objection=unchanged_since(based_on, resume_objection(now)),
+                objection=unchanged_since(based_on, resume_objection(steady)),
             )
         )
         if details is not None:
@@ -321,7 +343,7 @@ class SessionService:
                 reason="cash confirmed by the operator",
                 detail=_cash_detail(session, amount_received_minor),
                 values={"method": "cash"},
-                objection=_not_expired(now),
+                objection=_not_expired(self._clock.steady()),
             )
 
         session = await self._db.write(complete)

@@ -6,7 +6,7 @@ status are.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -18,7 +18,6 @@ from smartcart_desktop.api.models import (
     Faults,
     Health,
     Order,
-    PayAccepted,
     ProductList,
     Session,
     SessionCreated,
@@ -34,9 +33,14 @@ ClientReason = str  # "APP_CLOSED" | "NETWORK_ERROR" | "TIMEOUT", as the backend
 
 
 class ApiClient:
-    def __init__(self, base_url: str, token: str, *, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self, base_url: str, token: str, *, timeout_s: float = 10.0, stream_idle_s: float = 45.0
+    ) -> None:
+        """`stream_idle_s`: a session stream silent this long is taken for broken (the backend
+        sends a heartbeat every 15 s by default)."""
         self._http = BackendHttp(base_url, timeout_s=timeout_s)
         self._token = token
+        self._stream_idle_s = stream_idle_s
 
     @property
     def base_url(self) -> str:
@@ -68,15 +72,30 @@ class ApiClient:
             "POST", "/api/payments/session/create", SessionCreated, json={"orderId": order_id}
         )
 
-    async def session(self, session_id: str) -> Session:
-        return await self._call("GET", session_path(session_id), Session)
+    async def session(self, session_id: str, *, history: bool = False) -> Session:
+        """`history`: with the session's events (the window itself never needs them)."""
+        params = {"history": "1"} if history else None
+        return await self._http.call("GET", session_path(session_id), Session, token=self._token, params=params)
 
-    async def pay(self, session_id: str, details: PaymentDetails) -> PayAccepted:
-        return await self._call("POST", session_path(session_id, "pay"), PayAccepted, json=details.wire())
+    def session_stream(
+        self, session_id: str, *, last_event_id: str | None = None
+    ) -> AsyncGenerator[tuple[str, Session], None]:
+        """The session now and at every change, as (event id, session), until it has ended."""
+        return self._http.events(
+            session_path(session_id, "stream"),
+            Session,
+            token=self._token,
+            last_event_id=last_event_id,
+            idle_s=self._stream_idle_s,
+        )
 
-    async def resume(self, session_id: str, details: PaymentDetails | None = None) -> PayAccepted:
+    async def pay(self, session_id: str, details: PaymentDetails) -> Session:
+        """The session as the payment left it (PROCESSING, or already further)."""
+        return await self._call("POST", session_path(session_id, "pay"), Session, json=details.wire())
+
+    async def resume(self, session_id: str, details: PaymentDetails | None = None) -> Session:
         body = details.wire() if details is not None else {}
-        return await self._call("POST", session_path(session_id, "resume"), PayAccepted, json=body)
+        return await self._call("POST", session_path(session_id, "resume"), Session, json=body)
 
     async def cancel(self, session_id: str, reason: str = "cancelled by customer") -> Session:
         return await self._call("POST", session_path(session_id, "cancel"), Session, json={"reason": reason})

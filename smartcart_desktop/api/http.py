@@ -5,6 +5,7 @@ each with its own token."""
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncGenerator
 from typing import Any, TypeVar
 
 import aiohttp
@@ -90,6 +91,58 @@ class BackendHttp:
             return model.model_validate(body)
         except ModelError:
             raise ProtocolError(f"Unexpected answer from the backend to {method} {path}.") from None
+
+
+    async def events(
+        self,
+        path: str,
+        model: type[M],
+        *,
+        token: str,
+        last_event_id: str | None = None,
+        idle_s: float,
+    ) -> AsyncGenerator[tuple[str, M], None]:
+        """Follow a text/event-stream: (id, data as `model`) per event, until the backend ends it.
+
+        `idle_s`: longest silence (events or heartbeats) before the stream counts as broken.
+        Failing to open it raises the ApiError of the answer; losing it, NetworkInterruption.
+        """
+        headers = {**bearer(token), "Accept": "text/event-stream"}
+        if last_event_id is not None:
+            headers["Last-Event-ID"] = last_event_id
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=self._timeout.total, sock_read=idle_s)
+        try:
+            async with self.session().get(self.base_url + path, headers=headers, timeout=timeout) as response:
+                if response.status >= 400:
+                    raise error_for(response.status, await _json_or_none(response))
+                if response.content_type != "text/event-stream":
+                    raise ProtocolError(f"The backend does not stream {path}.", code="protocol")
+                log.debug("%s stream %s opened", self._name, path)
+                event_id, data = "", b""
+                async for line in response.content:
+                    line = line.rstrip(b"\r\n")
+                    if line.startswith(b"id:"):
+                        event_id = line[3:].strip().decode()
+                    elif line.startswith(b"data:"):
+                        data = line[5:].strip()
+                    elif not line and data:
+                        yield event_id, model.model_validate_json(data)
+                        data = b""
+        except TimeoutError:
+            raise NetworkInterruption("The backend's stream went silent.", code="timeout") from None
+        except aiohttp.ClientConnectionError as exc:
+            raise NetworkInterruption(
+                f"The backend's stream broke ({type(exc).__name__}).", code="network"
+            ) from None
+        except (aiohttp.ClientError, ValueError, ModelError):
+            raise ProtocolError("The backend sent an unreadable event.", code="protocol") from None
+
+
+async def _json_or_none(response: aiohttp.ClientResponse) -> Any:
+    try:
+        return await response.json(content_type=None)
+    except ValueError:
+        return None
 
 
 def bearer(token: str) -> dict[str, str]:

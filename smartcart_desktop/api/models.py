@@ -115,14 +115,6 @@ class SessionList(Wire):
     total: int
 
 
-class PayAccepted(Wire):
-    session_id: str
-    status: Status
-    attempt: int
-    max_attempts: int
-    message: str
-
-
 class Summary(Wire):
     session_id: str
     order_id: int

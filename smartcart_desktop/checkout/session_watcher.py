@@ -1,8 +1,15 @@
-"""Follows one payment session by polling the backend until it has ended for the customer.
+"""Follows one payment session until it has ended for the customer: by the backend's stream of
+its changes, and by polling only while that stream is down.
 
-The checkout flow owns which session the window follows; this polls it (every `interval_s`,
-and at once when woken after an action), reads it on request, and hands every snapshot and
-every sign of the backend being (un)reachable back to the flow. It decides nothing itself.
+The checkout flow owns which session the window follows; this follows it and hands every
+snapshot, and every sign of the backend being (un)reachable, back to the flow. It decides
+nothing itself, except which of two snapshots is the newer one (`offer`).
+
+The stream (`GET …/stream`, server-sent events) starts with the session as it is and then
+sends it at every change. When it cannot be opened (an older backend, a proxy in the way) or
+breaks, the session is read once, and again every `interval_s`, with a new try of the stream
+after each read; a reconnection names the last event it got (`Last-Event-ID`), and the backend
+starts it with the session as it is now, so no final state is missed across a restart.
 """
 
 from __future__ import annotations
@@ -32,7 +39,8 @@ class SessionWatcher:
         on_reachable: Callable[[bool], None],
     ) -> None:
         """`following(session_id)` says whether the flow still follows that session; the
-        poller stops once it does not. `on_session` gets every snapshot read."""
+        watcher stops once it does not. `on_session` gets every snapshot that is not older
+        than the last one it got."""
         self._api = api
         self._tasks = tasks
         self._interval = interval_s
@@ -43,14 +51,17 @@ class SessionWatcher:
         self._watched: str | None = None
         self._wake = asyncio.Event()
         self._refresh_lock = asyncio.Lock()
+        self._latest: Session | None = None
+        self.streaming = False  # whether the backend's stream is open now
+        self.polls = 0  # reads made because the stream was down (or before it opened)
 
     @property
     def watching(self) -> bool:
-        """Whether the session is being polled (it stops once the session has ended)."""
+        """Whether the session is being followed (it stops once the session has ended)."""
         return self._watch_task is not None and not self._watch_task.done()
 
     def follow(self, session_id: str) -> None:
-        """Poll this session until it ends; wake the poller if it is already at it."""
+        """Follow this session until it ends; wake the poller if it is already at it."""
         if not self._following(session_id):
             return
         running = self._watch_task is not None and not self._watch_task.done()
@@ -63,21 +74,52 @@ class SessionWatcher:
         self._watched = session_id
         self._watch_task = self._tasks.spawn(self._watch(session_id), name=f"watch-{session_id[:8]}")
 
+    def offer(self, session: Session) -> bool:
+        """Hand a snapshot on unless it is older than the last one (an action's answer can
+        arrive after the stream's next event). True if handed on."""
+        latest = self._latest
+        if latest is not None and latest.session_id == session.session_id:
+            if latest.status.terminal and not session.status.terminal:
+                return False  # terminal states never change: this one is from before
+            if session.updated_at < latest.updated_at:
+                return False
+        self._latest = session
+        self._on_session(session)
+        return True
+
     async def _watch(self, session_id: str) -> None:
+        last_event_id: str | None = None
         while self._following(session_id):
             self._wake.clear()
             try:
+                async with contextlib.aclosing(
+                    self._api.session_stream(session_id, last_event_id=last_event_id)
+                ) as events:
+                    async for event_id, session in events:
+                        last_event_id = event_id
+                        self.streaming = True
+                        self._on_reachable(True)
+                        self.offer(session)
+                        if session.status.finished_for_customer or not self._following(session_id):
+                            return
+            except ApiError as exc:
+                log.info("stream of %s unavailable: %s", session_id[:8], exc.message)
+            finally:
+                self.streaming = False
+            # The stream is down (or the backend ended it, shutting down): read it meanwhile.
+            try:
+                self.polls += 1
                 session = await self.refresh(session_id)
             except ApiError as exc:
-                # Keep following through a dropped connection; the next poll may get through.
+                # Keep following through a dropped connection; the next try may get through.
                 log.info("polling %s failed: %s", session_id[:8], exc.message)
-                session = None
-            if session is not None and session.status.finished_for_customer:
-                return
+            else:
+                if session.status.finished_for_customer:
+                    return
             await wait_or_timeout(self._wake, self._interval)
 
     async def stop(self) -> None:
-        """Stop polling and wait until the poller has gone (the flow stops following first)."""
+        """Stop following and wait until the watcher has gone (the flow stops following first)."""
         task, self._watch_task = self._watch_task, None
         if task is not None and not task.done():
             task.cancel()
@@ -93,10 +135,10 @@ class SessionWatcher:
                 self._on_reachable(not exc.transient)
                 raise
             self._on_reachable(True)
-            self._on_session(session)
+            self.offer(session)
             return session
 
     async def refresh_after_action(self, session_id: str) -> None:
-        with contextlib.suppress(ApiError):  # the poller will try again
+        with contextlib.suppress(ApiError):  # the watcher will try again
             await self.refresh(session_id)
         self.follow(session_id)

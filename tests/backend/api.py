@@ -54,8 +54,10 @@ class Api:
         body = await self.ok("POST", "/api/payments/session/create", {"orderId": order_id})
         return body["sessionId"]
 
-    async def get(self, session_id: str) -> dict[str, Any]:
-        return await self.ok("GET", f"/api/payments/session/{session_id}")
+    async def get(self, session_id: str, *, history: bool = True) -> dict[str, Any]:
+        """With its events by default: tests read the history as the admin timeline does."""
+        query = "?history=1" if history else ""
+        return await self.ok("GET", f"/api/payments/session/{session_id}{query}")
 
     async def pay(self, session_id: str, card: dict[str, str] | None = None) -> Reply:
         body = {"method": "card", "card": card or GOOD_CARD}

@@ -30,8 +30,9 @@ READS: list[tuple[type[BaseModel], str, str, str]] = [
     (models.Session, "post", SESSION + "/cancel", "202"),
     (models.SessionList, "get", "/api/payments/sessions/unfinished", "200"),
     (models.SessionList, "get", "/api/payments/sessions/active", "200"),
-    (models.PayAccepted, "post", SESSION + "/pay", "202"),
-    (models.PayAccepted, "post", SESSION + "/resume", "202"),
+    (models.Session, "post", SESSION + "/pay", "202"),
+    (models.Session, "post", SESSION + "/resume", "202"),
+    (models.Session, "get", SESSION + "/stream", "200"),  # each event's data
     (models.Summary, "get", SESSION + "/summary", "200"),
     (models.Validation, "post", "/api/payments/validate", "200"),
     (models.Health, "get", "/api/health", "200"),
@@ -107,8 +108,17 @@ async def test_the_window_reads_what_the_backend_answers(
     document: dict[str, Any], model: type[BaseModel], method: str, path: str, status: str
 ) -> None:
     operation = document["paths"][path][method]
-    schema = operation["responses"][status]["content"]["application/json"]["schema"]
+    ((media_type, content),) = operation["responses"][status]["content"].items()
+    schema = content["schema"]
+    if media_type == "text/event-stream":  # each event's data is the JSON
+        schema = schema["properties"]["data"]["contentSchema"]
     assert mismatches(document, model, schema) == []
+
+
+def test_the_stream_is_an_event_stream(document: dict[str, Any]) -> None:
+    assert list(document["paths"][SESSION + "/stream"]["get"]["responses"]["200"]["content"]) == [
+        "text/event-stream"
+    ]
 
 
 def test_both_sides_know_the_same_states(document: dict[str, Any]) -> None:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from smartcart_contract.states import Status
-from smartcart_desktop.api.errors import ApiError
+from smartcart_desktop.api.errors import ApiError, NotFound
 from smartcart_desktop.api.models import (
     BackendConfig,
     Order,
-    PayAccepted,
     Session,
     SessionCreated,
     Summary,
@@ -59,6 +58,7 @@ class FakeApi:
     def __init__(self, *script: Session | ApiError) -> None:
         self.script = list(script)
         self.session_calls = 0
+        self.stream_calls = 0
         self.calls: list[str] = []
 
     async def config(self) -> BackendConfig:
@@ -84,11 +84,22 @@ class FakeApi:
             raise entry
         return entry
 
-    async def pay(self, session_id: str, details: PaymentDetails) -> PayAccepted:
+    def session_stream(
+        self, session_id: str, *, last_event_id: str | None = None
+    ) -> AsyncGenerator[tuple[str, Session], None]:
+        """No stream here (as from a backend that has none): the flow falls back to polling."""
+        self.stream_calls += 1
+
+        async def refused() -> AsyncGenerator[tuple[str, Session], None]:
+            raise NotFound("No such route.", code="not_found", http_status=404)
+            yield  # an async generator
+
+        return refused()
+
+    async def pay(self, session_id: str, details: PaymentDetails) -> Session:
+        """Answers the session, as the GET that used to follow it would have: the script's next."""
         self.calls.append("pay")
-        return PayAccepted(
-            session_id=session_id, status=Status.PROCESSING, attempt=1, max_attempts=3, message=""
-        )
+        return await self.session(session_id)
 
     async def order(self, order_id: int) -> Order:
         return order(paid=True)

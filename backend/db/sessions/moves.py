@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam
 
 from backend.db.prepared import Prepared
+from backend.db.sessions import changed
 from backend.db.sessions.mapping import EVENT_COLUMNS, with_values
 from backend.db.sessions.reads import get, read_row
 from backend.db.tables import Order, PaymentSession, SessionEvent, table_of
@@ -80,6 +81,19 @@ def add_event(
             "detail": detail,
         },
     )
+    changed.mark(conn, (session_id,))
+
+
+def not_before_last_change(current: SessionRecord, now_ms: int) -> int:
+    """The time a change is stamped with: never before the change it follows.
+
+    A writer's clock reading can be older than the row it writes to: a resume reads the clock
+    when its request arrives, then looks the payment up at the gateway (up to a timeout), and
+    the failed look-up is written first; a process whose clock lags its fleet's writes after a
+    faster one. Stamped as read, the history's times would contradict its order (which is the
+    order of the writes: its ids). Stamped no earlier than the row's last change, they agree.
+    """
+    return max(now_ms, current.updated_at_ms)
 
 
 def move(
@@ -103,6 +117,7 @@ def move(
     if not allowed <= sources(to):
         raise AssertionError(f"{sorted(allowed - sources(to))} -> {to} is not a move of the state machine")
     current, version = read_row(conn, session_id)
+    now_ms = not_before_last_change(current, now_ms)
     if current.status not in allowed:
         raise Conflict(
             f"A {current.status} session cannot become {to}.",
@@ -153,6 +168,7 @@ def amend(
 ) -> SessionRecord:
     """Change fields of an open session without moving it (e.g. record a cancel request)."""
     current, version = read_row(conn, session_id)
+    now_ms = not_before_last_change(current, now_ms)
     if current.status in TERMINAL:
         raise Conflict(
             f"A {current.status} session cannot change.", code="session_finished", status=current.status

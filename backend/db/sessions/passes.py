@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
+from backend.db.sessions import changed
 from backend.db.sessions.reads import orphaned
 from backend.db.tables import PaymentSession, SessionEvent
 from smartcart_contract.states import TERMINAL, Reason, Status
@@ -62,14 +63,18 @@ def _set_move(
                 for row in rows
             ],
         )
+        changed.mark(conn, ids)
     return len(rows)
 
 
-def expire_untouched(conn: Connection, now_ms: int) -> int:
-    """Expire sessions past their lifetime that never reached the gateway: nothing to check."""
+def expire_untouched(conn: Connection, now_ms: int, *, steady_ms: int) -> int:
+    """Expire sessions past their lifetime that never reached the gateway: nothing to check.
+
+    `steady_ms` judges the lifetime (expires_at_ms is on the steady timeline, backend/clock.py);
+    `now_ms`, the wall clock, is only recorded."""
     where = and_(
         _S.status.in_([Status.INITIATED, Status.INTERRUPTED]),
-        _S.expires_at_ms <= now_ms,
+        _S.expires_at_ms <= steady_ms,
         _S.gateway_contacted.is_(False),
         _S.settle_to.is_(None),
     )
@@ -84,11 +89,11 @@ def expire_untouched(conn: Connection, now_ms: int) -> int:
     )
 
 
-def mark_contacted_for_expiry(conn: Connection, now_ms: int) -> int:
+def mark_contacted_for_expiry(conn: Connection, now_ms: int, *, steady_ms: int) -> int:
     """Sessions past their lifetime that reached the gateway expire only after a look-up there."""
     where = and_(
         _S.status == Status.INTERRUPTED,
-        _S.expires_at_ms <= now_ms,
+        _S.expires_at_ms <= steady_ms,
         _S.gateway_contacted.is_(True),
         _S.settle_to.is_(None),
     )
@@ -135,8 +140,18 @@ def interrupt_processing(
 
 
 def purge_finished(conn: Connection, before_ms: int) -> int:
-    """Delete terminal sessions (and, by cascade, their events) finished before the retention."""
+    """Delete terminal sessions (and, by cascade, their events) finished before `before_ms`:
+    the clock's horizon less the retention, never the wall clock (backend/clock.py)."""
     result = conn.execute(
         delete(_S).where(_S.status.in_(list(TERMINAL)), _S.finished_at_ms < before_ms)
     )
     return result.rowcount
+
+
+def newest_created_before(conn: Connection, before_ms: int) -> int | None:
+    """The newest creation time below `before_ms` (the process's start): what the database
+    vouches for when no saved horizon does (backend/clock.py)."""
+    newest: int | None = conn.execute(
+        select(func.max(_S.created_at_ms)).where(_S.created_at_ms < before_ms)
+    ).scalar_one()
+    return newest

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, or_, select, text
 
 from backend.db import leases
-from backend.db.prepared import Prepared
+from backend.db.prepared import Prepared, PreparedIn
 from backend.db.sessions.mapping import COLUMNS, event_of, record_of, record_of_row
 from backend.db.tables import OPEN_STATUS_SQL, PaymentSession, SessionEvent, table_of
 from backend.errors import NotFound
@@ -119,3 +119,31 @@ def has_orphaned_attempts(conn: Connection, owner: str, now_ms: int) -> bool:
     """Attempts in flight whose instance died: `owner` should interrupt and take them over."""
     orphans = select(_S.id).where(_S.status == Status.PROCESSING, orphaned(owner, now_ms))
     return conn.execute(orphans.limit(1)).first() is not None
+
+
+def owns_work_in_flight(conn: Connection, owner: str) -> bool:
+    """Whether `owner` drives a session that another instance would take over once `owner`'s
+    lease ran out: an attempt in flight, or an interrupted one whose outcome is unknown or that
+    waits to settle (the sessions has_orphaned_attempts and ids_to_reconcile hand over)."""
+    in_flight = select(_S.id).where(
+        _S.owner == owner,
+        or_(
+            _S.status == Status.PROCESSING,
+            and_(
+                _S.status == Status.INTERRUPTED,
+                (_S.outcome_unknown.is_(True)) | (_S.settle_to.is_not(None)),
+            ),
+        ),
+    )
+    return conn.execute(in_flight.limit(1)).first() is not None
+
+
+_SELECT_MANY_BY_ID = PreparedIn(
+    select(*COLUMNS, _T.c.version).where(_T.c.id.in_(bindparam("b_ids", expanding=True))), "b_ids"
+)
+
+
+def read_rows(conn: Connection, session_ids: Collection[str]) -> dict[str, tuple[SessionRecord, int]]:
+    """Many sessions with their row versions in one statement; an unknown id is left out."""
+    rows = _SELECT_MANY_BY_ID.all(conn, sorted(session_ids))
+    return {row["id"]: (record_of(row), row["version"]) for row in rows}

@@ -6,9 +6,11 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from backend.app_keys import SESSIONS
+from backend.app_keys import CHANGES, SESSIONS, SETTINGS
+from backend.errors import NotFound
 from backend.http.access import Role
 from backend.http.endpoint import endpoint, json_response, session_id_param
+from backend.http.event_stream import EventStream
 from backend.http.schemas.payment_details import (
     PayIn,
     ResumeIn,
@@ -24,6 +26,7 @@ from backend.http.schemas.sessions import (
     PayAcceptedOut,
     SessionCreatedOut,
     SessionOut,
+    SessionQuery,
     SummaryOut,
 )
 from backend.payments import card_rules
@@ -65,42 +68,92 @@ async def unfinished_sessions(request: web.Request) -> web.Response:
 
 @routes.get("/api/payments/session/{session_id:[0-9a-f]{32}}")
 @endpoint(
-    role=Role.KIOSK, summary="A session with its history", responses={200: SessionOut}, errors=(404,)
+    role=Role.KIOSK,
+    summary="A session (with its history if asked: ?history=1)",
+    query=SessionQuery,
+    responses={200: SessionOut},
+    errors=(404,),
 )
-async def get_session(request: web.Request) -> web.Response:
+async def get_session(request: web.Request, query: SessionQuery) -> web.Response:
     service = request.app[SESSIONS]
-    session, events = await service.get_with_events(session_id_param(request))
+    session, _version, events = await service.get_versioned(session_id_param(request), history=query.history)
     return json_response(SessionOut.of(service.view(session, events=events)))
+
+
+@routes.get("/api/payments/session/{session_id:[0-9a-f]{32}}/stream")
+@endpoint(
+    role=Role.KIOSK,
+    summary="Server-sent events: the session now, then at every change until it has ended. "
+    "Each event's id is the session's version; every (re)connection starts with the current session.",
+    query=SessionQuery,
+    responses={200: SessionOut},
+    content_types={200: "text/event-stream"},
+    errors=(404,),
+)
+async def stream_session(request: web.Request, query: SessionQuery) -> web.StreamResponse:
+    service, changes = request.app[SESSIONS], request.app[CHANGES]
+    heartbeat_s = request.app[SETTINGS].stream_heartbeat_s
+    session_id = session_id_param(request)
+    # Watching before the first read: a change committed meanwhile wakes the watch, never lost.
+    with changes.watch(session_id) as watch:
+        session, version, events = await service.get_versioned(session_id, history=query.history)
+        stream = EventStream(request)
+        await stream.open()
+        sent: bytes | None = None
+        try:
+            # Closing: the server is shutting down; the client comes back to the next one.
+            while True:
+                out = SessionOut.of(service.view(session, events=events))
+                data = out.__pydantic_serializer__.to_json(out, by_alias=True)
+                # Unchanged when the wake was for another reason (our own commit heard again by
+                # LISTEN, a reconnection of it): nothing to send.
+                if data != sent:
+                    await stream.send(data, event_id=str(version))
+                    sent = data
+                if session.status in TERMINAL or changes.closing:
+                    break
+                woken = await watch.wait(heartbeat_s)
+                if not woken:
+                    await stream.comment("keep-alive")
+                    if changes.hears_other_processes:
+                        continue
+                    # Another process on the same SQLite file commits without telling us.
+                session, version, events = await service.get_versioned(session_id, history=query.history)
+            await stream.close()
+        except (ConnectionResetError, NotFound):
+            pass  # the client went away, or the session was purged: the stream simply ends
+    return stream.response
 
 
 @routes.post("/api/payments/session/{session_id:[0-9a-f]{32}}/pay")
 @endpoint(
     role=Role.KIOSK,
-    summary="Pay by card or UPI; the attempt runs in the background",
+    summary="Pay by card or UPI; the attempt runs in the background. Answers the session.",
     body=PayIn,
     responses={202: PayAcceptedOut},
     errors=_SESSION_ERRORS,
 )
 async def pay(request: web.Request, body: PayIn) -> web.Response:
-    session = await request.app[SESSIONS].pay(session_id_param(request), body.root.source())
-    return json_response(PayAcceptedOut.of(session, message="Processing payment..."), status=202)
+    service = request.app[SESSIONS]
+    session = await service.pay(session_id_param(request), body.root.source())
+    out = PayAcceptedOut.accepted(service.view(session), message="Processing payment...")
+    return json_response(out, status=202)
 
 
 @routes.post("/api/payments/session/{session_id:[0-9a-f]{32}}/resume")
 @endpoint(
     role=Role.KIOSK,
-    summary="Resume an interrupted payment (looks up the last attempt first)",
+    summary="Resume an interrupted payment (looks up the last attempt first). Answers the session.",
     body=ResumeIn,
     body_required=False,
     responses={202: PayAcceptedOut, 200: PayAcceptedOut},
     errors=_SESSION_ERRORS,
 )
 async def resume(request: web.Request, body: ResumeIn) -> web.Response:
+    service = request.app[SESSIONS]
     details = body.details()
-    session, message = await request.app[SESSIONS].resume(
-        session_id_param(request), details.source() if details else None
-    )
-    out = PayAcceptedOut.of(session, message=message)
+    session, message = await service.resume(session_id_param(request), details.source() if details else None)
+    out = PayAcceptedOut.accepted(service.view(session), message=message)
     return json_response(out, status=200 if session.status in TERMINAL else 202)
 
 

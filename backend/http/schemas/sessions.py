@@ -140,23 +140,20 @@ class SessionOut(ResponseModel):
 _RENAMED = {"session_id": "id", "settling_to": "settle_to"}
 
 
-class PayAcceptedOut(ResponseModel):
-    success: Literal[True] = True
-    session_id: str
-    status: Status
+class PayAcceptedOut(SessionOut):
+    """The session as the request left it, so that the window need not read it again; with
+    the seed's `attempt` (the same as `attempts`)."""
+
     attempt: int
-    max_attempts: int
-    message: str
 
     @classmethod
-    def of(cls, session: SessionRecord, *, message: str) -> PayAcceptedOut:
-        return cls(
-            session_id=session.id,
-            status=session.status,
-            attempt=session.attempts,
-            max_attempts=session.max_attempts,
-            message=message,
-        )
+    def accepted(cls, view: SessionView, *, message: str) -> PayAcceptedOut:
+        session = SessionOut.of(view, message=message)
+        return cls.model_validate({**session.model_dump(), "attempt": view.record.attempts})
+
+
+class SessionQuery(RequestModel):
+    history: bool = Field(False, description="with the session's events (its history); 1 or true")
 
 
 class SummaryOut(ResponseModel):
