@@ -122,3 +122,21 @@ def test_five_processes_started_together_on_an_empty_database_all_migrate_it(dat
 
 def _head() -> str:
     return ScriptDirectory.from_config(migrate.alembic_config()).get_current_head() or ""
+
+
+def test_the_head_the_backend_checks_at_start_is_the_newest_migration():
+    """The start-up skips alembic when the database is at migrate.HEAD: a migration added
+    without moving HEAD would never run."""
+    assert migrate.HEAD == _head()
+
+
+def test_a_database_at_head_is_upgraded_without_importing_alembic(database_url: str):
+    """The usual start: one query finds the schema at head; alembic is not even imported."""
+    migrate.upgrade(database_url)
+    program = (
+        "import sys; from backend.db import migrate; migrate.upgrade(sys.argv[1]); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
+    done = subprocess.run([sys.executable, "-c", program, database_url], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

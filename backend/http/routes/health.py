@@ -1,32 +1,68 @@
-"""Unauthenticated endpoints: liveness and the API description."""
+"""Unauthenticated endpoints: liveness, readiness and the API description."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from aiohttp import web
 
-from backend.app_keys import CATALOG, DATABASE, GATEWAY, SETTINGS
+from backend.app_keys import CATALOG, DATABASE, GATEWAY, READINESS, SETTINGS
 from backend.http.access import Role
 from backend.http.endpoint import endpoint, json_response
 from backend.http.openapi import openapi_document
-from backend.http.schemas.health import ConfigOut, GatewayHealthOut, HealthOut
+from backend.http.schemas.health import (
+    CheckOut,
+    ConfigOut,
+    DatabaseHealthOut,
+    GatewayHealthOut,
+    HealthOut,
+    NotReadyOut,
+    ReadyOut,
+)
 from backend.offline import repo as offline_repo
+
+log = logging.getLogger(__name__)
 
 routes = web.RouteTableDef()
 
 
 @routes.get("/api/health")
-@endpoint(role=Role.PUBLIC, summary="Liveness and gateway reachability", responses={200: HealthOut})
+@endpoint(role=Role.PUBLIC, summary="Liveness, with the gateway's and database's reachability", responses={200: HealthOut})
 async def health(request: web.Request) -> web.Response:
-    waiting = await request.app[DATABASE].read(offline_repo.waiting_summary)
     settings = request.app[SETTINGS]
+    pending: int | None = None
+    try:
+        async with asyncio.timeout(settings.ready_timeout_s):
+            pending = (await request.app[DATABASE].read(offline_repo.waiting_summary)).count
+    except Exception as exc:  # alive all the same: readiness is where a missing database fails
+        log.warning("health: the database did not answer: %s", type(exc).__name__)
     return json_response(
         HealthOut(
             gateway=GatewayHealthOut(reachable=request.app[GATEWAY].reachable),
-            offline_pending=waiting.count,
+            database=DatabaseHealthOut(reachable=pending is not None),
+            offline_pending=pending,
             offline_enabled=settings.offline_enabled,
             tester=settings.tester,
         )
     )
+
+
+@routes.get("/api/ready")
+@endpoint(
+    role=Role.PUBLIC,
+    summary="Readiness: the database takes writes, the schema is current, the gateway answers",
+    responses={200: ReadyOut, 503: NotReadyOut},
+)
+async def ready(request: web.Request) -> web.Response:
+    checks = [
+        CheckOut(name=c.name, ok=c.ok, code=c.code, message=c.message) for c in await request.app[READINESS].checks()
+    ]
+    failed = [c for c in checks if not c.ok]
+    if not failed:
+        return json_response(ReadyOut(checks=checks))
+    message = "Not ready: " + "; ".join(f"{c.name}: {c.message}" for c in failed)
+    return json_response(NotReadyOut(code=failed[0].code, message=message, checks=checks), status=503)
 
 
 @routes.get("/api/openapi.json")

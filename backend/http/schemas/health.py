@@ -27,9 +27,38 @@ class ConfigOut(ResponseModel):
     tester: bool
 
 
+class DatabaseHealthOut(ResponseModel):
+    reachable: bool
+
+
 class HealthOut(ResponseModel):
+    """Liveness: the process answers. What it depends on is reported, never failed on."""
+
     status: Literal["ok"] = "ok"
     gateway: GatewayHealthOut
-    offline_pending: int = Field(description="payments accepted offline, waiting to be forwarded")
+    database: DatabaseHealthOut
+    offline_pending: int | None = Field(
+        description="payments accepted offline, waiting to be forwarded; null when the database did not answer"
+    )
     offline_enabled: bool
     tester: bool
+
+
+class CheckOut(ResponseModel):
+    name: Literal["database", "migrations", "gateway"]
+    ok: bool
+    code: str = Field(description='"ok", or why not: database_not_writable, migrations_behind, gateway_unreachable, …')
+    message: str
+
+
+class ReadyOut(ResponseModel):
+    status: Literal["ready"] = "ready"
+    checks: list[CheckOut]
+
+
+class NotReadyOut(ResponseModel):
+    """503: the first failing check's code and message, and every check's own answer."""
+
+    code: str
+    message: str
+    checks: list[CheckOut]

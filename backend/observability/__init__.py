@@ -1,0 +1,1 @@
+"""Watching a running backend: readiness checks and Prometheus metrics."""
