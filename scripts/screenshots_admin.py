@@ -5,7 +5,8 @@
 Starts the kiosk with its embedded backend in tester mode (a throw-away data directory), makes
 a morning's worth of payments through the kiosk's API (paid, declined, cancelled, one that timed
 out and was resumed, some still open), unlocks the panel with the PIN dialog as an operator
-would, and saves docs/admin-panel.png, docs/session-history.png and docs/admin-exports.png.
+would, and saves docs/admin-panel.png, docs/session-history.png, docs/admin-history-search.png
+(the history list searched by a card's last 4 and a status) and docs/admin-exports.png.
 """
 
 from __future__ import annotations
@@ -158,6 +159,18 @@ async def drive(kiosk: KioskApp, scratch: Path) -> None:
     await until(lambda: panel.history.history is not None and panel.history.history.session.status.terminal)
     await settle()
     save_window(panel, "session-history")
+
+    # The history list: a card's last 4 typed as read off the slip, the completed ones picked.
+    listing = panel.history_list
+    panel.tabs.setCurrentWidget(panel.history_list_page)
+    listing.status.setCurrentIndex(listing.status.findData("COMPLETED"))
+    listing.text.setText("4242")
+    listing.search()
+    await until(lambda: resumed in listing.shown_ids() and len(listing.shown_ids()) == 4)
+    listing.table.selectRow(listing.row_of(resumed) or 0)
+    listing.table.setFocus()
+    await settle()
+    save_window(panel, "admin-history-search")
 
     target = scratch / "smartcart-sessions.csv"
 

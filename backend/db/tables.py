@@ -118,7 +118,17 @@ class PaymentSession(Base):
         ),
         Index("ix_payment_sessions_status_expires", "status", "expires_at_ms"),
         Index("ix_payment_sessions_status_finished", "status", "finished_at_ms"),
-        Index("ix_payment_sessions_created", "created_at_ms"),
+        # Newest first by (created_at_ms, id): the history list's keyset order, also the exports'.
+        # Each filter of the list has an index whose tail is that order, so a page is read off
+        # the index without sorting (backend/db/sessions/search.py).
+        Index("ix_payment_sessions_created_id", "created_at_ms", "id"),
+        Index("ix_payment_sessions_status_created", "status", "created_at_ms", "id"),
+        Index("ix_payment_sessions_method_created", "method", "created_at_ms", "id"),
+        # What an operator types to find one payment: exact matches.
+        Index("ix_payment_sessions_order", "order_id"),
+        Index("ix_payment_sessions_last4_created", "card_last4", "created_at_ms", "id"),
+        Index("ix_payment_sessions_upi", "upi_id"),
+        Index("ix_payment_sessions_charge", "gateway_charge_id"),
     )
 
 

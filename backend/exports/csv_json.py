@@ -1,8 +1,10 @@
 """Rows → CSV or JSON, as byte chunks of about CHUNK_BYTES, never the whole file at once.
 
 CSV: UTF-8, RFC 4180 (the csv module's quoting, CRLF line ends), a header row with the same
-camelCase names as the JSON keys. JSON: one document `{"sessions": [...], "total": N}`, written
-row by row; `total` comes last because it is only known at the end.
+camelCase names as the JSON keys, and no totals (a totals row would be read as one more
+session). JSON: one document `{"sessions": [...], "total": N, "moneyTaken": [...]}`, written
+row by row; `total` (sessions) and `moneyTaken` (per currency, money_taken.py's definition)
+come last, after the rows, from the same read transaction.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
+from backend.exports.query import Total
 from backend.exports.rows import COLUMNS, ExportRow
+from smartcart_contract.money import decimal_amount
 
 CHUNK_BYTES = 64 * 1024
 
@@ -31,7 +35,12 @@ def csv_chunks(rows: Iterable[ExportRow], *, chunk_bytes: int = CHUNK_BYTES) -> 
         yield _drain(buffer)
 
 
-def json_chunks(rows: Iterable[ExportRow], *, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
+def json_chunks(
+    rows: Iterable[ExportRow],
+    *,
+    chunk_bytes: int = CHUNK_BYTES,
+    money_taken: Callable[[], Iterable[Total]] = tuple,
+) -> Iterator[bytes]:
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     buffer = io.StringIO()
     buffer.write('{"sessions":[')
@@ -45,7 +54,12 @@ def json_chunks(rows: Iterable[ExportRow], *, chunk_bytes: int = CHUNK_BYTES) ->
         total += 1
         if buffer.tell() >= chunk_bytes:
             yield _drain(buffer)
-    buffer.write(f'\n],"total":{total}}}\n')
+    taken = [
+        {"currency": t.currency, "sessions": t.sessions, "amount": decimal_amount(t.amount_minor, t.currency),
+         "amountMinor": t.amount_minor}
+        for t in money_taken()
+    ]
+    buffer.write(f'\n],"total":{total},"moneyTaken":{encode(taken)}}}\n')
     yield _drain(buffer)
 
 

@@ -1,7 +1,9 @@
 """The printable summary of a range of payment sessions, drawn with fpdf2.
 
-Title, range and generation time; totals by outcome (status) and by method, each with count
-and amount per currency; interruptions by reason; then the sessions themselves, oldest first.
+Title, range and generation time; the money taken (money_taken.py: completed payments only) in
+all and by method, and what was accepted offline and not yet collected; sessions by outcome
+(status), with the amounts they asked for; interruptions by reason; then the sessions
+themselves, oldest first.
 
 fpdf2 keeps every page in memory until it writes the file, so the list stops after
 `max_listed` sessions and ends with a line sending the reader to the CSV export for the rest.
@@ -19,7 +21,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from backend.exports.criteria import Criteria
-from backend.exports.query import Summary, Total
+from backend.exports.query import Summary, Total, per_currency
 from backend.exports.rows import ExportRow
 from smartcart_contract.money import format_money
 
@@ -135,16 +137,29 @@ _TOTAL_COLUMNS = (("", 60, "L"), ("Currency", 20, "L"), ("Sessions", 25, "R"), (
 _REASON_COLUMNS = (("Reason", 60, "L"), ("Interruptions", 25, "R"), ("Sessions", 25, "R"))
 
 
-def _total_rows(totals: tuple[Total, ...], blank: str) -> list[tuple[object, ...]]:
+def _total_rows(totals: tuple[Total, ...], blank: str, *, sum_amounts: bool) -> list[tuple[object, ...]]:
+    """One row per total, then an "All" row per currency. Its amount is given only where the
+    amounts add up to money (`sum_amounts`): across outcomes they are what was asked, and a
+    declined payment's amount added to a completed one's is no figure anyone took."""
     rows: list[tuple[object, ...]] = [
         (t.key or blank, t.currency, f"{t.sessions:,}", format_money(t.amount_minor, t.currency, symbol=False))
         for t in totals
     ]
-    for currency in sorted({t.currency for t in totals}):
-        same = [t for t in totals if t.currency == currency]
-        count, amount = sum(t.sessions for t in same), sum(t.amount_minor for t in same)
-        rows.append(("All", currency, f"{count:,}", format_money(amount, currency, symbol=False)))
+    for t in per_currency(totals):
+        amount = format_money(t.amount_minor, t.currency, symbol=False) if sum_amounts else ""
+        rows.append(("All", t.currency, f"{t.sessions:,}", amount))
     return rows
+
+
+def _money(totals: tuple[Total, ...]) -> str:
+    if not totals:
+        return format_money(0, "INR", symbol=False)
+    return " + ".join(format_money(t.amount_minor, t.currency, symbol=False) for t in totals)
+
+
+def _count(totals: tuple[Total, ...], what: str) -> str:
+    count = sum(t.sessions for t in totals)
+    return f"{count:,} {what}{'s' if count != 1 else ''}"
 
 
 def write_pdf(
@@ -176,11 +191,31 @@ def write_pdf(
         f"Sessions: {summary.sessions:,}    Interruptions: {summary.interruptions:,}",
     ):
         pdf.cell(0, 5, _text(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    taken = summary.taken()
+    pdf.set_font(_FONT, "B", 11)
+    pdf.cell(
+        0, 7, _text(f"Money taken: {_money(taken)} ({_count(taken, 'completed payment')})"),
+        new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+    )
+    if summary.not_yet_collected:
+        pending = summary.not_yet_collected
+        pdf.set_font(_FONT, size=9)
+        pdf.cell(
+            0, 5,
+            _text(f"Accepted offline, not yet collected: {_money(pending)} ({_count(pending, 'payment')}) "
+                  "- not in the money taken until the gateway accepts it"),
+            new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+        )
 
-    pdf.heading("Totals by outcome")
-    pdf.grid((("Status", 60, "L"), *_TOTAL_COLUMNS[1:]), _total_rows(summary.by_status, "-"))
-    pdf.heading("Totals by method")
-    pdf.grid((("Method", 60, "L"), *_TOTAL_COLUMNS[1:]), _total_rows(summary.by_method, "none chosen"))
+    pdf.heading("Money taken by method (completed payments)")
+    pdf.grid(
+        (("Method", 60, "L"), *_TOTAL_COLUMNS[1:]),
+        _total_rows(summary.taken_by_method, "none chosen", sum_amounts=True),
+    )
+    pdf.heading("Sessions by outcome (amounts asked, not taken)")
+    pdf.grid(
+        (("Status", 60, "L"), *_TOTAL_COLUMNS[1:]), _total_rows(summary.by_status, "-", sum_amounts=False)
+    )
     pdf.heading("Interruptions by reason")
     if summary.by_reason:
         pdf.grid(

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, CursorResult, distinct, func, select
 
 from backend.db.tables import OfflinePayment, Order, PaymentSession, SessionEvent, table_of
+from backend.exports import money_taken
 from backend.exports.criteria import Criteria
 from backend.exports.rows import ExportRow
 from smartcart_contract.states import Status
@@ -114,12 +115,35 @@ class ReasonCount:
 class Summary:
     sessions: int
     interruptions: int
+    # Every session by its status: how many, and the amounts they were for (asked, not taken).
     by_status: tuple[Total, ...]
     by_method: tuple[Total, ...]
     by_reason: tuple[ReasonCount, ...]
+    # Money taken (money_taken.py) by method, and what was accepted offline and not yet collected.
+    taken_by_method: tuple[Total, ...] = ()
+    not_yet_collected: tuple[Total, ...] = ()
+
+    def taken(self) -> tuple[Total, ...]:
+        """Money taken per currency (key None)."""
+        return per_currency(self.taken_by_method)
 
 
-def _totals(conn: Connection, key: Any, criteria: Criteria) -> tuple[Total, ...]:
+def per_currency(totals: tuple[Total, ...]) -> tuple[Total, ...]:
+    currencies = sorted({t.currency for t in totals})
+    return tuple(
+        Total(
+            None,
+            currency,
+            sum(t.sessions for t in totals if t.currency == currency),
+            sum(t.amount_minor for t in totals if t.currency == currency),
+        )
+        for currency in currencies
+    )
+
+
+def _totals(
+    conn: Connection, key: Any, criteria: Criteria, *also: ColumnElement[bool]
+) -> tuple[Total, ...]:
     rows = conn.execute(
         select(
             key,
@@ -127,15 +151,20 @@ def _totals(conn: Connection, key: Any, criteria: Criteria) -> tuple[Total, ...]
             func.count().label("sessions"),
             func.coalesce(func.sum(_S.c.amount_minor), 0).label("amount"),
         )
-        .where(*_where(criteria))
+        .where(*_where(criteria), *also)
         .group_by(key, _S.c.currency)
         .order_by(key, _S.c.currency)
     )
     return tuple(Total(row[0], row[1], int(row[2]), int(row[3])) for row in rows)
 
 
+def taken_totals(conn: Connection, criteria: Criteria) -> tuple[Total, ...]:
+    """Money taken per currency, for the sessions matching `criteria`."""
+    return per_currency(_totals(conn, _S.c.method, criteria, money_taken.taken(_S.c.status)))
+
+
 def summary(conn: Connection, criteria: Criteria) -> Summary:
-    """Totals by outcome and by method (count and amount), and interruptions by reason.
+    """Totals by outcome and by method (count and amount), money taken, and interruptions by reason.
 
     Interruptions are counted from the session history (every move into INTERRUPTED), so a
     session interrupted twice for different reasons counts under both.
@@ -158,4 +187,8 @@ def summary(conn: Connection, criteria: Criteria) -> Summary:
         by_status=by_status,
         by_method=by_method,
         by_reason=tuple(ReasonCount(r[0], int(r[1]), int(r[2])) for r in reasons),
+        taken_by_method=_totals(conn, _S.c.method, criteria, money_taken.taken(_S.c.status)),
+        not_yet_collected=per_currency(
+            _totals(conn, _S.c.method, criteria, money_taken.not_yet_collected(_S.c.status))
+        ),
     )

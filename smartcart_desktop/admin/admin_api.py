@@ -1,9 +1,11 @@
 """The admin panel's way to the backend: HTTP with the admin token, which it gets only by
 trading the admin PIN.
 
-`unlock(pin)` is the one call made with the kiosk token; the admin token it returns lives in
+`unlock(pin)` is the one call made without the admin token it returns, which then lives in
 this object's memory until `lock()` or `close()`. The token a start-up link may carry is
-deliberately not used here: reaching admin data always takes the PIN.
+deliberately not used for admin data: reaching it always takes the PIN. It only goes with the
+unlock itself, as its bearer: that tells the backend the PIN comes from the kiosk's own
+window, which a lock keeps out a minute at most (backend/http/admin_pin.py).
 
 The connection is this object's own (one aiohttp ClientSession, born on first use inside the
 running loop and closed with the panel), so the kiosk's client never carries admin headers.
@@ -21,9 +23,11 @@ from pydantic import BaseModel
 from smartcart_desktop.admin.admin_models import (
     ForwardResult,
     OfflinePayments,
+    SessionPage,
     Stats,
     Unlocked,
 )
+from smartcart_desktop.admin.history_query import HistoryQuery
 from smartcart_desktop.admin.report_range import DayRange
 from smartcart_desktop.api.errors import (
     AuthError,
@@ -43,9 +47,12 @@ class Locked(AuthError):
 
 
 class AdminApi:
-    def __init__(self, base_url: str, kiosk_token: str, *, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self, base_url: str, kiosk_token: str, *, timeout_s: float = 10.0, window_token: str | None = None
+    ) -> None:
         self._http = BackendHttp(base_url, timeout_s=timeout_s, name="admin")
         self._kiosk_token = kiosk_token
+        self._window_token = window_token
         self._admin_token: str | None = None
 
     @property
@@ -55,7 +62,7 @@ class AdminApi:
     async def unlock(self, pin: str) -> None:
         """Trade the PIN for the admin token. AuthError (code `wrong_pin`) or TooManyAttempts."""
         unlocked = await self._http.call(
-            "POST", "/api/admin/unlock", Unlocked, json={"pin": pin}, token=self._kiosk_token
+            "POST", "/api/admin/unlock", Unlocked, json={"pin": pin}, token=self._window_token or self._kiosk_token
         )
         self._admin_token = unlocked.admin_token
 
@@ -72,13 +79,19 @@ class AdminApi:
         return await self._admin("GET", "/api/payments/sessions/active", SessionList)
 
     async def session(self, session_id: str) -> Session:
-        return await self._admin("GET", session_path(session_id), Session)
+        # With its history: the operator reads it as a timeline.
+        return await self._admin("GET", session_path(session_id), Session, params={"history": "1"})
 
     async def summary(self, session_id: str) -> Summary:
         return await self._admin("GET", session_path(session_id, "summary"), Summary)
 
     async def stats(self, days: DayRange) -> Stats:
         return await self._admin("GET", "/api/payments/stats", Stats, params=days.query())
+
+    async def search_sessions(self, query: HistoryQuery, *, limit: int, cursor: str | None = None) -> SessionPage:
+        """One page of past and present sessions, newest first; `cursor` is the last page's."""
+        params = query.params(limit=limit, cursor=cursor)
+        return await self._admin("GET", "/api/payments/sessions", SessionPage, params=params)
 
     async def offline_payments(self) -> OfflinePayments:
         return await self._admin("GET", "/api/payments/offline", OfflinePayments)

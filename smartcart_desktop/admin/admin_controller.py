@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Signal
 
 from smartcart_desktop.admin.admin_api import AdminApi
 from smartcart_desktop.admin.admin_models import OfflinePayments, Stats
+from smartcart_desktop.admin.history_query import HistoryQuery
 from smartcart_desktop.admin.report_range import DayRange
 from smartcart_desktop.api.errors import ApiError, AuthError, NotFound
 from smartcart_desktop.api.models import Session, Summary
@@ -29,6 +30,8 @@ from smartcart_desktop.app.background import BackgroundTasks, wait_or_timeout
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+HISTORY_PAGE = 50
 
 _SESSION_ID = re.compile(r"[0-9a-f]{32}")
 NOT_AN_ID = "That is not a session id (32 characters, 0-9 and a-f)."
@@ -52,6 +55,8 @@ class AdminController(QObject):
     history_failed = Signal(str)
     stats_changed = Signal(object)  # Stats
     offline_changed = Signal(object)  # OfflinePayments
+    # The history list: (sessions, replace the list or add to it, more pages follow)
+    history_page = Signal(object, bool, bool)
     notice = Signal(str, bool)  # text ("" clears), is_error
     locked = Signal()  # the admin token no longer works
 
@@ -71,6 +76,9 @@ class AdminController(QObject):
         self.history_id: str | None = None
         self.stats: Stats | None = None
         self.offline: OfflinePayments | None = None
+        self.history_query: HistoryQuery | None = None
+        self._history_cursor: str | None = None
+        self._history_generation = 0
 
     # ---- life -------------------------------------------------------------------------------
 
@@ -96,6 +104,21 @@ class AdminController(QObject):
         if self.history is not None and self.history.session.session_id != session_id:
             self.history = None
         return self._spawn(self._load_history(session_id, announce=True), "admin-history")
+
+    def search_history(self, query: HistoryQuery) -> asyncio.Task[None] | None:
+        """The first page of the history list for `query`; it replaces what the list shows."""
+        self.history_query = query
+        self._history_cursor = None
+        self._history_generation += 1
+        return self._spawn(self._load_history_page(self._history_generation, None), "admin-history-list")
+
+    def more_history(self) -> asyncio.Task[None] | None:
+        """The next page of the same query, added below the rows shown."""
+        if self.history_query is None or self._history_cursor is None:
+            return None
+        cursor = self._history_cursor
+        self._history_cursor = None  # one request per page: "More" pressed twice loads it once
+        return self._spawn(self._load_history_page(self._history_generation, cursor), "admin-history-more")
 
     def cancel_session(self, session_id: str, reason: str) -> asyncio.Task[None] | None:
         return self._spawn(self._cancel(session_id, reason), "admin-cancel")
@@ -188,6 +211,27 @@ class AdminController(QObject):
         if history != self.history:
             self.history = history
             self.history_changed.emit(history)
+
+    # ---- the history list --------------------------------------------------------------------
+
+    async def _load_history_page(self, generation: int, cursor: str | None) -> None:
+        query = self.history_query
+        if query is None:
+            return
+        try:
+            page = await self._api.search_sessions(query, limit=HISTORY_PAGE, cursor=cursor)
+        except AuthError:
+            self.locked.emit()
+            return
+        except ApiError as exc:
+            if generation == self._history_generation:
+                self._history_cursor = cursor  # "More" may be pressed again
+                self.notice.emit(f"Could not search the history: {exc.message}", True)
+            return
+        if generation != self._history_generation:
+            return  # the operator asked something else meanwhile
+        self._history_cursor = page.next_cursor
+        self.history_page.emit(page.sessions, cursor is None, page.next_cursor is not None)
 
     # ---- operator actions --------------------------------------------------------------------
 

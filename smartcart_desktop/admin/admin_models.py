@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from smartcart_desktop.api.models import Wire
+from smartcart_desktop.api.models import Session, Wire
 
 
 class Unlocked(Wire):
@@ -30,17 +30,17 @@ class Stats(Wire):
     by_status: list[Total]
     by_method: list[Total]
     by_reason: list[ReasonCount]
+    # Money taken as the backend defines it (completed payments), the same figure as the PDF's.
+    taken: list[Total]
+    taken_by_method: list[Total]
+    not_yet_collected: list[Total]
+
+    def taken_amounts(self) -> dict[str, int]:
+        """Money taken in minor units per currency."""
+        return {t.currency: t.amount_minor for t in self.taken}
 
     def count(self, status: str) -> int:
         return sum(t.sessions for t in self.by_status if t.key == status)
-
-    def amount(self, status: str) -> dict[str, int]:
-        """Amount in minor units per currency, for the sessions in `status`."""
-        amounts: dict[str, int] = {}
-        for total in self.by_status:
-            if total.key == status:
-                amounts[total.currency] = amounts.get(total.currency, 0) + total.amount_minor
-        return amounts
 
 
 class OfflinePayment(Wire):
@@ -71,3 +71,8 @@ class ForwardResult(Wire):
     declined: int
     waiting: int
     busy: bool
+
+
+class SessionPage(Wire):
+    sessions: list[Session]  # newest first
+    next_cursor: str | None = None

@@ -1,5 +1,5 @@
 """The admin panel's window: active sessions and today's figures, a session's history,
-offline payments and exports, each on a tab. It shows the controller's state and forwards
+offline payments, exports and the history list that finds any payment, each on a tab. It shows the controller's state and forwards
 the operator's intents; it never calls the API itself.
 
 Closing the window locks the panel (the admin token is forgotten); so does "Lock".
@@ -33,6 +33,7 @@ from smartcart_desktop.admin.export_panel import ExportPanel
 from smartcart_desktop.admin.export_request import ExportRequest, ExportResult
 from smartcart_desktop.admin.exporter import Exporter
 from smartcart_desktop.admin.glance_view import TodayView
+from smartcart_desktop.admin.history_list import HistoryListView
 from smartcart_desktop.admin.history_view import SessionHistoryView
 from smartcart_desktop.admin.offline_view import OfflineView
 from smartcart_desktop.admin.reason_dialog import ask_reason
@@ -71,6 +72,7 @@ class AdminWindow(QWidget):
         self.lock_button.setObjectName("lockButton")
         self.active = ActiveSessionsView()
         self.today = TodayView()
+        self.history_list = HistoryListView()
         self.history = SessionHistoryView()
         self.offline = OfflineView()
         self.exports = ExportPanel()
@@ -81,6 +83,9 @@ class AdminWindow(QWidget):
         self.tabs.addTab(self._padded(self.history), "Session history")
         self.tabs.addTab(self._padded(self.offline), "Offline payments")
         self.tabs.addTab(self._padded(self.exports), "Exports")
+        # Last, so the other tabs keep their places; a row opens the Session history tab.
+        self.history_list_page = self._padded(self.history_list)
+        self.tabs.addTab(self.history_list_page, "Search")
         self._build()
         self._connect()
 
@@ -129,6 +134,10 @@ class AdminWindow(QWidget):
         controller.history_failed.connect(self.history.show_failure)
         controller.notice.connect(self.show_notice)
         self.active.session_opened.connect(self.open_session)
+        controller.history_page.connect(self.history_list.show_page)
+        self.history_list.search_requested.connect(controller.search_history)
+        self.history_list.more_requested.connect(controller.more_history)
+        self.history_list.session_opened.connect(self.open_session)
         self.history.lookup_requested.connect(self.open_session)
         self.history.cancel_requested.connect(lambda sid: self._spawn(self._cancel(sid), "admin-cancel-reason"))
         self.history.reconcile_requested.connect(
@@ -138,6 +147,7 @@ class AdminWindow(QWidget):
         self.refresh_button.clicked.connect(lambda: controller.refresh())
         # Stats and offline payments refresh less often than the live table: at once on a tab change.
         self.tabs.currentChanged.connect(lambda _index: controller.refresh())
+        self.tabs.currentChanged.connect(self._tab_shown)
         self.lock_button.clicked.connect(self.lock_requested)
         exports.export_requested.connect(lambda request: self._spawn(self._export(request), "admin-export-path"))
         exports.cancel_requested.connect(exporter.cancel)
@@ -158,6 +168,10 @@ class AdminWindow(QWidget):
             self.show()
 
     # ---- intents ------------------------------------------------------------------------------
+
+    def _tab_shown(self, index: int) -> None:
+        if self.tabs.widget(index) is self.history_list_page and not self.history_list.loaded:
+            self.history_list.search()  # the list's first page, the first time it is seen
 
     def open_session(self, text: str) -> None:
         self.tabs.setCurrentIndex(1)

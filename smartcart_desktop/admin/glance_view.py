@@ -1,4 +1,7 @@
-"""Today at a glance: money taken, outcomes and interruptions by reason, from the stats."""
+"""Today at a glance: money taken, outcomes and interruptions by reason, from the stats.
+
+"Taken today" is the backend's money taken (backend/exports/money_taken.py: completed payments),
+the same figure as the PDF summary's for the same days; the window adds nothing up itself."""
 
 from __future__ import annotations
 
@@ -34,15 +37,19 @@ REASONS_TITLE = "Interruptions by reason"
 @dataclass(frozen=True, slots=True)
 class Glance:
     outcomes: dict[str, int]  # label (Completed, Declined…) → sessions
-    taken: dict[str, int]  # currency → minor units, COMPLETED only
+    taken: dict[str, int]  # currency → minor units: the backend's money taken (GET /api/payments/stats)
     sessions: int
     interruptions: int
     by_reason: dict[str, int] = field(default_factory=dict)  # reason → interruptions
+    not_yet_collected: dict[str, int] = field(default_factory=dict)  # accepted offline, not money yet
 
     def taken_text(self) -> str:
-        if not self.taken:
-            return format_money(0)
-        return " + ".join(format_money(amount, currency) for currency, amount in sorted(self.taken.items()))
+        return _amounts_text(self.taken)
+
+    def pending_text(self) -> str:
+        if not self.not_yet_collected:
+            return ""
+        return f"{_amounts_text(self.not_yet_collected)} accepted offline, not yet collected"
 
     def chart_groups(self) -> tuple[BarGroup, ...]:
         outcomes = tuple(Bar(label, self.outcomes[label], colour) for _, label, colour in OUTCOMES)
@@ -52,6 +59,12 @@ class Glance:
         return (BarGroup(OUTCOMES_TITLE, outcomes), BarGroup(REASONS_TITLE, reasons, "No interruptions today"))
 
 
+def _amounts_text(amounts: dict[str, int]) -> str:
+    if not amounts:
+        return format_money(0)
+    return " + ".join(format_money(amount, currency) for currency, amount in sorted(amounts.items()))
+
+
 def glance_of(stats: Stats) -> Glance:
     by_reason: dict[str, int] = {}
     for row in sorted(stats.by_reason, key=lambda r: -r.interruptions):
@@ -59,10 +72,11 @@ def glance_of(stats: Stats) -> Glance:
         by_reason[reason] = by_reason.get(reason, 0) + row.interruptions
     return Glance(
         outcomes={label: stats.count(status) for status, label, _ in OUTCOMES},
-        taken=stats.amount("COMPLETED"),
+        taken=stats.taken_amounts(),
         sessions=stats.sessions,
         interruptions=stats.interruptions,
         by_reason=by_reason,
+        not_yet_collected={t.currency: t.amount_minor for t in stats.not_yet_collected},
     )
 
 
@@ -101,8 +115,11 @@ class TodayView(QFrame):
         self.glance = glance
         self.title.setText(f"Today at a glance · {date.today().strftime('%d %b %Y')}")
         self.taken.setText(glance.taken_text())
-        self.counts.setText(
-            f"{glance.sessions:,} session{'s' if glance.sessions != 1 else ''}\n"
-            f"{glance.interruptions:,} interruption{'s' if glance.interruptions != 1 else ''}"
-        )
+        lines = [
+            f"{glance.sessions:,} session{'s' if glance.sessions != 1 else ''}",
+            f"{glance.interruptions:,} interruption{'s' if glance.interruptions != 1 else ''}",
+        ]
+        if glance.pending_text():
+            lines.append(glance.pending_text())
+        self.counts.setText("\n".join(lines))
         self.chart.set_groups(glance.chart_groups())

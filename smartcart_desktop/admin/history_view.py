@@ -26,9 +26,11 @@ from smartcart_desktop.admin.admin_controller import SessionHistory
 from smartcart_desktop.admin.durations import local_time, short_duration
 from smartcart_desktop.admin.sessions_model import method_text, status_text
 from smartcart_desktop.admin.timeline import entry_of
+from smartcart_desktop.admin.wrapped_text import WrappedTextDelegate
 from smartcart_desktop.ui.style import restyle, set_role
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
+DETAIL_COLUMN = 2
 _CANCELLABLE = frozenset({Status.INITIATED, Status.PROCESSING, Status.INTERRUPTED})
 _RECONCILABLE = frozenset(s for s in Status if not s.terminal)
 _TONES = {"good": "#2e7d32", "bad": "#c62828", "warn": "#e65100", "info": "#1c2b33"}
@@ -77,8 +79,10 @@ class SessionHistoryView(QWidget):
         self.timeline.setHeaderLabels(["Time", "Event", "Reason / detail", "Now"])
         self.timeline.setRootIsDecorated(False)
         self.timeline.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.timeline.setWordWrap(True)
         self.timeline.setUniformRowHeights(False)
+        self.timeline.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.detail_delegate = WrappedTextDelegate(self.timeline, DETAIL_COLUMN)
+        self.timeline.setItemDelegateForColumn(DETAIL_COLUMN, self.detail_delegate)
         header = self.timeline.header()
         header.setStretchLastSection(False)
         header.resizeSection(0, 104)
@@ -216,6 +220,16 @@ class SessionHistoryView(QWidget):
     def event_rows(self) -> list[tuple[str, str, str]]:
         """(event, reason, status it moved to) per row, as shown."""
         return [(item.text(1), item.text(2), item.text(3)) for item in self._timeline_items()]
+
+    def hidden_detail_rows(self) -> list[int]:
+        """Rows whose reason or detail does not fit the height they are given (none should)."""
+        hidden = []
+        for row, item in enumerate(self._timeline_items()):
+            index = self.timeline.indexFromItem(item, DETAIL_COLUMN)
+            shown = self.timeline.visualRect(index).height()
+            if item.text(DETAIL_COLUMN) and shown < self.detail_delegate.text_height(index):
+                hidden.append(row)
+        return hidden
 
     def _timeline_items(self) -> list[QTreeWidgetItem]:
         items = (self.timeline.topLevelItem(i) for i in range(self.timeline.topLevelItemCount()))

@@ -1,4 +1,5 @@
-"""Active sessions as a table model, updated in place so a refresh keeps selection and sort.
+"""Sessions as table models: the active ones, updated in place so a refresh keeps selection and
+sort, and the history list's, page after page.
 
 Each column answers SORT_ROLE with a raw value (amount in minor units, age in seconds), so the
 proxy sorts numbers as numbers; DisplayRole is the formatted text.
@@ -61,11 +62,71 @@ def status_text(session: Session) -> str:
     return text
 
 
-class ActiveSessionsModel(QAbstractTableModel):
+class _SessionTable(QAbstractTableModel):
+    """What both tables answer Qt alike; a table says its columns and how a cell reads."""
+
+    columns: tuple[str, ...] = ()
+    numeric: frozenset[int] = frozenset()
+    session_column = 0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[Session] = []
+
+    def session_ids(self) -> list[str]:
+        return [s.session_id for s in self._rows]
+
+    def _display(self, session: Session, column: int) -> str:
+        raise NotImplementedError
+
+    def _sort_key(self, session: Session, column: int) -> Any:
+        raise NotImplementedError
+
+    def _colour(self, session: Session, column: int) -> QBrush | None:
+        return None
+
+    # ---- QAbstractTableModel ------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        session, column = self._rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(session, column)
+        if role == SORT_ROLE:
+            return self._sort_key(session, column)
+        if role == SESSION_ID_ROLE:
+            return session.session_id
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.session_column:
+            return f"Session {session.session_id}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in self.numeric:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._colour(session, column)
+        return None
+
+
+class ActiveSessionsModel(_SessionTable):
+    columns = COLUMNS
+    numeric = frozenset(_NUMERIC)
+    session_column = SESSION
+
     def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         super().__init__()
         self._clock = clock
-        self._rows: list[Session] = []
         self._now = clock()
 
     # ---- contents -----------------------------------------------------------------------------
@@ -90,42 +151,6 @@ class ActiveSessionsModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), first, first + len(added) - 1)
             self._rows.extend(added)
             self.endInsertRows()
-
-    def session_ids(self) -> list[str]:
-        return [s.session_id for s in self._rows]
-
-    # ---- QAbstractTableModel ------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        session, column = self._rows[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(session, column)
-        if role == SORT_ROLE:
-            return self._sort_key(session, column)
-        if role == SESSION_ID_ROLE:
-            return session.session_id
-        if role == Qt.ItemDataRole.ToolTipRole and column == SESSION:
-            return f"Session {session.session_id}"
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._colour(session, column)
-        return None
 
     def _seconds_old(self, session: Session) -> float:
         return (self._now - session.created_at).total_seconds()
@@ -171,10 +196,82 @@ class ActiveSessionsModel(QAbstractTableModel):
         return None
 
 
+HISTORY_COLUMNS = ("Created", "Session", "Order", "Amount", "Method", "Card / UPI", "Status")
+(H_CREATED, H_SESSION, H_ORDER, H_AMOUNT, H_METHOD, H_REFERENCE, H_STATUS) = range(len(HISTORY_COLUMNS))
+_HISTORY_NUMERIC = {H_ORDER, H_AMOUNT}
+_HISTORY_STATUS_COLOURS = {
+    Status.COMPLETED: "#2e7d32",
+    Status.DECLINED: "#c62828",
+    Status.FAILED_MAX_RETRIES: "#ad1457",
+    **_STATUS_COLOURS,
+}
+
+
+def reference_text(session: Session) -> str:
+    """What an operator would search by: the card's last 4 or the UPI id."""
+    if session.card_last4:
+        return f"•{session.card_last4}"
+    return session.upi_id or ""
+
+
+class HistoryModel(_SessionTable):
+    """Past and present sessions as the history list found them, page after page."""
+
+    columns = HISTORY_COLUMNS
+    numeric = frozenset(_HISTORY_NUMERIC)
+    session_column = H_SESSION
+
+    def replace(self, sessions: Sequence[Session]) -> None:
+        self.beginResetModel()
+        self._rows = list(sessions)
+        self.endResetModel()
+
+    def append(self, sessions: Sequence[Session]) -> None:
+        known = {s.session_id for s in self._rows}
+        added = [s for s in sessions if s.session_id not in known]
+        if added:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(added) - 1)
+            self._rows.extend(added)
+            self.endInsertRows()
+
+    def _colour(self, session: Session, column: int) -> QBrush | None:
+        colour = _HISTORY_STATUS_COLOURS.get(session.status) if column == H_STATUS else None
+        return QBrush(QColor(colour)) if colour else None
+
+    def _display(self, session: Session, column: int) -> str:
+        if column == H_CREATED:
+            return session.created_at.astimezone().strftime("%d %b %H:%M:%S")
+        if column == H_SESSION:
+            return session.session_id[:12] + "…"
+        if column == H_ORDER:
+            return f"#{session.order_id}"
+        if column == H_AMOUNT:
+            return format_money(session.amount_minor, session.currency)
+        if column == H_METHOD:
+            return {"card": (session.card_brand or "card").capitalize(), "upi": "UPI", "cash": "Cash"}.get(
+                session.method or "", "—"
+            )
+        if column == H_REFERENCE:
+            return reference_text(session)
+        return status_text(session)
+
+    def _sort_key(self, session: Session, column: int) -> Any:
+        return {
+            H_CREATED: session.created_at.timestamp(),
+            H_SESSION: session.session_id,
+            H_ORDER: session.order_id,
+            H_AMOUNT: session.amount_minor,
+            H_METHOD: session.method or "",
+            H_REFERENCE: reference_text(session),
+            H_STATUS: status_text(session),
+        }[column]
+
+
 class SessionsProxy(QSortFilterProxyModel):
     """Sorts on SORT_ROLE (numbers as numbers); re-sorts as the rows refresh."""
 
-    def __init__(self, source: ActiveSessionsModel) -> None:
+    def __init__(self, source: QAbstractTableModel) -> None:
         super().__init__()
         self.setSourceModel(source)
         self.setSortRole(SORT_ROLE)

@@ -14,7 +14,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,28 +32,12 @@ from backend.exports.criteria import parse_bound
 from backend.exports.rows import COLUMNS
 from tests.backend.api import ADMIN_TOKEN, DECLINED_CARD, Api
 from tests.backend.conftest import AppFactory
+from tests.backend.stepped_clock import SteppedClock, at
 from tests.pdf_text import pdf_text
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPORT = "/api/payments/sessions/export"
 HOUR_MS = 3_600_000
-
-
-def at(text: str) -> int:
-    return parse_bound(text, end=False)
-
-
-class SteppedClock:
-    """Real time flowing from a chosen instant; `jump` only ever moves it forward."""
-
-    def __init__(self, start_ms: int) -> None:
-        self.jump(start_ms)
-
-    def jump(self, to_ms: int) -> None:
-        self._base, self._since = to_ms, time.monotonic_ns() // 1_000_000
-
-    def __call__(self) -> int:
-        return self._base + time.monotonic_ns() // 1_000_000 - self._since
 
 
 @dataclass
@@ -168,8 +151,8 @@ async def test_pdf_summarises_outcomes_methods_interruptions_then_lists_sessions
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
     text = pdf_text(data)
     for expected in ("SmartCart - payment sessions", "created 2026-11-18 to 2026-11-20 (UTC)",
-                     "Totals by outcome", "Totals by method", "Interruptions by reason",
-                     "INR 135.00",  # the two completed sessions: 80.00 cash + 55.00 card
+                     "Sessions by outcome", "Money taken by method", "Interruptions by reason",
+                     "Money taken: INR 135.00",  # the two completed sessions: 80.00 cash + 55.00 card
                      "CANCELLED", "DECLINED", "INTERRUPTED", "cash", "TIMEOUT", "visa 4242",
                      "5 sessions listed."):
         assert expected in text, expected

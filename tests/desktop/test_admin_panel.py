@@ -163,6 +163,42 @@ async def test_too_many_wrong_pins_lock_the_check_for_a_while(start_kiosk: Start
         assert kiosk.window.admin.panel is None
 
 
+async def test_a_first_start_with_no_pin_set_shows_the_generated_one_once(start_kiosk: StartKiosk) -> None:
+    async with start_kiosk(admin_pin=None) as kiosk:
+        message = kiosk.app.pin_message
+        assert message is not None and message.isVisible()
+        match = re.fullmatch(r"The admin PIN of this kiosk is (\d{6})", message.text())
+        assert match, message.text()
+        message.accept()
+        panel = await unlock(kiosk, match[1])
+        assert panel.isVisible()
+    async with start_kiosk(admin_pin=None) as kiosk:  # the same data directory: shown no more
+        assert kiosk.app.pin_message is None
+        await unlock(kiosk, match[1])
+
+
+async def test_a_guesser_locking_the_check_keeps_the_window_out_briefly_only(start_kiosk: StartKiosk) -> None:
+    async with start_kiosk(admin_pin=PIN, admin_pin_lockout_s=3600, admin_pin_window_lockout_s=1) as kiosk:
+        link = kiosk.app.services.link  # type: ignore[union-attr]
+        guesser = AdminApi(link.url, link.kiosk_token)  # the kiosk token alone, not the window
+        try:
+            for _ in range(5):
+                with pytest.raises(Exception, match="Wrong PIN"):
+                    await guesser.unlock("9999")
+            with pytest.raises(Exception, match="Try again in 3600 s"):
+                await guesser.unlock(PIN)
+        finally:
+            await guesser.close()
+
+        kiosk.window.admin.action.trigger()
+        await enter_pin(kiosk, PIN)
+        await kiosk.waits.until(lambda: "Try again in 1 s" in (kiosk_pin_error_text(kiosk) or ""))
+        await asyncio.sleep(1.1)
+        await enter_pin(kiosk, PIN)
+        entry = kiosk.window.admin
+        await kiosk.waits.until(lambda: entry.window is not None and entry.window.isVisible())
+
+
 def kiosk_pin_error_text(kiosk: Kiosk) -> str | None:
     dialog = visible_dialog(kiosk.window, "adminPinDialog")
     label = dialog.findChild(QLabel, "pinError") if dialog else None
@@ -221,7 +257,7 @@ async def test_an_interrupted_payment_is_live_in_the_table_then_its_full_history
         await kiosk.receipt()
         await kiosk.waits.until(lambda: fact(panel, "status") == "COMPLETED", timeout=8000)
 
-        session = await kiosk.api.session(session_id)
+        session = await kiosk.api.session(session_id, history=True)
         assert session.gateway_charge_id
         assert fact(panel, "chargeId") == session.gateway_charge_id
         assert (fact(panel, "interruptions"), fact(panel, "lastReason")) == ("1", "TIMEOUT")
@@ -452,7 +488,7 @@ async def test_each_export_format_is_written_where_the_operator_chose_and_parses
         data = (tmp_path / "sessions.pdf").read_bytes()
         assert data.startswith(b"%PDF") and result.size == len(data) and result.rows is None
         text = pdf_text(data)
-        for expected in ("SmartCart - payment sessions", "Totals by outcome", "COMPLETED", "CANCELLED",
+        for expected in ("SmartCart - payment sessions", "Sessions by outcome", "COMPLETED", "CANCELLED",
                          completed, cancelled, "2 sessions listed."):
             assert expected in text, expected
 
@@ -475,6 +511,7 @@ class SlowExportApi:
         return Stats(
             sessions=3, interruptions=0, by_method=[], by_reason=[],
             by_status=[Total(key="COMPLETED", currency="INR", sessions=3, amount_minor=1)],
+            taken=[], taken_by_method=[], not_yet_collected=[],
         )
 
     @asynccontextmanager

@@ -7,18 +7,22 @@ from collections.abc import Iterable
 from aiohttp import web
 
 from backend.app_keys import ADMIN_PIN, DATABASE, SESSIONS, SETTINGS
+from backend.db.sessions import search
 from backend.exports import query as export_query
 from backend.exports.criteria import RangeQuery
 from backend.exports.query import Total
-from backend.http.access import Role
+from backend.http.access import Role, caller_role
 from backend.http.endpoint import endpoint, json_response, session_id_param
 from backend.http.schemas.admin import (
     OperatorActionIn,
     ReasonCountOut,
+    SessionPageOut,
+    SessionSearchQuery,
     StatsOut,
     TotalOut,
     UnlockIn,
     UnlockOut,
+    encode_cursor,
 )
 from backend.http.schemas.sessions import ActiveSessionsOut, SessionOut
 
@@ -33,6 +37,26 @@ async def active_sessions(request: web.Request) -> web.Response:
     return json_response(ActiveSessionsOut(sessions=sessions, total=len(sessions)))
 
 
+@routes.get("/api/payments/sessions")
+@endpoint(
+    role=Role.ADMIN,
+    summary="Past and present sessions, newest first, a page at a time; filtered by creation "
+    "time, status, method and an exact order id, last 4, UPI id or gateway charge id",
+    query=SessionSearchQuery,
+    responses={200: SessionPageOut},
+)
+async def search_sessions(request: web.Request, query: SessionSearchQuery) -> web.Response:
+    criteria = query.search_criteria()
+    found = await request.app[DATABASE].read(lambda conn: search.page(conn, criteria))
+    service = request.app[SESSIONS]
+    return json_response(
+        SessionPageOut(
+            sessions=[SessionOut.of(service.view(s)) for s in found.sessions],
+            next_cursor=encode_cursor(found.next) if found.next is not None else None,
+        )
+    )
+
+
 @routes.post("/api/admin/unlock")
 @endpoint(
     role=Role.KIOSK,
@@ -42,14 +66,17 @@ async def active_sessions(request: web.Request) -> web.Response:
     errors=(403, 429),
 )
 async def unlock(request: web.Request, body: UnlockIn) -> web.Response:
-    await request.app[ADMIN_PIN].check(request.app[DATABASE], body.pin)
+    # The kiosk's own window sends the admin token as its bearer: a lock keeps it out a
+    # minute at most (backend/http/admin_pin.py).
+    from_window = caller_role(request) is Role.ADMIN
+    await request.app[ADMIN_PIN].check(request.app[DATABASE], body.pin, from_window=from_window)
     return json_response(UnlockOut(admin_token=request.app[SETTINGS].admin_token.get_secret_value()))
 
 
 @routes.get("/api/payments/stats")
 @endpoint(
     role=Role.ADMIN,
-    summary="Totals by outcome and method, interruptions by reason, for a range of days",
+    summary="Money taken, totals by outcome and method, interruptions by reason, for a range of days",
     query=RangeQuery,
     responses={200: StatsOut},
 )
@@ -73,6 +100,9 @@ async def stats(request: web.Request, query: RangeQuery) -> web.Response:
                 ReasonCountOut(reason=r.reason, interruptions=r.interruptions, sessions=r.sessions)
                 for r in summary.by_reason
             ],
+            taken=totals(summary.taken()),
+            taken_by_method=totals(summary.taken_by_method),
+            not_yet_collected=totals(summary.not_yet_collected),
         )
     )
 
