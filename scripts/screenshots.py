@@ -1,13 +1,19 @@
-"""Screenshots of the real window for docs/, taken under Xvfb:
+"""Screenshots of the real window for docs/, taken under Xvfb with a window manager:
 
-    QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screenshots.py
+    xvfb-run -a -s "-screen 0 1280x800x24" sh -c \
+        'openbox & QT_QPA_PLATFORM=xcb .venv/bin/python scripts/screenshots.py'
+    xvfb-run -a -s "-screen 0 800x600x24" sh -c \
+        'openbox & QT_QPA_PLATFORM=xcb .venv/bin/python scripts/screenshots.py --kiosk --size 800x600'
 
 Starts the kiosk with its embedded backend in tester mode (a throw-away data directory),
-drives one checkout through a timeout and a network error to a receipt, and saves each step.
+drives one checkout through a timeout and a network error to a receipt, then a declined card,
+and saves each step. Without options: a 1200×760 window, docs/<step>.png. `--kiosk` (full
+screen) and `--size WxH` (the Xvfb screen's size): docs/<step>-WxH.png.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 import tempfile
@@ -18,7 +24,6 @@ from typing import Any
 
 import qasync
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QPushButton, QWidget
 
@@ -32,6 +37,25 @@ from smartcart_desktop.ui.screens.payment_screen import PaymentScreen  # noqa: E
 
 DOCS = ROOT / "docs"
 SIZE = (1200, 760)
+DECLINED_CARD = "4000 0000 0000 0002"
+
+
+class Shots:
+    """Where the shots go and how the window is shown (the command line)."""
+
+    def __init__(self, argv: list[str]) -> None:
+        parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+        parser.add_argument("--kiosk", action="store_true", help="full screen, as on a kiosk")
+        parser.add_argument("--size", help="the screen's size, WIDTHxHEIGHT: names the files *-WxH.png")
+        args = parser.parse_args(argv)
+        self.kiosk: bool = args.kiosk
+        self.suffix = f"-{args.size}" if args.size else ""
+
+    def path(self, name: str) -> Path:
+        return DOCS / f"{name}{self.suffix}.png"
+
+
+SHOTS = Shots([])
 
 
 async def until(condition: Callable[[], object], timeout_s: float = 20) -> None:
@@ -49,21 +73,16 @@ async def settle(seconds: float = 0.4) -> None:
 
 
 def save_window(window: QWidget, name: str) -> None:
-    window.grab().save(str(DOCS / f"{name}.png"))
-    print(f"docs/{name}.png")
+    """The window as Qt paints it (the payment prompts are part of it, not windows of their own)."""
+    path = SHOTS.path(name)
+    window.grab().save(str(path))
+    print(f"{path.relative_to(ROOT)} ({window.width()}×{window.height()})")
 
 
-def save_screen_area(window: QWidget, name: str) -> None:
-    """The window with its dialog on top: grab the screen where the window is."""
-    frame = window.frameGeometry()
-    screen = QGuiApplication.primaryScreen()
-    screen.grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height()).save(str(DOCS / f"{name}.png"))
-    print(f"docs/{name}.png")
-
-
-async def type_test_card(form: PaymentScreen) -> None:
-    """Type the simulator's always-approved card, as a customer would, until Pay is enabled."""
-    for field, text in ((form.number, "4242 4242 4242 4242"), (form.holder, "Asha Rao"),
+async def type_test_card(form: PaymentScreen, number: str = "4242 4242 4242 4242") -> None:
+    """Type a simulator's test card (always approved by default), as a customer would, until
+    Pay is enabled."""
+    for field, text in ((form.number, number), (form.holder, "Asha Rao"),
                         (form.expiry, "12/39"), (form.cvv, "123")):
         QTest.keyClicks(field.edit, text)
     await until(form.pay_button.isEnabled)
@@ -83,7 +102,7 @@ async def shoot() -> None:
     DOCS.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="smartcart-shots-") as data_dir:
         kiosk = await KioskApp.start(
-            LaunchOptions(tester=True, poll_interval_s=0.2, health_interval_s=0.5),
+            LaunchOptions(kiosk=SHOTS.kiosk, tester=True, poll_interval_s=0.2, health_interval_s=0.5),
             data_dir=Path(data_dir),
             gateway_timeout_s=4,
             retry_delay_s=30,
@@ -102,8 +121,9 @@ async def drive(kiosk: KioskApp) -> None:
     # Tester mode is only how this script makes faults happen; customers never see the panel.
     assert window.tester_dock is not None
     window.tester_dock.hide()
-    window.resize(*SIZE)
-    window.move(20, 20)
+    if not SHOTS.kiosk and not SHOTS.suffix:
+        window.resize(*SIZE)
+        window.move(20, 20)
     await until(lambda: services.cart.products)
 
     for product, quantity in (("masala-chai", 2), ("veg-sandwich", 1), ("samosa-2", 1)):
@@ -127,7 +147,7 @@ async def drive(kiosk: KioskApp) -> None:
 
     await until(lambda: visible_dialog(window, "timeoutDialog") is not None)
     await settle()
-    save_screen_area(window, "timeout-dialog")
+    save_window(window, "timeout-dialog")
 
     await api.set_faults("offline")
     timeout_dialog = visible_dialog(window, "timeoutDialog")
@@ -135,7 +155,7 @@ async def drive(kiosk: KioskApp) -> None:
     press(timeout_dialog, "retryButton")
     await until(lambda: visible_dialog(window, "networkDialog") is not None)
     await settle(1.2)
-    save_screen_area(window, "network-error-dialog")
+    save_window(window, "network-error-dialog")
 
     await api.set_faults("none")
     network_dialog = visible_dialog(window, "networkDialog")
@@ -144,6 +164,17 @@ async def drive(kiosk: KioskApp) -> None:
     await until(lambda: flow.state.receipt is not None)
     await settle()
     save_window(window, "receipt")
+
+    window.result_screen.new_order_button.click()
+    services.cart.set_quantity("mango-lassi", 1)
+    await until(lambda: window.cart_screen.checkout_button.isEnabled())
+    window.cart_screen.checkout_button.click()
+    await until(lambda: flow.state.stage is Stage.DETAILS)
+    await type_test_card(form, DECLINED_CARD)
+    QTest.keyClick(form.cvv.edit, Qt.Key.Key_Return)
+    await until(lambda: flow.state.stage is Stage.DECLINED)
+    await settle()
+    save_window(window, "declined")
 
 
 def run(shoot: Callable[[], Coroutine[Any, Any, None]]) -> int:
@@ -155,4 +186,5 @@ def run(shoot: Callable[[], Coroutine[Any, Any, None]]) -> int:
 
 
 if __name__ == "__main__":
+    SHOTS = Shots(sys.argv[1:])
     sys.exit(run(shoot))

@@ -15,4 +15,6 @@ class LaunchOptions:
     # asks before its first payment and uses the backend's own value from then on).
     gateway_timeout_s: float = 30.0
     poll_interval_s: float = 2.0
+    # A customer's cancel waits this long for the gateway to confirm, then returns to the cart.
+    cancel_answer_s: float = 5.0
     health_interval_s: float = 2.0

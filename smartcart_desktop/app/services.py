@@ -33,7 +33,10 @@ class Services:
             link=link,
             api=api,
             flow=CheckoutFlow(
-                api, gateway_timeout_s=link.gateway_timeout_s, poll_interval_s=options.poll_interval_s
+                api,
+                gateway_timeout_s=link.gateway_timeout_s,
+                poll_interval_s=options.poll_interval_s,
+                cancel_answer_s=options.cancel_answer_s,
             ),
             cart=Cart(api),
             health=HealthMonitor(api, interval_s=options.health_interval_s),

@@ -4,9 +4,9 @@ A session accepted offline (store-and-forward) is a result too: the backend stil
 forward it, but the customer is done and leaves with a receipt marked "accepted offline".
 
 The backend owns the truth. This object never decides an outcome: it asks the backend to
-act, then follows the session by polling it (every `poll_interval_s`, and at once after each
-action; see session_watcher) and publishes a FlowState derived from what the backend says.
-Once a session is handed over, the receipt waits for the order to read as paid (verifier).
+act, then follows the session by its stream of changes (polling every `poll_interval_s` only
+while the stream is down; see session_watcher) and publishes a FlowState derived from what the
+backend says. A handed-over session carries everything its receipt needs (verifier).
 No widgets in here, so it is tested on its own.
 
 Every intent returns the task that carries it out: Qt ignores the return value when a
@@ -38,11 +38,14 @@ from smartcart_desktop.checkout.state import (
     prompt_of,
     stage_of,
 )
-from smartcart_desktop.checkout.verifier import Verifier
+from smartcart_desktop.checkout.verifier import settled_order, summary_of
 
 log = logging.getLogger(__name__)
 
 CANCELLED_NOTICE = "Payment cancelled"
+CANCEL_UNCONFIRMED_NOTICE = (
+    "Payment cancelled. Your money is safe: if anything was taken it will be refunded automatically."
+)
 
 
 class CheckoutFlow(QObject):
@@ -59,11 +62,15 @@ class CheckoutFlow(QObject):
         *,
         gateway_timeout_s: float,
         poll_interval_s: float = 2.0,
+        cancel_answer_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
     ) -> None:
+        """`cancel_answer_s`: how long a customer's cancel may wait for the gateway to confirm
+        the void before they are sent back to the cart with the refund promise."""
         super().__init__(parent)
         self._api = api
+        self._cancel_answer_s = cancel_answer_s
         self._interval = poll_interval_s
         self._clock = clock
         self._tasks = BackgroundTasks("checkout flow")
@@ -80,13 +87,6 @@ class CheckoutFlow(QObject):
             following=self._following,
             on_session=self._apply,
             on_reachable=self._note_reachable,
-        )
-        self._verifier = Verifier(
-            api,
-            self._tasks,
-            interval_s=poll_interval_s,
-            following=self._following,
-            on_verified=self._verified,
         )
         self._changed = asyncio.Event()
         self._prompt_epoch = 0
@@ -231,10 +231,11 @@ class CheckoutFlow(QObject):
     async def _pay(self, details: PaymentDetails) -> None:
         session = self._require_session()
         if session.status is Status.INTERRUPTED:
-            await self._api.resume(session.session_id, details)
+            answer = await self._api.resume(session.session_id, details)
         else:
-            await self._api.pay(session.session_id, details)
-        await self._watcher.refresh_after_action(session.session_id)
+            answer = await self._api.pay(session.session_id, details)
+        self._watcher.offer(answer)  # the session as the payment left it: no read after
+        self._watcher.follow(session.session_id)
 
     async def _pay_cash(self, amount_received_minor: int) -> None:
         session = self._require_session()
@@ -246,8 +247,15 @@ class CheckoutFlow(QObject):
         if session.needs_payment_details:
             self._set(stage=Stage.DETAILS, prompt=None)
             return
-        await self._api.resume(session.session_id)
-        await self._watcher.refresh_after_action(session.session_id)
+        try:
+            resumed = await self._api.resume(session.session_id)
+        except Conflict:
+            # The backend moved it on meanwhile (its own retry started, a look-up found the
+            # charge): show where it stands, not an error and the old question again.
+            await self._watcher.refresh(session.session_id)
+            return
+        self._watcher.offer(resumed)
+        self._watcher.follow(session.session_id)
 
     async def _cancel(self) -> None:
         session = self._state.session
@@ -260,6 +268,17 @@ class CheckoutFlow(QObject):
             await self._watcher.refresh(session.session_id)  # it ended meanwhile: show how
             return
         self._watcher.follow(session.session_id)
+        if self._state.stage is Stage.CANCELLING:
+            self._tasks.spawn(self._answer_cancel(session.session_id), name="cancel-answer")
+
+    async def _answer_cancel(self, session_id: str) -> None:
+        """The void waits on the gateway (unreachable, say): the customer does not. After
+        `cancel_answer_s` they are back at the cart, told no money is lost; the backend goes on
+        settling the session (and refunds a charge that stood) on its own."""
+        await asyncio.sleep(self._cancel_answer_s)
+        if self._following(session_id) and self._state.stage is Stage.CANCELLING:
+            log.info("cancel of %s not confirmed by the gateway yet: back to the cart", session_id[:8])
+            self._to_cart(order=None, notice=CANCEL_UNCONFIRMED_NOTICE)  # the next checkout: a new order
 
     async def _another_method(self) -> None:
         order = self._state.order
@@ -373,7 +392,9 @@ class CheckoutFlow(QObject):
         )
         handed_over = session.status in (Status.COMPLETED, Status.OFFLINE_ACCEPTED)
         if handed_over:
-            self._verifier.verify(session)
+            order = self._state.order
+            if order is not None and order.order_id == session.order_id:
+                self._verified(session, settled_order(order, session), summary_of(session))
 
     def _note_finished(self, session_id: str) -> None:
         if self._finished != session_id:
@@ -439,6 +460,7 @@ class CheckoutFlow(QObject):
             session=None,
             prompt=None,
             notice=notice,
+            error=None,  # about the payment just left, not the next cart (an action failing now sets it after)
             receipt=None,
             attempt_started=None,
             method_hint=None,

@@ -1,21 +1,47 @@
-"""Every sentence the customer reads about a payment, in one place. The seed's wording is kept."""
+"""Every sentence the customer reads about a payment, in one place. The seed's wording is kept.
+
+The seed opened its headlines with emoji ("✅", "❌", "⏱️"…); a bare Debian has no font for
+them and draws empty boxes. A headline is a `Message` instead: its words and a `Kind`, which
+the screens show as one of the SVG icons in resources/icons/ (named after the kind).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
 
 from smartcart_contract.money import format_money
 from smartcart_desktop.api.models import Session
 
+
+class Kind(Enum):
+    SUCCESS = "success"
+    FAILURE = "failure"
+    WARNING = "warning"
+    WAITING = "waiting"
+    NETWORK = "network"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    kind: Kind
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 PROCESSING = "Processing payment..."
-SUBMITTED = "✅ Payment request submitted! Waiting for verification..."
-COMPLETED = "✅ Payment complete"
+SUBMITTED = Message(Kind.SUCCESS, "Payment request submitted! Waiting for verification...")
+COMPLETED = Message(Kind.SUCCESS, "Payment complete")
 CANCELLED = "Payment cancelled"
 CANCELLING = "Cancelling… making sure no charge stands at the bank."
 SETTLING = "Checking with the bank before closing this payment…"
-MAX_RETRIES = "❌ Maximum retry attempts exceeded."
+MAX_RETRIES = Message(Kind.FAILURE, "Maximum retry attempts exceeded.")
 MAX_RETRIES_DETAIL = "No charge was made. You can try again from the cart."
-EXPIRED = "⌛ This payment session expired."
+EXPIRED = Message(Kind.WAITING, "This payment session expired.")
 EXPIRED_DETAIL = "No charge was made. You can start again from the cart."
-ACCEPTED_OFFLINE = "✅ Payment accepted offline"
+ACCEPTED_OFFLINE = Message(Kind.SUCCESS, "Payment accepted offline")
 OFFLINE_ACCEPTED = "It will be sent to the bank as soon as the connection is back. Please take your items."
 OFFLINE_MARK = "Accepted offline — will be sent when the connection returns"
 OFFLINE_REFUSED_FALLBACK = "This payment cannot be accepted while offline."
@@ -42,20 +68,27 @@ def attempt_of(session: Session) -> str:
     return f"{session.attempts}/{session.max_attempts}"
 
 
-def timeout(session: Session) -> str:
-    return f"⏱️ Payment timeout (attempt {attempt_of(session)}). You can retry or cancel."
+def timeout(session: Session) -> Message:
+    return Message(Kind.WAITING, f"Payment timeout (attempt {attempt_of(session)}). You can retry or cancel.")
 
 
-def network_error(session: Session) -> str:
-    return f"🌐 Network error detected (attempt {attempt_of(session)}). Would you like to retry?"
+def network_error(session: Session) -> Message:
+    return Message(Kind.NETWORK, f"Network error detected (attempt {attempt_of(session)}). Would you like to retry?")
 
 
-def interrupted(session: Session) -> str:
-    return f"⚠️ Payment interrupted (attempt {attempt_of(session)}). You can retry or cancel."
+def still_unreachable(session: Session) -> Message:
+    """A retry (the customer's or the backend's own) met the same network error again."""
+    return Message(
+        Kind.NETWORK, f"The bank still cannot be reached (attempt {attempt_of(session)}). Would you like to retry?"
+    )
 
 
-def offline_refused(session: Session) -> str:
-    return f"🌐 {session.offline_refusal or OFFLINE_REFUSED_FALLBACK}"
+def interrupted(session: Session) -> Message:
+    return Message(Kind.WARNING, f"Payment interrupted (attempt {attempt_of(session)}). You can retry or cancel.")
+
+
+def offline_refused(session: Session) -> Message:
+    return Message(Kind.NETWORK, session.offline_refusal or OFFLINE_REFUSED_FALLBACK)
 
 
 def offline_refused_detail(session: Session) -> str:
@@ -70,9 +103,8 @@ def retry_countdown(seconds_left: float | None) -> str:
     return f"Retrying automatically in {max(1, round(seconds_left))} s…"
 
 
-def declined(session: Session) -> str:
-    reason = _DECLINES.get(session.decline_code or "", "The payment was declined.")
-    return f"❌ {reason}"
+def declined(session: Session) -> Message:
+    return Message(Kind.FAILURE, _DECLINES.get(session.decline_code or "", "The payment was declined."))
 
 
 def unfinished_payment(session: Session) -> str:

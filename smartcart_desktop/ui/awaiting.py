@@ -3,12 +3,14 @@
 `open()` shows the dialog (window-modal) and returns at once; the coroutine awaits a future
 the dialog's `finished` signal resolves. A nested `exec()` inside a coroutine would re-enter
 the asyncio loop from within a task ("Cannot enter into task") and freeze polling meanwhile.
+A dialog embedded in a screen (not a window) is only shown: it has no window to be modal to.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 
@@ -23,7 +25,11 @@ async def finished(dialog: QDialog, *, dismissed: int | None = None) -> int:
             future.set_result(code)
 
     dialog.finished.connect(done)
-    dialog.open()
+    if dialog.isWindow():
+        dialog.open()
+    else:
+        dialog.show()
+        dialog.setFocus(Qt.FocusReason.OtherFocusReason)  # Esc answers it, as it would a window
     try:
         return await future
     finally:

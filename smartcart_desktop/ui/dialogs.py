@@ -1,6 +1,11 @@
 """Dialogs a coroutine can await without a nested event loop.
 
 `ask()` shows a dialog with `open()` (see ui.awaiting) and returns the Answer it closed with.
+
+The payment prompts (timeout, network error…) are not windows: they sit inside the processing
+screen. A window-modal dialog blocks its whole window, and with it the tester panel docked in
+it and the admin window (a child window of the kiosk's), exactly when a tester wants to clear
+the fault or an admin to cancel the payment.
 """
 
 from __future__ import annotations
@@ -16,14 +21,17 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from smartcart_desktop.api.models import Session
 from smartcart_desktop.checkout import messages
+from smartcart_desktop.checkout.messages import Message
 from smartcart_desktop.checkout.state import Prompt, PromptKind
 from smartcart_desktop.ui.awaiting import finished
+from smartcart_desktop.ui.kind_icon import KindIcon, headline_row, show_message
 from smartcart_desktop.ui.style import set_role
 
 
@@ -51,27 +59,41 @@ class Choice:
 
 
 class KioskDialog(QDialog):
-    """A question with large buttons. Esc (and the title bar's ×) gives the `escape` answer."""
+    """A question with large buttons. Esc (and the title bar's ×) gives the `escape` answer.
+
+    `inline`: a panel inside `parent` instead of a window of its own (see the module doc)."""
 
     def __init__(
         self,
         parent: QWidget | None,
         *,
         name: str,
-        message: str,
+        message: str | Message,
         choices: Sequence[Choice],
         escape: Answer,
         detail: str = "",
+        inline: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self.setWindowTitle("SmartCart")
-        self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.setMinimumWidth(620)
+        if inline:
+            self.setWindowFlags(Qt.WindowType.Widget)
+            self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)  # the QSS frame and background
+            self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Esc reaches it
+            self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+            set_role(self, "inlinePrompt")
+            self.setMinimumWidth(_INLINE_WIDTH)  # wide enough that its lines wrap little on 800 px
+            self.setMaximumWidth(2 * _INLINE_WIDTH)  # and not a banner across a 1920 px screen
+        else:
+            self.setWindowModality(Qt.WindowModality.WindowModal)
+            self.setMinimumWidth(min(620, _screen_width(parent) - 40))
         self._escape = escape
-        self.message = set_role(QLabel(message), "message")
+        self.icon = KindIcon(44)
+        self.message = set_role(QLabel(), "message")
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
+        show_message(self.message, self.icon, message)
         self.detail = set_role(QLabel(detail), "subtitle")
         self.detail.setObjectName("detail")
         self.detail.setWordWrap(True)
@@ -82,9 +104,13 @@ class KioskDialog(QDialog):
         for choice in choices:
             row.addWidget(self._button(choice))
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 28, 32, 24)
-        layout.setSpacing(18)
-        layout.addWidget(self.message)
+        if inline:
+            layout.setContentsMargins(24, 16, 24, 16)
+            layout.setSpacing(12)
+        else:
+            layout.setContentsMargins(32, 28, 32, 24)
+            layout.setSpacing(18)
+        layout.addLayout(headline_row(self.icon, self.message, centred=False))
         layout.addWidget(self.detail)
         layout.addLayout(row)
 
@@ -98,8 +124,8 @@ class KioskDialog(QDialog):
         self.buttons[choice.answer] = button
         return button
 
-    def set_message(self, text: str) -> None:
-        self.message.setText(text)
+    def set_message(self, message: str | Message) -> None:
+        show_message(self.message, self.icon, message)
 
     def set_detail(self, text: str) -> None:
         self.detail.setText(text)
@@ -129,12 +155,18 @@ async def ask(dialog: QDialog) -> Answer:
 
 
 class PromptDialog(KioskDialog):
-    """The question for an interrupted or failed payment; follows the session as it changes."""
+    """The question for an interrupted payment, inline on the processing screen (`parent`);
+    follows the session as it changes."""
 
-    def __init__(self, parent: QWidget | None, prompt: Prompt) -> None:
+    def __init__(self, parent: QWidget, prompt: Prompt) -> None:
         choices, escape = _PROMPT_CHOICES[prompt.kind]
         super().__init__(
-            parent, name=f"{prompt.kind.name.lower()}Dialog", message="", choices=choices, escape=escape
+            parent,
+            name=f"{prompt.kind.name.lower()}Dialog",
+            message="",
+            choices=choices,
+            escape=escape,
+            inline=True,
         )
         self.prompt = prompt
         self._countdown = QTimer(self)
@@ -156,19 +188,22 @@ class PromptDialog(KioskDialog):
         self.set_detail(_prompt_detail(self.prompt))
 
 
-def _prompt_message(prompt: Prompt) -> str:
+def asks(prompt: Prompt) -> bool:
+    """Whether the prompt is a question. A payment that has ended (declined, out of attempts,
+    expired) is said once, by the result screen, whose buttons are the next step."""
+    return prompt.kind in _PROMPT_CHOICES
+
+
+def _prompt_message(prompt: Prompt) -> Message:
     session, kind = prompt.session, prompt.kind
     if kind is PromptKind.TIMEOUT:
         return messages.timeout(session)
     if kind is PromptKind.NETWORK:
-        return messages.network_error(session)
-    if kind is PromptKind.INTERRUPTED:
-        return messages.interrupted(session)
+        # Attempts after the first were retries: the bank is *still* unreachable.
+        return messages.still_unreachable(session) if session.attempts > 1 else messages.network_error(session)
     if kind is PromptKind.OFFLINE_REFUSED:
         return messages.offline_refused(session)
-    if kind is PromptKind.DECLINED:
-        return messages.declined(session)
-    return messages.MAX_RETRIES if kind is PromptKind.MAX_RETRIES else messages.EXPIRED
+    return messages.interrupted(session)
 
 
 def _prompt_detail(prompt: Prompt) -> str:
@@ -179,12 +214,6 @@ def _prompt_detail(prompt: Prompt) -> str:
         lines = [messages.offline_refused_detail(session)]
         if session.next_retry_at is not None:  # the backend tries the bank again meanwhile
             lines.append(messages.retry_countdown(seconds_until(session.next_retry_at)))
-    elif prompt.kind is PromptKind.MAX_RETRIES:
-        lines = [messages.MAX_RETRIES_DETAIL]
-    elif prompt.kind is PromptKind.EXPIRED:
-        lines = [messages.EXPIRED_DETAIL]
-    elif prompt.kind is PromptKind.DECLINED:
-        lines = ["No money was taken. You can pay another way."]
     else:
         lines = []
     if session.outcome_unknown and not session.status.terminal:
@@ -201,6 +230,13 @@ def seconds_until(moment: datetime | None) -> float | None:
     return (moment - datetime.now(UTC)).total_seconds()
 
 
+def _screen_width(widget: QWidget | None) -> int:
+    screen = widget.screen() if widget is not None else None
+    return screen.availableGeometry().width() if screen is not None else 800
+
+
+_INLINE_WIDTH = 600
+
 _RETRY_OR_CANCEL = (
     (Choice(Answer.CANCEL, "Cancel", "danger"), Choice(Answer.RETRY, "Retry", "primary")),
     Answer.CANCEL,
@@ -215,15 +251,6 @@ _PROMPT_CHOICES: dict[PromptKind, tuple[tuple[Choice, ...], Answer]] = {
     PromptKind.OFFLINE_REFUSED: (
         (Choice(Answer.CANCEL, "Cancel", "danger"), Choice(Answer.PAY_CASH, "Cancel and pay cash", "primary")),
         Answer.CANCEL,
-    ),
-    PromptKind.MAX_RETRIES: ((Choice(Answer.BACK_TO_CART, "Back to cart", "primary"),), Answer.BACK_TO_CART),
-    PromptKind.EXPIRED: ((Choice(Answer.BACK_TO_CART, "Back to cart", "primary"),), Answer.BACK_TO_CART),
-    PromptKind.DECLINED: (
-        (
-            Choice(Answer.BACK_TO_CART, "Back to cart"),
-            Choice(Answer.ANOTHER_METHOD, "Use another method", "primary"),
-        ),
-        Answer.BACK_TO_CART,
     ),
 }
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 OPERATOR_QUIT_SHORTCUT = "Ctrl+Alt+Shift+Q"
 TESTER_PANEL_SHORTCUT = "F12"
 
+_NORMAL_SIZE = QSize(1200, 780)
 _PROCESSING_STAGES = {Stage.PROCESSING, Stage.INTERRUPTED, Stage.SETTLING, Stage.CANCELLING}
 _RESULT_STAGES = {Stage.COMPLETED, Stage.OFFLINE_ACCEPTED, Stage.DECLINED, Stage.FAILED, Stage.EXPIRED}
 
@@ -70,7 +71,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.status = KioskStatusBar()
         self.setStatusBar(self.status)
-        self.prompts = PromptPresenter(self._flow, self)
+        self.prompts = PromptPresenter(self._flow, self.processing_screen)
         self.tester_dock: TesterDock | None = None
         self._tester: TesterControl | None = None
         if services.options.tester:
@@ -129,11 +130,27 @@ class MainWindow(QMainWindow):
         self.addAction(action)
 
     def present(self) -> None:
+        screen = self.screen().availableGeometry()
+        self._float_tester_panel_if_cramped(screen.width())
         if self._kiosk:
             self.showFullScreen()
-        else:
-            self.resize(1200, 780)
-            self.show()
+            return
+        # 1200×780 where there is room; within the screen's free area (and its frame) where not.
+        frame = 40  # title bar and borders, before the window manager has said how wide they are
+        self.resize(min(_NORMAL_SIZE.width(), screen.width() - frame), min(_NORMAL_SIZE.height(), screen.height() - frame))
+        self.show()
+
+    def _float_tester_panel_if_cramped(self, screen_width: int) -> None:
+        """Docked beside the checkout on a small screen, the panel would push the window past the
+        screen's edge (a window is never narrower than its docks and its screens); it floats as
+        a window of its own there instead."""
+        dock = self.tester_dock
+        if dock is None:
+            return
+        needed = self.stack.minimumSizeHint().width() + dock.minimumSizeHint().width()
+        if needed > screen_width:
+            dock.setFloating(True)
+            dock.resize(dock.sizeHint().boundedTo(QSize(360, 560)))
 
     # ---- showing the flow ---------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
-"""Puts the flow's current question (timeout, network error, max retries, decline…) on screen
-and hands the customer's answer back to the flow as an intent.
+"""Puts the flow's current question (timeout, network error, interrupted, refused offline) on
+the processing screen and hands the customer's answer back to the flow as an intent.
 
 The question follows the backend: when the session moves on by itself (an automatic retry
-started, a look-up found the charge), the open dialog is taken away unanswered.
+started, a look-up found the charge), the open prompt is taken away unanswered. A payment
+that has ended (declined, out of attempts, expired) is no question: the result screen says it.
 """
 
 from __future__ import annotations
@@ -10,21 +11,21 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QWidget
 
 from smartcart_desktop.app.background import BackgroundTasks
 from smartcart_desktop.checkout.flow import CheckoutFlow
 from smartcart_desktop.checkout.state import FlowState, Prompt
-from smartcart_desktop.ui.dialogs import Answer, PromptDialog, ask
+from smartcart_desktop.ui.dialogs import Answer, PromptDialog, ask, asks
+from smartcart_desktop.ui.screens.processing_screen import ProcessingScreen
 
 log = logging.getLogger(__name__)
 
 
 class PromptPresenter(QObject):
-    def __init__(self, flow: CheckoutFlow, window: QWidget) -> None:
-        super().__init__(window)
+    def __init__(self, flow: CheckoutFlow, host: ProcessingScreen) -> None:
+        super().__init__(host)
         self._flow = flow
-        self._window = window
+        self._host = host
         self._tasks = BackgroundTasks("prompt presenter")
         self._dialog: PromptDialog | None = None
         # (identity, serial) of the last question answered: not asked again until it changes.
@@ -41,7 +42,7 @@ class PromptPresenter(QObject):
     def _on_state(self, state: FlowState) -> None:
         if self._tasks.closed:
             return
-        prompt = state.prompt
+        prompt = state.prompt if state.prompt is not None and asks(state.prompt) else None
         if self._dialog is not None and (prompt is None or prompt.identity != self._dialog.prompt.identity):
             self._close_dialog()
         if prompt is None:
@@ -53,7 +54,8 @@ class PromptPresenter(QObject):
             self._open(prompt)
 
     def _open(self, prompt: Prompt) -> None:
-        dialog = PromptDialog(self._window, prompt)
+        dialog = PromptDialog(self._host, prompt)
+        self._host.host_prompt(dialog)
         self._dialog = dialog
         self._tasks.spawn(self._ask(dialog), name=f"prompt-{prompt.kind.name}")
 

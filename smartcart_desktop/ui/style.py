@@ -6,8 +6,9 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QSize
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication, QWidget
 
 W = TypeVar("W", bound=QWidget)
@@ -23,6 +24,21 @@ def apply_stylesheet(app: QApplication) -> None:
 
 def icon(name: str) -> QIcon:
     return QIcon(str(ICONS_DIR / f"{name}.svg"))
+
+
+def svg_pixmap(name: str, size: int, ratio: float = 1.0) -> QPixmap:
+    """resources/icons/<name>.svg drawn by QtSvg itself. Not through QIcon: without the SVG
+    icon-engine plugin QIcon gives a blank pixmap silently; this gives a null one."""
+    renderer = QSvgRenderer(str(ICONS_DIR / f"{name}.svg"))
+    if not renderer.isValid():
+        return QPixmap()
+    pixmap = QPixmap(round(size * ratio), round(size * ratio))
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    renderer.render(painter)
+    painter.end()
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
 
 
 @cache
@@ -41,6 +57,14 @@ def product_pixmap(image: str | None, size: int = 72) -> QPixmap:
 def set_role(widget: W, role: str) -> W:
     """Stylesheet hook: QSS selects on the `role` property."""
     widget.setProperty("role", role)
+    return widget
+
+
+def set_kind(widget: W, kind: str | None) -> W:
+    """Stylesheet hook for a message's kind (success, failure, warning, waiting, network):
+    a decline must not look like a success."""
+    widget.setProperty("kind", kind or "")
+    restyle(widget)
     return widget
 
 

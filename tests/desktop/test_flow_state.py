@@ -59,9 +59,11 @@ def test_a_failed_action_asks_again() -> None:
 
 def test_seed_messages() -> None:
     interrupted = session("INTERRUPTED", **RESUMABLE)
-    assert messages.timeout(interrupted) == "⏱️ Payment timeout (attempt 1/3). You can retry or cancel."
-    assert messages.network_error(interrupted) == (
-        "🌐 Network error detected (attempt 1/3). Would you like to retry?"
+    assert messages.timeout(interrupted) == messages.Message(
+        messages.Kind.WAITING, "Payment timeout (attempt 1/3). You can retry or cancel."
+    )
+    assert messages.network_error(interrupted) == messages.Message(
+        messages.Kind.NETWORK, "Network error detected (attempt 1/3). Would you like to retry?"
     )
     assert messages.retry_countdown(1.6) == "Retrying automatically in 2 s…"
     assert messages.unfinished_payment(session(order_id=12, amount_minor=123450)) == (

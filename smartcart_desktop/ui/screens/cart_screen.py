@@ -19,6 +19,7 @@ from smartcart_contract.money import format_money
 from smartcart_desktop.api.models import Product
 from smartcart_desktop.checkout.cart import Cart
 from smartcart_desktop.checkout.state import FlowState
+from smartcart_desktop.ui.scrolling import scrolling
 from smartcart_desktop.ui.style import icon, product_pixmap, set_role
 
 _MAX_COLUMNS = 3
@@ -83,6 +84,7 @@ class CartScreen(QWidget):
         self._busy = False
         self.notice = set_role(QLabel(), "notice")
         self.notice.setObjectName("notice")
+        self.notice.setWordWrap(True)
         self.notice.hide()
         self.error = set_role(QLabel(), "error")
         self.error.setObjectName("error")
@@ -121,11 +123,13 @@ class CartScreen(QWidget):
         left.addWidget(self.notice)
         left.addWidget(scroll, 1)
         panel = set_role(QFrame(), "card")
-        panel.setFixedWidth(390)
+        # Narrower on an 800 px screen, where the tiles still need one column beside it.
+        panel.setMinimumWidth(300)
+        panel.setMaximumWidth(390)
         side = QVBoxLayout(panel)
         side.setContentsMargins(20, 20, 20, 20)
         side.addWidget(set_role(QLabel("Your order"), "subtitle"))
-        side.addWidget(self.summary, 1)
+        side.addWidget(scrolling(self.summary), 1)  # a long order scrolls, the buttons stay
         side.addWidget(self.total)
         side.addWidget(self.error)
         buttons = QHBoxLayout()

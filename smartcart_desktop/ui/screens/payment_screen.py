@@ -32,6 +32,7 @@ from smartcart_desktop.api.payment_details import (
 )
 from smartcart_desktop.checkout import messages
 from smartcart_desktop.checkout.state import FlowState, Stage
+from smartcart_desktop.ui.scrolling import scrolling
 from smartcart_desktop.ui.style import icon, restyle, set_role
 
 CARD, UPI, CASH = "card", "upi", "cash"
@@ -170,7 +171,7 @@ class PaymentScreen(QWidget):
         layout.addLayout(header)
         layout.addLayout(order_row)
         layout.addWidget(self.hint)
-        layout.addWidget(form, 1)
+        layout.addWidget(scrolling(form), 1)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
         layout.addWidget(self.session_label)

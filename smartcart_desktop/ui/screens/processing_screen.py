@@ -1,7 +1,8 @@
 """Processing: "Processing payment..." with a bar counting down the gateway timeout.
 
-The same screen stays up while the payment is interrupted (a dialog asks what to do) and
-while the backend settles a cancel or a failure at the gateway.
+The same screen stays up while the payment is interrupted (the prompt asking what to do is
+hosted here, in place of the headline and the Cancel button, see `host_prompt`) and while the
+backend settles a cancel or a failure at the gateway.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
 from smartcart_contract.money import format_money
 from smartcart_desktop.checkout import messages
 from smartcart_desktop.checkout.state import FlowState, Stage
+from smartcart_desktop.ui.kind_icon import KindIcon, headline_row, show_message
 from smartcart_desktop.ui.style import set_role
 
 _SCALE = 1000  # progress bar steps
@@ -35,6 +39,8 @@ class ProcessingScreen(QWidget):
         self.setObjectName("screen")
         self._clock = clock
         self._state = FlowState()
+        self._prompt: QDialog | None = None
+        self.headline_icon = KindIcon()
         self.headline = set_role(QLabel(messages.PROCESSING), "title")
         self.headline.setObjectName("headline")
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -47,7 +53,7 @@ class ProcessingScreen(QWidget):
         self.progress = QProgressBar()
         self.progress.setObjectName("countdown")
         self.progress.setRange(0, _SCALE)
-        self.progress.setMinimumWidth(560)
+        self.progress.setMinimumWidth(320)
         self.detail = set_role(QLabel(), "subtitle")
         self.detail.setObjectName("detail")
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -73,14 +79,16 @@ class ProcessingScreen(QWidget):
         button_row.addWidget(self.cancel_button)
         button_row.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(40, 40, 40, 16)
-        layout.setSpacing(20)
+        layout.setContentsMargins(32, 24, 32, 12)
+        layout.setSpacing(16)
         layout.addStretch(1)
-        layout.addWidget(self.headline)
+        layout.addLayout(headline_row(self.headline_icon, self.headline))
         layout.addWidget(self.amount)
         layout.addWidget(self.attempt_label)
         layout.addLayout(bar_row)
         layout.addWidget(self.detail)
+        self._prompt_row = QHBoxLayout()
+        layout.addLayout(self._prompt_row)
         layout.addStretch(1)
         layout.addLayout(button_row)
         layout.addWidget(self.session_label)
@@ -95,20 +103,59 @@ class ProcessingScreen(QWidget):
         self.attempt_label.setText(messages.current_attempt(session))
         self.session_label.setText(f"Session {session.session_id}")
         headline, detail = _texts(state)
-        self.headline.setText(headline)
+        show_message(self.headline, self.headline_icon, headline)
         self.detail.setText(detail)
         counting = state.stage is Stage.PROCESSING and state.attempt_started is not None
-        self.cancel_button.setVisible(state.stage in (Stage.PROCESSING, Stage.INTERRUPTED))
         # Counting down an attempt; busy while the backend settles; nothing while it waits for
-        # the customer's answer in the dialog.
+        # the customer's answer to the prompt.
         waiting = state.stage in (Stage.CANCELLING, Stage.SETTLING)
         self.progress.setRange(0, 0 if waiting else _SCALE)
-        self.progress.setVisible(state.stage is not Stage.INTERRUPTED)
+        self._arrange()
         if counting:
             self._timer.start()
         else:
             self._timer.stop()
         self._tick()
+
+    def host_prompt(self, prompt: QDialog) -> None:
+        """Show `prompt` here. While it is up it says what happened and holds the buttons,
+        so the headline, the attempt and the Cancel button make way for it."""
+        prompt.setParent(self)
+        self._prompt_row.addWidget(prompt)
+        self._centre_prompt()
+        self._prompt = prompt
+        prompt.finished.connect(lambda _code: self._prompt_gone(prompt))
+        self._arrange(prompt_up=True)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._centre_prompt()
+
+    def _centre_prompt(self) -> None:
+        """Centred by margins, not alignment: an aligned widget gets its size hint's height,
+        not the height its wrapped lines need at the width it is given."""
+        prompt, layout = self._prompt, self.layout()
+        if prompt is None or layout is None:
+            return
+        margins = layout.contentsMargins()
+        room = self.width() - margins.left() - margins.right()
+        side = max(0, (room - prompt.maximumWidth()) // 2)
+        self._prompt_row.setContentsMargins(side, 0, side, 0)
+
+    def _prompt_gone(self, prompt: QDialog) -> None:
+        if self._prompt is prompt:
+            self._prompt = None
+            self._arrange()
+
+    def _arrange(self, *, prompt_up: bool | None = None) -> None:
+        if prompt_up is None:
+            prompt_up = self._prompt is not None
+        stage = self._state.stage
+        for widget in (self.headline, self.attempt_label, self.detail):
+            widget.setVisible(not prompt_up)
+        self.headline_icon.setVisible(not prompt_up and self.headline_icon.kind is not None)
+        self.cancel_button.setVisible(not prompt_up and stage in (Stage.PROCESSING, Stage.INTERRUPTED))
+        self.progress.setVisible(stage is not Stage.INTERRUPTED)
 
     def _tick(self) -> None:
         state = self._state

@@ -16,7 +16,10 @@ from PySide6.QtWidgets import (
 
 from smartcart_contract.money import format_money
 from smartcart_desktop.checkout import messages
+from smartcart_desktop.checkout.messages import Kind, Message
 from smartcart_desktop.checkout.state import FlowState, Receipt, Stage
+from smartcart_desktop.ui.kind_icon import KindIcon, headline_row, show_message
+from smartcart_desktop.ui.scrolling import scrolling
 from smartcart_desktop.ui.style import set_role
 
 
@@ -28,6 +31,7 @@ class ResultScreen(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("screen")
+        self.headline_icon = KindIcon()
         self.headline = set_role(QLabel(), "title")
         self.headline.setObjectName("headline")
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -38,7 +42,7 @@ class ResultScreen(QWidget):
         self.detail.setWordWrap(True)
         self.receipt = set_role(QFrame(), "receipt")
         self.receipt.setObjectName("receipt")
-        self.receipt.setMinimumWidth(560)
+        self.receipt.setMinimumWidth(420)
         self._rows = QGridLayout(self.receipt)
         self._rows.setContentsMargins(28, 20, 28, 20)
         self._rows.setHorizontalSpacing(28)
@@ -57,7 +61,8 @@ class ResultScreen(QWidget):
     def _build(self) -> None:
         receipt_row = QHBoxLayout()
         receipt_row.addStretch(1)
-        receipt_row.addWidget(self.receipt)
+        self._receipt_scroll = scrolling(self.receipt)  # a long receipt scrolls, the buttons stay
+        receipt_row.addWidget(self._receipt_scroll)
         receipt_row.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -68,7 +73,7 @@ class ResultScreen(QWidget):
         layout.setContentsMargins(40, 28, 40, 24)
         layout.setSpacing(18)
         layout.addStretch(1)
-        layout.addWidget(self.headline)
+        layout.addLayout(headline_row(self.headline_icon, self.headline))
         layout.addWidget(self.detail)
         layout.addLayout(receipt_row)
         layout.addStretch(1)
@@ -85,6 +90,7 @@ class ResultScreen(QWidget):
         self.another_button.setVisible(stage is Stage.DECLINED)
         self.another_button.setEnabled(not state.busy)
         self.receipt.setVisible(state.receipt is not None)
+        self._receipt_scroll.setVisible(state.receipt is not None)
         if stage is Stage.COMPLETED:
             if state.receipt is None:
                 self._show(messages.SUBMITTED, "")
@@ -102,8 +108,8 @@ class ResultScreen(QWidget):
         elif stage is Stage.EXPIRED:
             self._show(messages.EXPIRED, messages.EXPIRED_DETAIL)
 
-    def _show(self, headline: str, detail: str) -> None:
-        self.headline.setText(headline)
+    def _show(self, headline: Message, detail: str) -> None:
+        show_message(self.headline, self.headline_icon, headline)
         self.detail.setText(detail)
         self.detail.setVisible(bool(detail))
 
@@ -116,10 +122,13 @@ class ResultScreen(QWidget):
         first = 0
         if receipt.offline:
             # Marked on the receipt itself, not only in the headline: it is what the customer keeps.
-            mark = set_role(QLabel(f"⚠ {messages.OFFLINE_MARK}"), "offlineMark")
+            mark = set_role(QLabel(messages.OFFLINE_MARK), "offlineMark")
             mark.setObjectName("receipt-status")
             mark.setWordWrap(True)
-            self._rows.addWidget(mark, 0, 0, 1, 2)
+            warning = KindIcon(32)
+            warning.show_kind(Kind.WARNING)
+            self._rows.addWidget(warning, 0, 0, Qt.AlignmentFlag.AlignVCenter)
+            self._rows.addWidget(mark, 0, 1)
             first = 1
         for row, (label, value) in enumerate(receipt_lines(receipt), start=first):
             name = set_role(QLabel(label), "muted")
