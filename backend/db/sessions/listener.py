@@ -12,7 +12,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-import psycopg
 from sqlalchemy.engine import make_url
 
 from backend.db.database import sync_url
@@ -35,6 +34,10 @@ async def listen(
 ) -> None:
     """Run until cancelled. `on_connected` is called each time LISTEN is (re)established:
     whatever changed while there was no connection was not heard."""
+    # Imported here: only a PostgreSQL fleet listens, and a kiosk on SQLite should not pay
+    # psycopg's import (a tenth of a second, 10 MB) at every start.
+    import psycopg
+
     target = conninfo(url)
     while True:
         try:
