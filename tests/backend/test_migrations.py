@@ -127,7 +127,7 @@ def _head() -> str:
 def test_the_head_the_backend_checks_at_start_is_the_newest_migration():
     """The start-up skips alembic when the database is at migrate.HEAD: a migration added
     without moving HEAD would never run."""
-    assert migrate.HEAD == _head()
+    assert _head() == migrate.HEAD
 
 
 def test_a_database_at_head_is_upgraded_without_importing_alembic(database_url: str):

@@ -199,6 +199,18 @@ async def test_a_change_committed_by_another_process_reaches_the_stream(tmp_path
             assert completed["status"] == "COMPLETED"
 
 
+async def charged_at_gateway(http: aiohttp.ClientSession, gateway_url: str) -> None:
+    """Wait until the simulator's ledger holds a succeeded charge."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        async with http.get(f"{gateway_url}/v1/charges") as reply:
+            charges = (await reply.json())["charges"]
+        if any(charge["status"] == "succeeded" for charge in charges):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the gateway never finished the charge")
+
+
 @pytest.mark.slow
 async def test_a_client_that_reconnects_after_a_restart_gets_the_final_state(tmp_path, database_url, gateway):
     with backend(tmp_path, "kiosk", database_url, gateway) as server:
@@ -221,6 +233,11 @@ async def test_a_client_that_reconnects_after_a_restart_gets_the_final_state(tmp
             server.kill()  # mid-attempt: the charge goes through at the gateway, nobody hears it
             await asyncio.wait_for(following, 5)
             last_id = first.events[-1].id
+            # Restart only once the gateway has finished the charge. A restart faster than the
+            # gateway's processing time looks up "no charge" while the charge is still on its
+            # way; that payment then waits for its customer (and a late charge is voided at
+            # expiry), which is not what this test is about.
+            await charged_at_gateway(http, gateway.url)
 
             server.start()  # start-up recovery finds the charge by its key
             resumed = await asyncio.wait_for(
