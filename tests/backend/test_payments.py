@@ -8,9 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy import update
 
 from backend import app_keys
 from backend.db.sessions import reads
+from backend.db.tables import PaymentSession
+from backend.gateway.client import CardSource
 from tests.backend.api import DECLINED_CARD, GOOD_CARD, Api, eventually
 
 
@@ -290,3 +293,26 @@ async def test_card_number_and_cvv_never_reach_a_log(start_app, caplog):
     assert logged  # the run did log
     assert "4000056655665556" not in logged
     assert "cvv" not in logged.lower()
+
+
+async def test_an_attempt_left_by_an_earlier_life_of_the_process_is_looked_up_not_forgotten(start_app):
+    """PROCESSING, owned by this instance, its details gone (the process restarted and start-up
+    recovery has not run yet, e.g. on a full disk), its charge already at the gateway: the
+    driver must treat the outcome as unknown and ask the gateway, not leave a payment that
+    expiry would then end without a look-up while the charge stands."""
+    api, app, _ = await start_app()
+    session_id = await api.session()
+    session = await app[app_keys.DATABASE].read(lambda conn: reads.get(conn, session_id))
+    # The attempt of the earlier life: the charge went through, nobody heard the answer.
+    await app[app_keys.GATEWAY].charge(
+        key=session.idempotency_key, amount_minor=session.amount_minor, currency=session.currency,
+        source=CardSource(number=GOOD_CARD["number"], expiry=GOOD_CARD["expiry"], cvv=GOOD_CARD["cvv"]),
+    )
+    owner = app[app_keys.INSTANCE].id
+    await app[app_keys.DATABASE].write(lambda conn: conn.execute(
+        update(PaymentSession).where(PaymentSession.id == session_id).values(
+            status="PROCESSING", attempts=1, owner=owner, outcome_unknown=False, gateway_contacted=False)
+    ))
+    app[app_keys.ENGINE].kick(session_id)
+    done = await api.wait_for(session_id, "COMPLETED")
+    assert done["gatewayChargeId"]
