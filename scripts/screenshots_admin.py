@@ -1,6 +1,7 @@
 """Screenshots of the admin panel for docs/, taken from the real window under Xvfb:
 
     QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screenshots_admin.py
+    ... -s "-screen 0 800x600x24" ... scripts/screenshots_admin.py --size 800x600   (files *-800x600.png)
 
 Starts the kiosk with its embedded backend in tester mode (a throw-away data directory), makes
 a morning's worth of payments through the kiosk's API (paid, declined, cancelled, one that timed
@@ -17,10 +18,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import screenshots
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QPushButton
 from screenshots import (  # scripts/ is this script's own directory
     ROOT,
+    Shots,
     run,
     save_window,
     settle,
@@ -140,16 +143,23 @@ async def shoot() -> None:
             await kiosk.shutdown()
 
 
+def fitted() -> tuple[int, int]:
+    """The panel's size: SIZE, or the whole screen when the screen is smaller."""
+    screen = QApplication.primaryScreen().availableGeometry()
+    return min(SIZE[0], screen.width()), min(SIZE[1], screen.height())
+
+
 async def drive(kiosk: KioskApp, scratch: Path) -> None:
     assert kiosk.window is not None and kiosk.services is not None
     window, api = kiosk.window, kiosk.services.api
-    window.resize(*SIZE)
-    window.move(20, 10)
+    size = fitted()
+    window.resize(*size)
+    window.move(0, 0)
     resumed = await make_morning(api)
 
     panel = await unlock(kiosk)
-    panel.resize(*SIZE)
-    panel.move(40, 10)
+    panel.resize(*size)
+    panel.move(0, 0)
     await until(lambda: panel.active.model.rowCount() == 4 and panel.today.glance is not None)
     await until(lambda: panel.today.glance is not None and panel.today.glance.outcomes["Completed"] == 5)
     await settle(2.5)  # a refresh or two: the ages move on
@@ -187,4 +197,5 @@ async def drive(kiosk: KioskApp, scratch: Path) -> None:
 
 
 if __name__ == "__main__":
+    screenshots.SHOTS = Shots(sys.argv[1:])
     sys.exit(run(shoot))

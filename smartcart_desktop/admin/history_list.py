@@ -13,6 +13,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -105,13 +106,15 @@ class HistoryListView(QWidget):
         self.table.verticalScrollBar().valueChanged.connect(self._scrolled)
 
     def _build(self) -> None:
-        filters = QHBoxLayout()
+        # Two rows: in one, the filters alone made the admin window 1,020 px wide, past an
+        # 800×600 screen.
+        filters = QGridLayout()
         filters.setSpacing(8)
-        filters.addWidget(self.when)
-        filters.addWidget(self.status)
-        filters.addWidget(self.method)
-        filters.addWidget(self.text, 1)
-        filters.addWidget(self.search_button)
+        filters.addWidget(self.when, 0, 0)
+        filters.addWidget(self.status, 0, 1)
+        filters.addWidget(self.method, 0, 2)
+        filters.addWidget(self.text, 1, 0, 1, 2)
+        filters.addWidget(self.search_button, 1, 2)
         foot = QHBoxLayout()
         foot.addStretch(1)
         foot.addWidget(self.more_button)

@@ -136,3 +136,10 @@ def test_a_long_detail_wraps_to_the_column_width(qtbot: Any) -> None:
     view.resize(760, 600)
     qtbot.waitUntil(lambda: view.timeline.visualRect(view.timeline.model().index(1, 2)).height() > wide)
     assert view.hidden_detail_rows() == []
+
+
+async def test_the_search_tab_fits_an_800_pixel_wide_screen(start_kiosk: StartKiosk) -> None:
+    async with start_kiosk(admin_pin=PIN) as kiosk:
+        panel = await unlock(kiosk)
+        panel.tabs.setCurrentWidget(panel.history_list_page)
+        assert panel.history_list_page.minimumSizeHint().width() <= 800
