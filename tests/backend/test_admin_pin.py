@@ -5,6 +5,8 @@ is never kept out longer than a minute (backend/http/admin_pin.py)."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import aiohttp
@@ -148,3 +150,29 @@ async def test_the_headless_backend_prints_a_generated_pin_once(tmp_path: Path):
             assert "SMARTCART_ADMIN_PIN=" not in server.log()  # a new log: nothing printed again
             assert (await unlock(api, printed[0])).status == 200
         assert server.stop() == 0
+
+
+def test_processes_starting_together_all_get_the_one_generated_pin(tmp_path: Path):
+    """A fleet's processes started at once on one data directory: one PIN is generated, shown by
+    exactly one of them, and every one of them accepts it."""
+    path = tmp_path / "admin_pin"
+    program = (
+        "import sys; from pathlib import Path; from backend.http.admin_pin import load_or_create_pin; "
+        "secret, shown = load_or_create_pin(Path(sys.argv[1])); print(shown or '-', flush=True); "
+        "print(secret.matches(sys.stdin.readline().strip()))"
+    )
+    processes = [
+        subprocess.Popen([sys.executable, "-c", program, str(path)], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
+        for _ in range(6)
+    ]
+    try:
+        shown = [p.stdout.readline().strip() for p in processes if p.stdout is not None]
+        generated = [pin for pin in shown if pin != "-"]
+        assert len(generated) == 1
+        accepted = [p.communicate(generated[0] + "\n", timeout=60)[0].strip() for p in processes]
+        assert accepted == ["True"] * 6
+    finally:
+        for process in processes:
+            process.kill()
+            process.communicate()
