@@ -158,9 +158,13 @@ def restrict_data_dir(data_dir: Path) -> None:
     WAL, the offline key, the instance lock, and any log kept there. Blocking."""
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(data_dir, 0o700)
-    for entry in os.scandir(data_dir):
-        if entry.is_file(follow_symlinks=False) and entry.stat().st_uid == os.geteuid():
-            os.chmod(entry.path, 0o600)
+    with os.scandir(data_dir) as entries:
+        for entry in entries:
+            # Another process sharing the directory may remove a file meanwhile (its temporary
+            # copy of clock.json, moved into place): gone is as private as it gets.
+            with contextlib.suppress(FileNotFoundError):
+                if entry.is_file(follow_symlinks=False) and entry.stat().st_uid == os.geteuid():
+                    os.chmod(entry.path, 0o600)
 
 
 class DatabaseCorrupt(RuntimeError):
