@@ -47,9 +47,12 @@ from backend.payments.cleanup import Cleanup
 from backend.payments.engine import PaymentEngine
 from backend.payments.reconciler import Reconciler
 from backend.payments.sessions import SessionService
+from backend.providers.selection import providers_from_settings
+from backend.providers.simulated_customer import SimulatedCustomer
 from backend.settings import Settings
 from backend.shop.catalog import load_catalog
 from backend.shop.orders import OrderService
+from smartcart_contract.payment_methods import PaymentMethod
 from smartcart_contract.states import Reason
 
 log = logging.getLogger(__name__)
@@ -192,6 +195,10 @@ async def _gateway(app: web.Application) -> AsyncIterator[None]:
             url = proxy.url
         http = GatewayClient.new_http_session()
         stack.push_async_callback(http.close)
+        if settings.tester:
+            # The simulated customer pays on their phone, not over the kiosk's link: straight
+            # to the simulator, past the fault proxy.
+            app[app_keys.CUSTOMER] = SimulatedCustomer(app[app_keys.GATEWAY_URL], http=http)
         app[app_keys.GATEWAY] = GatewayClient(url, timeout_s=settings.gateway_timeout_s, http=http)
         yield
 
@@ -224,6 +231,8 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         owner=owner,
         offline=offline,
         view_changed=app[app_keys.CHANGES].changed,
+        providers=providers_from_settings(settings, gateway),
+        provider_poll_s=settings.provider_poll_s,
     )
     reconciler = Reconciler(
         db,
@@ -247,7 +256,13 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
     app[app_keys.MONITOR] = monitor
     app[app_keys.ORDERS] = OrderService(db, app[app_keys.CATALOG], clock)
     app[app_keys.SESSIONS] = SessionService(
-        db, engine, max_attempts=settings.max_attempts, ttl_s=settings.session_ttl_s, clock=clock
+        db,
+        engine,
+        max_attempts=settings.max_attempts,
+        ttl_s=settings.session_ttl_s,
+        clock=clock,
+        waiting_ttl_s={PaymentMethod.UPI_QR: settings.upi_qr_ttl_s, PaymentMethod.CARD_PRESENT: settings.terminal_ttl_s},
+        terminal_id=settings.terminal_id,
     )
     app[app_keys.CLEANUP] = Cleanup(
         db,

@@ -19,6 +19,7 @@ from backend.payments.cleanup import Cleanup
 from backend.payments.engine import PaymentEngine
 from backend.payments.reconciler import Reconciler
 from backend.payments.sessions import SessionService
+from backend.providers.simulated_customer import SimulatedCustomer
 from backend.settings import Settings
 from backend.shop.catalog import Catalog
 from backend.shop.orders import OrderService
@@ -42,3 +43,4 @@ INSTANCE = web.AppKey("instance", Instance)
 CHANGES = web.AppKey("changes", SessionChanges)
 METRICS = web.AppKey("metrics", Metrics)
 READINESS = web.AppKey("readiness", Readiness)
+CUSTOMER = web.AppKey("customer", SimulatedCustomer)

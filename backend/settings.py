@@ -36,6 +36,9 @@ def _comma_list(value: Any) -> Any:
     return value
 
 
+OfferedMethod = Literal["upi_qr", "card_present", "cash"]
+_DEFAULT_METHODS: tuple[OfferedMethod, ...] = ("upi_qr", "card_present", "cash")
+
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -134,6 +137,26 @@ class Settings(LogSettings):
         5.0, gt=0, description="how soon a start-up write that found the storage full is tried again"
     )
 
+    # Payment providers (backend/providers/) and the ways this kiosk takes money.
+    payment_provider: Literal["simulator", "razorpay"] = Field(
+        "simulator",
+        description="who takes the money: the bundled simulator (or a gateway speaking its API); razorpay: UPI QR "
+        "codes through Razorpay, card terminal and typed payments still through the gateway",
+    )
+    razorpay_key_id: str = Field("", description="Razorpay API key id (rzp_test_… or rzp_live_…)")
+    razorpay_key_secret: SecretStr = Field(SecretStr(""), description="Razorpay API key secret")
+    razorpay_base_url: str = Field("https://api.razorpay.com", description="Razorpay's API; a test points it elsewhere")
+    payment_methods: Annotated[list[OfferedMethod], NoDecode] = Field(
+        default_factory=lambda: list(_DEFAULT_METHODS),
+        description="comma list of the methods the kiosk offers; typed card and UPI id only in tester mode",
+    )
+    upi_payee_vpa: str = Field("smartcart.kiosk@okicici", pattern=r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+$")
+    upi_payee_name: str = Field("SmartCart", min_length=1, max_length=50)
+    upi_qr_ttl_s: float = Field(300.0, gt=0, description="how long a UPI QR may be paid before it is closed")
+    terminal_id: str = Field("T1", pattern=r"^[A-Za-z0-9_-]{1,32}$", description="the card terminal of this kiosk")
+    terminal_ttl_s: float = Field(120.0, gt=0, description="how long the terminal prompts for a card")
+    provider_poll_s: float = Field(2.0, gt=0, description="how often a waiting QR or terminal payment is looked up")
+
     # Store-and-forward: card and UPI payments accepted while the gateway is unreachable.
     offline_enabled: bool = False
     offline_max_payment_minor: int = Field(500_000, ge=0)
@@ -161,6 +184,11 @@ class Settings(LogSettings):
         5.0, gt=0, description="longest /metrics waits for the database's counts (~0.3-0.9 s at 100,000 sessions)"
     )
     loop_lag_probe_s: float = Field(0.5, gt=0, description="how often the event loop's lag is sampled")
+
+    @field_validator("payment_methods", mode="before")
+    @classmethod
+    def _methods(cls, value: Any) -> Any:
+        return _comma_list(value)
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

@@ -37,6 +37,10 @@ NAMING = {
 # keeps SQLite's DDL as it always was, PostgreSQL gets BIGINT (migration 0004).
 ID = BigInteger().with_variant(Integer, "sqlite")
 
+# "card_present" outgrew VARCHAR(8). SQLite never enforced the length: its DDL stays as it was and
+# only PostgreSQL's column is widened (migration 0008).
+METHOD = String(16).with_variant(String(8), "sqlite")
+
 
 # Written out, not bound: SQLite uses a partial index only when the query repeats its literal WHERE.
 OPEN_STATUS_SQL = "status IN (" + ", ".join(f"'{s}'" for s in sorted(OPEN)) + ")"
@@ -92,7 +96,7 @@ class PaymentSession(Base):
     # A terminal state this session is headed for once the gateway confirms no charge stands
     # (CANCELLED, FAILED_MAX_RETRIES, EXPIRED); the reconciler finishes the move.
     settle_to: Mapped[str | None] = mapped_column(String(24))
-    method: Mapped[str | None] = mapped_column(String(8))
+    method: Mapped[str | None] = mapped_column(METHOD)
     card_brand: Mapped[str | None] = mapped_column(String(16))
     card_last4: Mapped[str | None] = mapped_column(String(4))
     upi_id: Mapped[str | None] = mapped_column(String(100))
@@ -106,6 +110,16 @@ class PaymentSession(Base):
     offline_refusal: Mapped[str | None] = mapped_column(String(200))
     # The backend instance (backend/fleet/instance.py) that drives this session's attempts.
     owner: Mapped[str | None] = mapped_column(String(32))
+    # A payment the customer makes at the provider (UPI QR, card terminal): the provider's id of
+    # it, the QR's payload, the terminal, and until when it may be paid (steady timeline, like
+    # expires_at_ms). Kept so that a restart finds the same payment again by the session's key.
+    provider_request_id: Mapped[str | None] = mapped_column(String(64))
+    upi_qr_payload: Mapped[str | None] = mapped_column(String(512))
+    terminal_id: Mapped[str | None] = mapped_column(String(32))
+    waiting_until_ms: Mapped[int | None] = mapped_column(BigInteger)
+    # Cash the operator confirmed: what was handed over and the change given back.
+    cash_received_minor: Mapped[int | None] = mapped_column(BigInteger)
+    cash_change_minor: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (
         # At most one open session per order, enforced by the database itself.

@@ -49,6 +49,8 @@ _ROW_COLUMNS = (
     _F.c.accepted_at_ms,
     _F.c.forwarded_at_ms,
     _F.c.outcome,
+    _S.c.cash_received_minor,
+    _S.c.cash_change_minor,
 )
 
 

@@ -30,6 +30,8 @@ COLUMNS: tuple[str, ...] = (
     "offlineAcceptedAt",
     "forwardedAt",
     "offlineOutcome",
+    "cashReceived",
+    "cashChange",
 )
 
 Value = str | int | None
@@ -59,6 +61,8 @@ class ExportRow:
     offline_accepted_at_ms: int | None = None
     forwarded_at_ms: int | None = None
     offline_outcome: str | None = None
+    cash_received_minor: int | None = None
+    cash_change_minor: int | None = None
 
     @property
     def amount(self) -> str:
@@ -88,4 +92,9 @@ class ExportRow:
             iso(self.offline_accepted_at_ms),
             iso(self.forwarded_at_ms),
             self.offline_outcome,
+            self._money(self.cash_received_minor),
+            self._money(self.cash_change_minor),
         )
+
+    def _money(self, minor: int | None) -> str | None:
+        return None if minor is None else decimal_amount(minor, self.currency)

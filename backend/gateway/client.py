@@ -144,6 +144,19 @@ class GatewayClient:
             return False
         return status == 200
 
+    async def exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        key: str | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        """One request to the gateway, its failures classified as for charges (the provider
+        adapters of backend/providers/ speak through it, over the same link and fault proxy)."""
+        return await self._request(method, path, json=json, params=params, key=key)
+
     async def _request(
         self,
         method: str,
@@ -178,6 +191,10 @@ class GatewayClient:
         if status >= 500:
             raise GatewayServerError(f"gateway answered {status}")
         return status, data if isinstance(data, dict) else {}
+
+
+def charge_of(data: dict[str, Any]) -> Charge:
+    return _charge(data)
 
 
 def _charge(data: dict[str, Any]) -> Charge:

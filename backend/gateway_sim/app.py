@@ -17,11 +17,13 @@ from .config import GatewaySimConfig, SimControls
 from .errors import json_errors
 from .ledger import Ledger, create_schema
 from .routes import CONTROLS, DESK, add_routes
+from .waiting_payments import DELAYS, WAITING, WaitingDesk
 
 
 def create_gateway_app(config: GatewaySimConfig) -> web.Application:
     app = web.Application(middlewares=[json_errors])
     app[CONTROLS] = SimControls.from_config(config)
+    app[DELAYS] = app[CONTROLS]
     app.cleanup_ctx.append(_ledger_context(config.database_url))
     add_routes(app)
     return app
@@ -34,6 +36,7 @@ def _ledger_context(database_url: str) -> Callable[[web.Application], AsyncItera
         try:
             await db.write(create_schema)
             app[DESK] = ChargeDesk(Ledger(db), app[CONTROLS])
+            app[WAITING] = WaitingDesk(db)
             yield
         finally:
             await asyncio.to_thread(db.close)

@@ -199,3 +199,8 @@ class Ledger:
             return tombstone
 
         return await self._db.write(job)
+
+
+# waiting_payments.py records a customer's payment in the same transaction as its request's change.
+find_charge = _find
+insert_charge = _insert

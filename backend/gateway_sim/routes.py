@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from . import customer, terminal, upi_qr
 from .charges import ChargeDesk
 from .config import SimControls
 from .schemas import ChargeRequest, SimConfigUpdate, idempotency_key, parse_body
@@ -23,6 +24,8 @@ def add_routes(app: web.Application) -> None:
             web.put("/v1/_sim/config", put_sim_config),
         ]
     )
+    # Payments the customer makes away from the kiosk's screen (issue 13).
+    app.router.add_routes([*upi_qr.ROUTES, *terminal.ROUTES, *customer.ROUTES])
 
 
 async def create_charge(request: web.Request) -> web.Response:

@@ -23,6 +23,8 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
+from sqlalchemy import Connection
+
 from backend.clock import Clock
 from backend.db.database import Database
 from backend.db.sessions import moves, reads
@@ -36,6 +38,9 @@ from backend.gateway.client import (
 )
 from backend.offline.acceptance import OfflineAcceptance
 from backend.payments.records import SessionRecord
+from backend.payments.waiting import WaitingPayments
+from backend.providers.selection import Providers
+from smartcart_contract.payment_methods import WAITING
 from smartcart_contract.states import AUTO_RETRY, TERMINAL, Reason, Status
 
 log = logging.getLogger(__name__)
@@ -81,6 +86,8 @@ class PaymentEngine:
         owner: str,
         offline: OfflineAcceptance | None = None,
         view_changed: Callable[[Iterable[str]], None] = lambda _ids: None,
+        providers: Providers | None = None,
+        provider_poll_s: float = 2.0,
     ) -> None:
         """`owner`: this process's instance id (backend/fleet/instance.py). `view_changed`:
         told when what only this process knows of a session, and shows in its view, changes."""
@@ -99,6 +106,10 @@ class PaymentEngine:
         # When each automatic retry is due, on the monotonic clock: no wall-clock jump moves it.
         self._retry_at: dict[str, int] = {}
         self._closing = False
+        # UPI QR and card-terminal payments (waiting.py); None: this engine takes typed payments only.
+        self._waiting = (
+            WaitingPayments(self, providers, poll_s=provider_poll_s, clock=clock) if providers is not None else None
+        )
 
     # ---- used by request handlers ---------------------------------------------------------
 
@@ -107,6 +118,11 @@ class PaymentEngine:
 
     def holds_details(self, session_id: str) -> bool:
         return session_id in self._details
+
+    def can_drive(self, session: SessionRecord) -> bool:
+        """Whether an attempt can be made without the customer entering details again: a QR or
+        terminal payment needs none from the kiosk."""
+        return session.method in WAITING or self.holds_details(session.id)
 
     def next_retry_at(self, session_id: str) -> int | None:
         """When the automatic retry is due, as wall time (for the kiosk to show)."""
@@ -155,6 +171,8 @@ class PaymentEngine:
         Returns the session as it stands after applying the answer, or None when the
         gateway could not be asked.
         """
+        if self._waiting is not None and session.method in WAITING:
+            return await self._waiting.look_up_outcome(session)
         try:
             charge = await self._gateway.lookup(key=session.idempotency_key)
         except GatewayError as exc:
@@ -224,6 +242,9 @@ class PaymentEngine:
                 # Another process makes this attempt and holds its details; if that process
                 # dies, the reconciler takes the session over once its lease runs out.
                 return False
+            if self._waiting is not None and session.method in WAITING:
+                await self._waiting.attempt(session)
+                return True
             await self._attempt(session)
             return True
         if session.status is Status.INTERRUPTED:
@@ -237,12 +258,15 @@ class PaymentEngine:
         if now >= session.expires_at_ms:
             await self._head_for(session, Status.EXPIRED)
             return True
+        # A QR or terminal payment still open at the provider: the customer may be paying it now.
+        if self._waiting is not None and session.method in WAITING and await self._waiting.after_interruption(session):
+            return True
         if session.attempts >= session.max_attempts:
             await self._head_for(session, Status.FAILED_MAX_RETRIES)
             return True
         retry_by_itself = (
             session.last_interruption_reason in AUTO_RETRY
-            and self.holds_details(session.id)
+            and self.can_drive(session)
             # Refused offline (over a limit): the kiosk offers cash or cancel; retrying on our
             # own while the gateway is still away would only be refused again.
             and session.offline_refusal is None
@@ -432,6 +456,8 @@ class PaymentEngine:
         target = session.settle_to
         assert target is not None
         in_flight = session.status is Status.PROCESSING
+        if self._waiting is not None and session.method in WAITING and (session.gateway_contacted or in_flight):
+            return await self._waiting.settle(session, target)
         if not (session.gateway_contacted or in_flight):
             await self._move(
                 session.id,
@@ -466,6 +492,38 @@ class PaymentEngine:
             values={"gateway_contacted": True, "outcome_unknown": False},
         )
         return True
+
+    # ---- what waiting.py, a part of this engine in its own file, drives with ----------------
+
+    Aborted = _Aborted
+
+    async def abortable(self, session_id: str, call: Awaitable[T]) -> T:
+        return await self._abortable(session_id, call)
+
+    async def sleep_until(self, session_id: str, at_monotonic_ms: int) -> None:
+        await self._sleep_until(session_id, at_monotonic_ms)
+
+    async def apply_found(self, session: SessionRecord, charge: Charge) -> SessionRecord:
+        return await self._apply_found(session, charge)
+
+    async def interrupt(
+        self, session: SessionRecord, reason: Reason, *, detail: str, outcome_unknown: bool, contacted: bool = False
+    ) -> None:
+        await self._interrupt(session, reason, detail=detail, outcome_unknown=outcome_unknown, contacted=contacted)
+
+    async def move(self, session_id: str, *, based_on: SessionRecord, **kwargs: Any) -> SessionRecord:
+        return await self._move(session_id, based_on=based_on, **kwargs)
+
+    async def amend(
+        self, session_id: str, *, based_on: SessionRecord, values: Mapping[str, Any], **kwargs: Any
+    ) -> SessionRecord:
+        return await self._amend(session_id, based_on=based_on, values=values, **kwargs)
+
+    def unchanged(self, session: SessionRecord) -> moves.Objection:
+        return unchanged_since(session)
+
+    async def write(self, job: Callable[[Connection], T]) -> T:
+        return await self._db.write(job)
 
     # ---- plumbing -------------------------------------------------------------------------
 

@@ -59,6 +59,12 @@ class SessionRecord:
     finished_at_ms: int | None = None
     offline_refusal: str | None = None
     owner: str | None = None
+    provider_request_id: str | None = None
+    upi_qr_payload: str | None = None
+    terminal_id: str | None = None
+    waiting_until_ms: int | None = None
+    cash_received_minor: int | None = None
+    cash_change_minor: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,8 @@ except the one look-up a resume makes so that it can answer "already paid" at on
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import Connection
 
 from backend.clock import Clock
@@ -18,6 +20,7 @@ from backend.payments.engine import PaymentEngine, can_resume, resume_objection,
 from backend.payments.ids import RandomIds
 from backend.payments.records import EventRecord, SessionRecord, SessionView
 from smartcart_contract.money import format_money
+from smartcart_contract.payment_methods import PaymentMethod
 from smartcart_contract.states import TERMINAL, Reason, Status
 
 
@@ -37,9 +40,7 @@ def _not_expired(steady_ms: int) -> moves.Objection:
     return lambda s: "This payment session has expired." if steady_ms >= s.expires_at_ms else None
 
 
-def _cash_detail(session: SessionRecord, received_minor: int | None) -> str | None:
-    if received_minor is None:
-        return None
+def _cash_detail(session: SessionRecord, received_minor: int) -> str:
     change = received_minor - session.amount_minor
     return (
         f"received {format_money(received_minor, session.currency, symbol=False)}, "
@@ -60,7 +61,12 @@ class SessionService:
         max_attempts: int,
         ttl_s: float,
         clock: Clock,
+        waiting_ttl_s: Mapping[PaymentMethod, float] | None = None,
+        terminal_id: str = "T1",
     ) -> None:
+        """`waiting_ttl_s`: how long a customer has to pay a QR or at the terminal, per method."""
+        self._waiting_ttl_ms = {m: int(t * 1000) for m, t in (waiting_ttl_s or {}).items()}
+        self._terminal_id = terminal_id
         self._db = db
         self._engine = engine
         self._max_attempts = max_attempts
@@ -108,7 +114,7 @@ class SessionService:
             record=session,
             as_of_ms=now,
             can_resume=resumable,
-            needs_payment_details=resumable and not self._engine.holds_details(session.id),
+            needs_payment_details=resumable and not self._engine.can_drive(session),
             next_retry_at_ms=self._engine.next_retry_at(session.id) if resumable else None,
             events=events,
         )
@@ -153,6 +159,39 @@ class SessionService:
         self._engine.kick(session_id)
         return session
 
+    async def pay_waiting(self, session_id: str, method: PaymentMethod) -> SessionRecord:
+        """Show a UPI QR or start the terminal: the engine opens it at the provider and waits."""
+        now, steady = self._clock(), self._clock.steady()
+        ttl_ms = self._waiting_ttl_ms.get(method, self._ttl_ms)
+
+        def start(conn: Connection) -> SessionRecord:
+            current = reads.get(conn, session_id)
+            return moves.move(
+                conn,
+                session_id,
+                to=Status.PROCESSING,
+                from_={Status.INITIATED},
+                now_ms=now,
+                kind="attempt",
+                reason=f"attempt 1: {method}",
+                values={
+                    "attempts": 1,
+                    "method": method.value,
+                    "card_brand": None,
+                    "card_last4": None,
+                    "upi_id": None,
+                    "terminal_id": self._terminal_id if method is PaymentMethod.CARD_PRESENT else None,
+                    # Never beyond the session's own life.
+                    "waiting_until_ms": min(steady + ttl_ms, current.expires_at_ms),
+                    "owner": self._engine.owner,
+                },
+                objection=_not_expired(steady),
+            )
+
+        session = await self._db.write(start)
+        self._engine.kick(session_id)
+        return session
+
     async def resume(
         self, session_id: str, details: PaymentSource | None
     ) -> tuple[SessionRecord, str]:
@@ -180,7 +219,7 @@ class SessionService:
             )
         if objection := resume_objection(steady)(session):
             raise Conflict(objection, code="invalid_transition", status=session.status)
-        if details is None and not self._engine.holds_details(session_id):
+        if details is None and not self._engine.can_drive(session):
             raise InvalidInput(
                 "Enter the payment details again to resume this payment.",
                 code="payment_details_required",
@@ -320,16 +359,13 @@ class SessionService:
         self._engine.kick(session_id)
         return session
 
-    async def complete_cash(self, session_id: str, amount_received_minor: int | None) -> SessionRecord:
+    async def complete_cash(self, session_id: str, amount_received_minor: int) -> SessionRecord:
+        """The operator confirmed the cash (their PIN is checked by the route)."""
         now = self._clock()
 
         def complete(conn: Connection) -> SessionRecord:
             session = reads.get(conn, session_id)
-            if (
-                session.status is Status.INITIATED
-                and amount_received_minor is not None
-                and amount_received_minor < session.amount_minor
-            ):
+            if session.status is Status.INITIATED and amount_received_minor < session.amount_minor:
                 raise InvalidInput(
                     "The cash received is less than the amount due.", code="insufficient_cash"
                 )
@@ -342,7 +378,11 @@ class SessionService:
                 kind="completed",
                 reason="cash confirmed by the operator",
                 detail=_cash_detail(session, amount_received_minor),
-                values={"method": "cash"},
+                values={
+                    "method": PaymentMethod.CASH.value,
+                    "cash_received_minor": amount_received_minor,
+                    "cash_change_minor": amount_received_minor - session.amount_minor,
+                },
                 objection=_not_expired(self._clock.steady()),
             )
 

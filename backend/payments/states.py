@@ -13,6 +13,8 @@ from smartcart_contract.states import Status
 # INTERRUPTED -> COMPLETED | DECLINED is a look-up at the gateway finding the outcome of an
 # attempt whose reply never arrived (DESIGN.md §4 invariants: "a charge found there completes
 # the session"); the move list there only shows it through PROCESSING.
+# PROCESSING -> EXPIRED is a payment waiting on the customer (a UPI QR shown, a terminal prompting)
+# whose time to pay ran out: closed at the provider first, then looked up (backend/payments/waiting.py).
 _SOURCES: dict[Status, frozenset[Status]] = {
     Status.PROCESSING: frozenset({Status.INITIATED, Status.INTERRUPTED}),
     Status.INTERRUPTED: frozenset({Status.PROCESSING}),
@@ -22,7 +24,7 @@ _SOURCES: dict[Status, frozenset[Status]] = {
     Status.DECLINED: frozenset({Status.PROCESSING, Status.INTERRUPTED, Status.OFFLINE_ACCEPTED}),
     Status.CANCELLED: frozenset({Status.INITIATED, Status.INTERRUPTED, Status.PROCESSING}),
     Status.FAILED_MAX_RETRIES: frozenset({Status.INTERRUPTED}),
-    Status.EXPIRED: frozenset({Status.INITIATED, Status.INTERRUPTED}),
+    Status.EXPIRED: frozenset({Status.INITIATED, Status.INTERRUPTED, Status.PROCESSING}),
     Status.OFFLINE_ACCEPTED: frozenset({Status.PROCESSING, Status.INTERRUPTED}),
 }
 

@@ -14,6 +14,9 @@ KIOSK_TOKEN = "kiosk-test-token"
 ADMIN_TOKEN = "admin-test-token"
 GOOD_CARD = {"number": "4242424242424242", "holder": "Asha Rao", "expiry": "12/39", "cvv": "123"}
 DECLINED_CARD = {**GOOD_CARD, "number": "4000000000000002"}
+OPERATOR_PIN = "2468"  # FAST_TIMINGS' admin PIN
+# Cash confirmed by the operator, with more than enough handed over.
+CASH = {"method": "cash", "amountReceivedMinor": 10**9, "operatorPin": OPERATOR_PIN}
 TERMINAL = {"COMPLETED", "DECLINED", "CANCELLED", "FAILED_MAX_RETRIES", "EXPIRED"}
 
 
@@ -62,6 +65,19 @@ class Api:
     async def pay(self, session_id: str, card: dict[str, str] | None = None) -> Reply:
         body = {"method": "card", "card": card or GOOD_CARD}
         return await self.call("POST", f"/api/payments/session/{session_id}/pay", body)
+
+    async def pay_by(self, session_id: str, method: str) -> Reply:
+        """A payment the customer makes away from the screen: "upi_qr" or "card_present"."""
+        return await self.call("POST", f"/api/payments/session/{session_id}/pay", {"method": method})
+
+    async def customer(self, session_id: str, action: str) -> Reply:
+        return await self.call("POST", f"/api/dev/customer/{session_id}", {"action": action})
+
+    async def cash(self, session_id: str, received_minor: int = 10**9, *, pin: str | None = OPERATOR_PIN) -> Reply:
+        body: dict[str, Any] = {"method": "cash", "amountReceivedMinor": received_minor}
+        if pin is not None:
+            body["operatorPin"] = pin
+        return await self.call("POST", f"/api/payments/session/{session_id}/complete", body)
 
     async def action(self, session_id: str, name: str, json: Any = None) -> Reply:
         return await self.call("POST", f"/api/payments/session/{session_id}/{name}", json or {})

@@ -7,7 +7,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.backend.api import ADMIN_TOKEN, DECLINED_CARD, Api
+from tests.backend.api import ADMIN_TOKEN, CASH, DECLINED_CARD, Api
 from tests.backend.server_process import ServerProcess
 
 
@@ -36,7 +36,7 @@ async def test_stats_count_outcomes_methods_and_interruption_reasons(start_app):
     declined = await api.session()
     await api.pay(declined, DECLINED_CARD)
     cash = await api.session()
-    await api.action(cash, "complete", {"method": "cash"})
+    await api.action(cash, "complete", CASH)
     await api.faults("timeout")
     timed_out = await api.session()
     await api.pay(timed_out)

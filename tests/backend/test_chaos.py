@@ -75,7 +75,8 @@ class Chaos:
         self.session_ids.append(session_id)
         details = rng.choices(
             [{"method": "card", "card": GOOD_CARD}, {"method": "card", "card": DECLINED_CARD},
-             {"method": "upi", "upiId": "asha@okbank"}], weights=[85, 8, 7])[0]
+             {"method": "upi", "upiId": "asha@okbank"}, {"method": "upi_qr"}, {"method": "card_present"}],
+            weights=[55, 8, 7, 15, 15])[0]
         await self.call("POST", f"/api/payments/session/{session_id}/pay", details)
         deadline = time.monotonic() + rng.uniform(2, 6)  # then the customer walks away
         while time.monotonic() < deadline:
@@ -85,6 +86,11 @@ class Chaos:
             roll = rng.random()
             if session["status"] == "INITIATED":  # the pay request died with the backend
                 await self.call("POST", f"/api/payments/session/{session_id}/pay", details)
+            elif (session["upiQr"] or session["terminal"]) and roll < 0.3:
+                # At the QR or the terminal: mostly pays; sometimes declines, leaves, or pays as it closes.
+                action = rng.choices(["pay", "decline", "walk_away", "pay_after_close"], weights=[70, 10, 10, 10])[0]
+                self.actions[action] += 1
+                await self.call("POST", f"/api/dev/customer/{session_id}", {"action": action})
             elif roll < 0.04:
                 self.actions["cancel"] += 1
                 await self.call("POST", f"/api/payments/session/{session_id}/cancel", {"reason": "chaos"})
@@ -162,6 +168,8 @@ async def test_chaos_never_double_charges_nor_charges_for_nothing(tmp_path: Path
         "SMARTCART_RECONCILE_MIN_S": "0.1", "SMARTCART_RECONCILE_MAX_S": "0.5",
         # Store-and-forward on, with limits low enough that some payments are refused offline.
         "SMARTCART_OFFLINE_ENABLED": "1", "SMARTCART_OFFLINE_MAX_COUNT": "8",
+        # UPI QR and terminal payments, looked up often and closed soon when nobody pays.
+        "SMARTCART_PROVIDER_POLL_S": "0.05", "SMARTCART_UPI_QR_TTL_S": "3", "SMARTCART_TERMINAL_TTL_S": "3",
     })
     started = time.monotonic()
     with gateway, backend:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backend import app_keys
+from tests.backend.api import CASH
 from tests.backend.conftest import MovableClock, ledger_url
 
 
@@ -32,7 +33,7 @@ async def test_cleanup_does_not_touch_completed_or_unexpired_sessions(start_app)
     clock = MovableClock()
     api, app, _ = await start_app(clock=clock, session_ttl_s=60)
     paid = await api.session()
-    await api.action(paid, "complete", {"method": "cash"})
+    await api.action(paid, "complete", CASH)
     fresh = await api.session()
 
     result = await app[app_keys.CLEANUP].run_once()

@@ -19,7 +19,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from backend import app_keys
-from tests.backend.api import ADMIN_TOKEN, Api
+from tests.backend.api import ADMIN_TOKEN, CASH, OPERATOR_PIN, Api
 from tests.backend.conftest import AppFactory, MovableClock
 from tests.backend.server_process import ServerProcess
 
@@ -27,12 +27,12 @@ DAY_S = 86_400
 PIN = "8642"
 
 
-async def finished_and_open(api: Api) -> tuple[list[str], str]:
+async def finished_and_open(api: Api, pin: str = OPERATOR_PIN) -> tuple[list[str], str]:
     """Two finished sessions (cancelled, paid in cash) and one still open."""
     cancelled = await api.session()
     await api.action(cancelled, "cancel")
     cash = await api.session()
-    assert (await api.action(cash, "complete", {"method": "cash"})).status == 200
+    assert (await api.action(cash, "complete", {**CASH, "operatorPin": pin})).status == 200
     return [cancelled, cash], await api.session()
 
 
@@ -72,7 +72,7 @@ async def test_a_forward_jump_of_91_days_purges_nothing_and_expires_nothing(star
     await assert_kept(api, finished)
     assert await event_count(app, finished) == events
     assert (await api.get(still_open))["status"] == "INITIATED"
-    assert (await api.action(still_open, "complete", {"method": "cash"})).status == 200  # not "expired"
+    assert (await api.action(still_open, "complete", CASH)).status == 200  # not "expired"
 
 
 async def test_a_backward_jump_of_91_days_purges_nothing_even_once_the_clock_is_right_again(
@@ -329,7 +329,7 @@ async def test_the_headless_backend_under_libfaketime_survives_jumps_of_91_days(
     with ServerProcess(tmp_path, env=env, database_url=database_url) as server:
         async with aiohttp.ClientSession() as http:
             api = Api(http, server.start())
-            before, open_before = await finished_and_open(api)
+            before, open_before = await finished_and_open(api, PIN)
 
             offset.write_text("+91d\n")
             await passes_run(api, 2.5)
@@ -340,7 +340,7 @@ async def test_the_headless_backend_under_libfaketime_survives_jumps_of_91_days(
 
             offset.write_text("-91d\n")
             await passes_run(api, 2.5)
-            during, open_during = await finished_and_open(api)
+            during, open_during = await finished_and_open(api, PIN)
             offset.write_text("+0\n")
             await passes_run(api, 2.5)
 

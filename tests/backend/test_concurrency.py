@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from tests.backend.api import CASH
+
 
 async def test_fifty_concurrent_creates_for_one_order_return_one_session(api):
     order_id = await api.order()
@@ -29,7 +31,7 @@ async def test_cancel_and_cash_complete_racing_on_one_session_leave_one_winner_a
     for _ in range(5):
         session_id = await api.session()
         racers = [api.action(session_id, "cancel", {"reason": "race"}) if i % 2 else
-                  api.action(session_id, "complete", {"method": "cash"}) for i in range(20)]
+                  api.action(session_id, "complete", CASH) for i in range(20)]
         replies = await asyncio.gather(*racers)
 
         winners = [r for r in replies if r.status == 200]

@@ -30,7 +30,7 @@ from backend.exports import Criteria, ExportJob, ThreadedStream
 from backend.exports import cli as export_cli
 from backend.exports.criteria import parse_bound
 from backend.exports.rows import COLUMNS
-from tests.backend.api import ADMIN_TOKEN, DECLINED_CARD, Api
+from tests.backend.api import ADMIN_TOKEN, CASH, DECLINED_CARD, Api
 from tests.backend.conftest import AppFactory
 from tests.backend.stepped_clock import SteppedClock, at
 from tests.pdf_text import pdf_text
@@ -73,7 +73,7 @@ async def shop(start_app: AppFactory) -> Shop:
     admin = Api(client.session, kiosk.base, token=ADMIN_TOKEN)
 
     a = await kiosk.session(await kiosk.order(("masala-chai", 2)))  # 80.00, paid in cash
-    await kiosk.ok("POST", f"/api/payments/session/{a}/complete", {"method": "cash"})
+    await kiosk.ok("POST", f"/api/payments/session/{a}/complete", CASH)
     clock.jump(at("2026-11-19T12:00:00Z"))
     b = await kiosk.session(await kiosk.order(("filter-coffee", 1)))  # cancelled before paying
     await kiosk.ok("POST", f"/api/payments/session/{b}/cancel", {"reason": "customer left"})

@@ -477,3 +477,83 @@ async def test_a_charge_cut_off_by_a_crash_charges_nothing(
     assert charged.status == 200
     assert "Idempotent-Replayed" not in charged.headers
     assert [charge["id"] for charge in ledger] == [charged.json["id"]]
+
+
+# ---- UPI QR, card terminal and the simulated customer (issue 13) -------------------------------
+
+
+def qr_body(amount_minor: int = 54000) -> dict[str, Any]:
+    return {"amountMinor": amount_minor, "currency": "INR", "reference": "sc_ref1", "payeeVpa": "kiosk@okicici",
+            "payeeName": "SmartCart Kiosk", "closeBy": 4_102_444_800_000}
+
+
+async def open_qr(sim: Sim, key: str, body: Any = None) -> Reply:
+    return await sim.request("POST", "/v1/upi_qr", json=body or qr_body(), headers={"Idempotency-Key": key})
+
+
+async def customer(sim: Sim, key: str, action: str) -> Reply:
+    return await sim.request("POST", f"/v1/_sim/customer/{key}", json={"action": action})
+
+
+async def test_a_qr_is_one_per_key_with_the_npci_payload(sim: Sim) -> None:
+    first, again = await open_qr(sim, "qr-1"), await open_qr(sim, "qr-1")
+    assert first.json["payload"] == "upi://pay?pa=kiosk@okicici&pn=SmartCart%20Kiosk&am=540.00&tr=sc_ref1&cu=INR"
+    assert again.json["id"] == first.json["id"] and first.json["status"] == "open"
+    other_body = await open_qr(sim, "qr-1", qr_body(100))
+    assert (other_body.status, other_body.json["code"]) == (422, "idempotency_key_reused")
+
+
+async def test_a_paid_qr_is_one_succeeded_charge_in_the_ledger(sim: Sim) -> None:
+    await open_qr(sim, "qr-2")
+    paid = await customer(sim, "qr-2", "pay")
+    assert paid.json["status"] == "closed" and paid.json["charge"]["status"] == "succeeded"
+    assert (await customer(sim, "qr-2", "pay")).status == 409  # a closed QR takes no second payment
+    looked_up = await sim.request("GET", "/v1/upi_qr", params={"idempotency_key": "qr-2"})
+    assert looked_up.json["charge"]["id"] == paid.json["charge"]["id"]
+    assert [(c["status"], c["sourceType"]) for c in await sim.ledger()] == [("succeeded", "upi_qr")]
+
+
+async def test_closing_a_qr_armed_to_pay_after_close_lands_the_payment(sim: Sim) -> None:
+    await open_qr(sim, "qr-3")
+    armed = await customer(sim, "qr-3", "pay_after_close")
+    assert armed.json["charge"] is None  # nothing yet: it lands when the QR is closed
+    closed = await sim.request("POST", "/v1/upi_qr/qr-3/close")
+    assert closed.json["status"] == "closed" and closed.json["charge"]["status"] == "succeeded"
+    refunded = await sim.void("qr-3")
+    assert refunded.json["status"] == "voided"
+    assert [c["status"] for c in await sim.ledger()] == ["voided"]
+
+
+async def test_closing_an_unknown_key_refuses_a_later_qr(sim: Sim) -> None:
+    assert (await sim.request("POST", "/v1/upi_qr/qr-4/close")).json["status"] == "closed"
+    late = await open_qr(sim, "qr-4")
+    assert (late.status, late.json["code"]) == (409, "idempotency_key_voided")
+
+
+async def test_a_terminal_payment_declines_or_is_cancelled(sim: Sim) -> None:
+    start = {"amountMinor": 1500, "currency": "INR"}
+    for key in ("tp-1", "tp-2"):
+        started = await sim.request("POST", "/v1/terminals/LANE-1/payments", json=start, headers={"Idempotency-Key": key})
+        assert started.json["terminalId"] == "LANE-1" and started.json["status"] == "open"
+    declined = await customer(sim, "tp-1", "decline")
+    assert declined.json["charge"]["declineCode"] == "card_declined"
+    cancelled = await sim.request("POST", "/v1/terminal_payments/tp-2/cancel")
+    assert cancelled.json["status"] == "closed" and cancelled.json["charge"] is None
+    assert (await customer(sim, "tp-2", "pay")).status == 409
+
+
+async def test_waiting_payments_survive_a_restart(config: GatewaySimConfig, http: aiohttp.ClientSession) -> None:
+    async with await start_gateway_sim(config) as gateway:
+        opened = await open_qr(Sim(http, gateway.url), "qr-5")
+    async with await start_gateway_sim(config) as gateway:
+        sim = Sim(http, gateway.url)
+        found = await sim.request("GET", "/v1/upi_qr", params={"idempotency_key": "qr-5"})
+        paid = await customer(sim, "qr-5", "pay")
+    assert found.json["id"] == opened.json["id"] and paid.json["charge"]["status"] == "succeeded"
+
+
+async def test_the_customer_needs_a_known_key_and_a_known_action(sim: Sim) -> None:
+    assert (await customer(sim, "nobody", "pay")).status == 404
+    await open_qr(sim, "qr-6")
+    bad = await customer(sim, "qr-6", "dance")
+    assert bad.status == 400 and bad.json["code"] == "invalid_request"

@@ -18,7 +18,7 @@ from backend.db import migrate
 from backend.db.database import sync_url
 from backend.db.sessions.search import Position, SearchCriteria, statement
 from smartcart_contract.states import Status
-from tests.backend.api import ADMIN_TOKEN, DECLINED_CARD, GOOD_CARD, Api
+from tests.backend.api import ADMIN_TOKEN, CASH, DECLINED_CARD, GOOD_CARD, Api
 from tests.backend.conftest import AppFactory
 from tests.backend.stepped_clock import SteppedClock, at
 
@@ -75,7 +75,7 @@ async def shop(start_app: AppFactory) -> Shop:
         ids[label] = await kiosk.session(orders[label])
         return ids[label]
 
-    await kiosk.ok("POST", f"/api/payments/session/{await new('A')}/complete", {"method": "cash"})
+    await kiosk.ok("POST", f"/api/payments/session/{await new('A')}/complete", CASH)
     await kiosk.pay(await new("B", "filter-coffee"))
     await kiosk.pay(await new("C"), DECLINED_CARD)
     await kiosk.action(await new("D", "samosa-2"), "pay", {"method": "upi", "upiId": "asha@okbank"})

@@ -1,3 +1,6 @@
+from tests.backend.api import OPERATOR_PIN
+
+
 async def test_card_payment_completes_and_marks_the_order_paid(api):
     order_id = await api.order(("filter-coffee", 1))
     session_id = await api.session(order_id)
@@ -26,6 +29,6 @@ async def test_config_tells_a_remote_window_the_timings(start_app):
 
 async def test_cash_received_and_change_are_kept_in_the_history(api):
     session_id = await api.session(await api.order(("masala-chai", 2)))
-    await api.action(session_id, "complete", {"method": "cash", "amountReceivedMinor": 10000})
+    await api.action(session_id, "complete", {"method": "cash", "amountReceivedMinor": 10000, "operatorPin": OPERATOR_PIN})
     session = await api.get(session_id)
     assert session["events"][-1]["detail"] == "received INR 100.00, change INR 20.00"

@@ -14,7 +14,7 @@ from backend.db.tables import Order, PaymentSession
 from backend.errors import Conflict
 from backend.payments.states import is_allowed, sources
 from smartcart_contract.states import TERMINAL, Status
-from tests.backend.api import ADMIN_TOKEN, DECLINED_CARD, GOOD_CARD
+from tests.backend.api import ADMIN_TOKEN, CASH, DECLINED_CARD, GOOD_CARD
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_terminal_states_have_no_way_out():
 ACTIONS = {
     "pay": ("pay", {"method": "card", "card": GOOD_CARD}),
     "resume": ("resume", {}),
-    "complete": ("complete", {"method": "cash"}),
+    "complete": ("complete", CASH),
     "cancel": ("cancel", {"reason": "test"}),
     "interrupt": ("interrupt", {"reason": "APP_CLOSED"}),
 }
@@ -87,7 +87,7 @@ async def _reach(api, state: str) -> str:
     if state == "INITIATED":
         return session_id
     if state == "COMPLETED":
-        await api.action(session_id, "complete", {"method": "cash"})
+        await api.action(session_id, "complete", CASH)
     elif state == "CANCELLED":
         await api.action(session_id, "cancel")
     elif state == "DECLINED":

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from smartcart_contract.money import format_money
-from tests.backend.api import ADMIN_TOKEN, DECLINED_CARD, Api
+from tests.backend.api import ADMIN_TOKEN, CASH, DECLINED_CARD, Api
 from tests.backend.conftest import AppFactory
 from tests.pdf_text import pdf_text
 
@@ -31,7 +31,7 @@ async def test_the_pdf_json_and_overview_agree_on_the_money_taken(start_app: App
     kiosk, _, client = await start_app(offline_enabled=True, max_attempts=2)
     admin = Api(client.session, kiosk.base, token=ADMIN_TOKEN)
     first = await kiosk.session(await kiosk.order(("masala-chai", 2)))
-    await kiosk.ok("POST", f"/api/payments/session/{first}/complete", {"method": "cash"})
+    await kiosk.ok("POST", f"/api/payments/session/{first}/complete", CASH)
     card = await kiosk.session(await kiosk.order(("filter-coffee", 1)))
     await kiosk.pay(card)
     declined = await kiosk.session(await kiosk.order(("veg-sandwich", 3)))

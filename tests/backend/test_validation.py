@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.backend.api import GOOD_CARD
+from tests.backend.api import GOOD_CARD, OPERATOR_PIN
 
 CREATE = "/api/payments/session/create"
 
@@ -120,7 +120,7 @@ async def test_a_card_payment_without_a_card_is_400(api):
 
 async def test_cash_short_of_the_amount_is_refused(api):
     session_id = await api.session()
-    reply = await api.action(session_id, "complete", {"method": "cash", "amountReceivedMinor": 1})
+    reply = await api.action(session_id, "complete", {"method": "cash", "amountReceivedMinor": 1, "operatorPin": OPERATOR_PIN})
     assert (reply.status, reply.body["code"]) == (400, "insufficient_cash")
     assert (await api.get(session_id))["status"] == "INITIATED"
 

@@ -21,6 +21,7 @@ from backend.http.schemas.health import (
     ReadyOut,
 )
 from backend.offline import repo as offline_repo
+from smartcart_contract.payment_methods import TYPED
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ async def health(request: web.Request) -> web.Response:
             offline_pending=pending,
             offline_enabled=settings.offline_enabled,
             tester=settings.tester,
+            payment_methods=[*settings.payment_methods, *(sorted(TYPED) if settings.tester else [])],
         )
     )
 
@@ -84,5 +86,6 @@ async def config(request: web.Request) -> web.Response:
             currency=request.app[CATALOG].currency,
             offline_enabled=settings.offline_enabled,
             tester=settings.tester,
+            payment_methods=[*settings.payment_methods, *(sorted(TYPED) if settings.tester else [])],
         )
     )

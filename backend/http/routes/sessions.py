@@ -6,14 +6,16 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from backend.app_keys import CHANGES, SESSIONS, SETTINGS
-from backend.errors import NotFound
-from backend.http.access import Role
+from backend.app_keys import ADMIN_PIN, CHANGES, DATABASE, SESSIONS, SETTINGS
+from backend.errors import Forbidden, InvalidInput, NotFound
+from backend.http.access import Role, caller_role
 from backend.http.endpoint import endpoint, json_response, session_id_param
 from backend.http.event_stream import EventStream
 from backend.http.schemas.payment_details import (
+    CardPresentPaymentIn,
     PayIn,
     ResumeIn,
+    UpiQrPaymentIn,
     ValidateIn,
     ValidateOut,
 )
@@ -30,11 +32,18 @@ from backend.http.schemas.sessions import (
     SummaryOut,
 )
 from backend.payments import card_rules
+from smartcart_contract.payment_methods import PaymentMethod
 from smartcart_contract.states import TERMINAL, Reason, Status
 
 routes = web.RouteTableDef()
 
 _SESSION_ERRORS = (404, 409)
+
+
+def _offered(request: web.Request, method: PaymentMethod) -> None:
+    """A kiosk with no terminal (or no cash drawer) says so in its settings: refuse the method."""
+    if method not in request.app[SETTINGS].payment_methods:
+        raise InvalidInput(f"This kiosk does not take {method} payments.", code="method_not_offered")
 
 
 @routes.post("/api/payments/session/create")
@@ -128,14 +137,21 @@ async def stream_session(request: web.Request, query: SessionQuery) -> web.Strea
 @routes.post("/api/payments/session/{session_id:[0-9a-f]{32}}/pay")
 @endpoint(
     role=Role.KIOSK,
-    summary="Pay by card or UPI; the attempt runs in the background. Answers the session.",
+    summary="Pay: show a UPI QR (upi_qr), start the card terminal (card_present), or a typed card or "
+    "UPI id; the attempt runs in the background. Answers the session.",
     body=PayIn,
     responses={202: PayAcceptedOut},
     errors=_SESSION_ERRORS,
 )
 async def pay(request: web.Request, body: PayIn) -> web.Response:
     service = request.app[SESSIONS]
-    session = await service.pay(session_id_param(request), body.root.source())
+    details = body.root
+    if isinstance(details, UpiQrPaymentIn | CardPresentPaymentIn):
+        method = PaymentMethod(details.method)
+        _offered(request, method)
+        session = await service.pay_waiting(session_id_param(request), method)
+    else:
+        session = await service.pay(session_id_param(request), details.source())
     out = PayAcceptedOut.accepted(service.view(session), message="Processing payment...")
     return json_response(out, status=202)
 
@@ -160,14 +176,21 @@ async def resume(request: web.Request, body: ResumeIn) -> web.Response:
 @routes.post("/api/payments/session/{session_id:[0-9a-f]{32}}/complete")
 @endpoint(
     role=Role.KIOSK,
-    summary="Complete a cash payment confirmed by the operator",
+    summary="Complete a cash payment confirmed by the operator's PIN (the kiosk token alone: 403)",
     body=CompleteIn,
     responses={200: SessionOut},
-    errors=_SESSION_ERRORS,
+    errors=(403, 404, 409, 429),
 )
 async def complete(request: web.Request, body: CompleteIn) -> web.Response:
     service = request.app[SESSIONS]
-    session = await service.complete_cash(session_id_param(request), body.amount_received_minor)
+    session_id = session_id_param(request)
+    _offered(request, PaymentMethod.CASH)
+    if body.operator_pin is None:
+        raise Forbidden("Cash is confirmed by the operator: their PIN is required.", code="operator_pin_required")
+    # The admin PIN's check, with its lockout (backend/http/admin_pin.py).
+    from_window = caller_role(request) is Role.ADMIN
+    await request.app[ADMIN_PIN].check(request.app[DATABASE], body.operator_pin.get_secret_value(), from_window=from_window)
+    session = await service.complete_cash(session_id, body.amount_received_minor)
     return json_response(SessionOut.of(service.view(session), message="Cash payment recorded"))
 
 

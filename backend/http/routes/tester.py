@@ -1,4 +1,5 @@
-"""Tester mode only: switch simulated network faults on the backend→gateway link."""
+"""Tester mode only: switch simulated network faults on the backend→gateway link, act as the
+customer at a QR or terminal, crash the process."""
 
 from __future__ import annotations
 
@@ -9,13 +10,17 @@ import signal
 
 from aiohttp import web
 
-from backend.app_keys import DATABASE, FAULTS
+from backend.app_keys import CUSTOMER, DATABASE, ENGINE, FAULTS, SESSIONS
 from backend.clock import iso
 from backend.db.sessions import reads
+from backend.errors import Conflict
 from backend.faults.model import FaultConfig
 from backend.http.access import Role
-from backend.http.endpoint import endpoint, json_response
-from backend.http.schemas.tester import FaultHitOut, FaultsOut
+from backend.http.endpoint import endpoint, json_response, session_id_param
+from backend.http.schemas.sessions import SessionOut
+from backend.http.schemas.tester import CustomerActionIn, FaultHitOut, FaultsOut
+from smartcart_contract.payment_methods import WAITING
+from smartcart_contract.states import Status
 
 log = logging.getLogger(__name__)
 
@@ -74,3 +79,31 @@ async def crash_now(request: web.Request) -> web.Response:
     # After the reply is on its way; SIGKILL, like a power cut: no cleanup runs.
     asyncio.get_running_loop().call_later(0.05, os.kill, os.getpid(), signal.SIGKILL)
     return web.json_response({"crashing": True}, status=202)
+
+
+@routes.post("/api/dev/customer/{session_id:[0-9a-f]{32}}")
+@endpoint(
+    role=Role.KIOSK,
+    summary="The simulated customer pays, declines, walks away from, or pays just after the close of the "
+    "UPI QR or terminal payment this session waits on. Answers the session.",
+    body=CustomerActionIn,
+    responses={200: SessionOut},
+    errors=(404, 409),
+)
+async def customer_acts(request: web.Request, body: CustomerActionIn) -> web.Response:
+    service = request.app[SESSIONS]
+    session = await service.get(session_id_param(request))
+    waiting = (
+        session.method in WAITING
+        and session.status is Status.PROCESSING
+        and session.settle_to is None
+        and session.provider_request_id is not None
+    )
+    if not waiting:
+        raise Conflict(
+            "This session is not waiting on a UPI QR or a card terminal.", code="not_waiting", status=session.status
+        )
+    await request.app[CUSTOMER].act(session.idempotency_key, body.action)
+    # What a provider's webhook does: have the engine look now rather than at its next poll.
+    request.app[ENGINE].kick(session.id)
+    return json_response(SessionOut.of(service.view(await service.get(session.id))))

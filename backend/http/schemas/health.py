@@ -25,6 +25,9 @@ class ConfigOut(ResponseModel):
     currency: str
     offline_enabled: bool
     tester: bool
+    payment_methods: list[str] = Field(
+        description="the methods this kiosk offers: upi_qr, card_present, cash; typed card and upi in tester mode"
+    )
 
 
 class DatabaseHealthOut(ResponseModel):

@@ -91,10 +91,25 @@ class UpiPaymentIn(RequestModel):
         return UpiSource(upi_id=self.upi_id)
 
 
+class UpiQrPaymentIn(RequestModel):
+    """Show a UPI QR for the exact amount; the customer's UPI app pays it."""
+
+    method: Literal["upi_qr"]
+
+
+class CardPresentPaymentIn(RequestModel):
+    """Start the payment on the kiosk's card terminal; the card never reaches the kiosk."""
+
+    method: Literal["card_present"]
+
+
 PaymentDetailsIn = CardPaymentIn | UpiPaymentIn
 
 
-PaymentDetails = Annotated[PaymentDetailsIn, Field(discriminator="method")]
+WaitingPaymentIn = UpiQrPaymentIn | CardPresentPaymentIn
+
+
+PaymentDetails = Annotated[PaymentDetailsIn | WaitingPaymentIn, Field(discriminator="method")]
 
 
 class PayIn(RootModel[PaymentDetails]):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from backend.clock import iso
 from backend.http.schemas.common import RequestModel, ResponseModel
 from backend.http.schemas.fields import JsonInt
 from backend.payments.records import EventRecord, SessionRecord, SessionView
 from smartcart_contract import limits
+from smartcart_contract.payment_methods import PaymentMethod
 from smartcart_contract.states import Reason, Status
 
 
@@ -32,7 +33,21 @@ class InterruptIn(RequestModel):
 
 class CompleteIn(RequestModel):
     method: Literal["cash"]
-    amount_received_minor: JsonInt | None = Field(None, ge=0, le=10**12)
+    amount_received_minor: JsonInt = Field(ge=0, le=10**12, description="cash handed over; at least the amount due")
+    # Optional here so that a missing PIN is a 403 (the kiosk alone may not confirm cash), not a 400.
+    operator_pin: SecretStr | None = Field(
+        None, description="the operator's PIN: the kiosk token alone cannot confirm cash", max_length=64
+    )
+
+
+class UpiQrOut(ResponseModel):
+    payload: str = Field(description="upi://pay?pa=…&pn=…&am=…&tr=…&cu=INR, to show as a QR code")
+    expires_at: int = Field(description="when the QR is closed unpaid, epoch ms")
+
+
+class TerminalOut(ResponseModel):
+    terminal_id: str
+    expires_at: int = Field(description="when the terminal stops prompting, epoch ms")
 
 
 class SessionCreatedOut(ResponseModel):
@@ -111,6 +126,10 @@ class SessionOut(ResponseModel):
     offline_refusal: str | None = Field(
         None, description="why the payment could not be accepted offline: offer cash or cancel"
     )
+    upi_qr: UpiQrOut | None = Field(None, description="the QR to show while the payment waits for it")
+    terminal: TerminalOut | None = Field(None, description="the terminal prompting for the card, while it waits")
+    cash_received_minor: int | None = None
+    cash_change_minor: int | None = None
     message: str | None = None
     events: list[EventOut] | None = None
 
@@ -119,7 +138,7 @@ class SessionOut(ResponseModel):
         """Every field is taken by its name from the view or its record (`…_at` from
         `…_at_ms`), so a field added to the record and to this model needs no third list."""
         record = view.record
-        fields: dict[str, object] = {"message": message}
+        fields: dict[str, object] = {"message": message, **_waiting_on(record)}
         for name in cls.model_fields:
             if name in fields or name == "success":
                 continue
@@ -134,6 +153,23 @@ class SessionOut(ResponseModel):
         if view.events is not None:
             fields["events"] = [EventOut.of(e) for e in view.events]
         return cls.model_validate(fields)
+
+
+def _waiting_on(record: SessionRecord) -> dict[str, object]:
+    """The QR or terminal the customer is to pay at, while the session waits on it (once it is
+    open at the provider: before that there is nothing to scan or tap)."""
+    waiting = (
+        record.status is Status.PROCESSING
+        and record.settle_to is None
+        and record.waiting_until_ms is not None
+        and record.provider_request_id is not None
+    )
+    qr = terminal = None
+    if waiting and record.method == PaymentMethod.UPI_QR and record.upi_qr_payload:
+        qr = UpiQrOut(payload=record.upi_qr_payload, expires_at=record.waiting_until_ms or 0)
+    if waiting and record.method == PaymentMethod.CARD_PRESENT and record.terminal_id:
+        terminal = TerminalOut(terminal_id=record.terminal_id, expires_at=record.waiting_until_ms or 0)
+    return {"upi_qr": qr, "terminal": terminal}
 
 
 # SessionOut's names (the seed's API) for record fields called otherwise in the data layer.

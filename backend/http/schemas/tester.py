@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from backend.http.schemas.common import ResponseModel
+from typing import Literal
+
+from pydantic import Field
+
+from backend.http.schemas.common import RequestModel, ResponseModel
 
 
 class FaultHitOut(ResponseModel):
@@ -18,3 +22,12 @@ class FaultsOut(ResponseModel):
     rate: float
     latency_ms: int
     log: list[FaultHitOut]
+
+
+class CustomerActionIn(RequestModel):
+    """What the simulated customer does at the QR or terminal the session waits on."""
+
+    action: Literal["pay", "decline", "walk_away", "pay_after_close"] = Field(
+        description="pay_after_close: the customer's payment lands at the provider just after it is closed "
+        "(by a cancel or the expiry); the backend refunds it"
+    )
