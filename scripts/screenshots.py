@@ -7,7 +7,8 @@
 
 Starts the kiosk with its embedded backend in tester mode (a throw-away data directory),
 drives one checkout through a timeout and a network error to a receipt, then a declined card,
-and saves each step. Without options: a 1200×760 window, docs/<step>.png. `--kiosk` (full
+then the ways an Indian kiosk takes money: the UPI QR, the card terminal prompt and the
+operator's cash keypad; and saves each step. Without options: a 1200×760 window, docs/<step>.png. `--kiosk` (full
 screen) and `--size WxH` (the Xvfb screen's size): docs/<step>-WxH.png.
 """
 
@@ -82,6 +83,7 @@ def save_window(window: QWidget, name: str) -> None:
 async def type_test_card(form: PaymentScreen, number: str = "4242 4242 4242 4242") -> None:
     """Type a simulator's test card (always approved by default), as a customer would, until
     Pay is enabled."""
+    form.method_buttons["card"].click()  # typed cards exist in tester mode only
     for field, text in ((form.number, number), (form.holder, "Asha Rao"),
                         (form.expiry, "12/39"), (form.cvv, "123")):
         QTest.keyClicks(field.edit, text)
@@ -175,6 +177,67 @@ async def drive(kiosk: KioskApp) -> None:
     await until(lambda: flow.state.stage is Stage.DECLINED)
     await settle()
     save_window(window, "declined")
+
+    await shoot_payment_methods(kiosk)
+
+
+async def checkout_again(kiosk: KioskApp, product: str = "masala-chai", quantity: int = 2) -> None:
+    assert kiosk.window is not None and kiosk.services is not None
+    window, flow = kiosk.window, kiosk.services.flow
+    if flow.state.stage is not Stage.CART:
+        flow.back_to_cart()
+    kiosk.services.cart.clear()
+    kiosk.services.cart.set_quantity(product, quantity)
+    await until(lambda: window.cart_screen.checkout_button.isEnabled())
+    window.cart_screen.checkout_button.click()
+    await until(lambda: flow.state.stage is Stage.DETAILS)
+
+
+async def shoot_payment_methods(kiosk: KioskApp) -> None:
+    """UPI QR, card on the terminal, cash with the operator (issue 13)."""
+    assert kiosk.window is not None and kiosk.services is not None
+    window, flow, api = kiosk.window, kiosk.services.flow, kiosk.services.api
+    form = window.payment_screen
+    await checkout_again(kiosk)
+    form.method_buttons["upi_qr"].click()
+    form.pay_button.setFocus()
+    await settle()
+    save_window(window, "payment-methods")
+
+    form.pay_button.click()
+    await until(lambda: flow.state.stage is Stage.SCAN_QR)
+    await settle(1.2)
+    save_window(window, "upi-qr")
+    await api.customer(flow.state.session_id or "", "pay")
+    await until(lambda: flow.state.receipt is not None)
+    await settle()
+    save_window(window, "upi-qr-receipt")
+
+    await checkout_again(kiosk, "veg-sandwich", 1)
+    form.method_buttons["card_present"].click()
+    form.pay_button.click()
+    await until(lambda: flow.state.stage is Stage.ON_TERMINAL)
+    await settle(1.2)
+    save_window(window, "terminal")
+    window.terminal_screen.cancel_button.click()
+    await until(lambda: flow.state.stage is Stage.CART)
+
+    await checkout_again(kiosk, "mango-lassi", 1)
+    form.method_buttons["cash"].click()
+    cash = form.cash
+    cash.start()
+    for key in "1111":
+        cash.keypad.keys[key].click()
+    cash.amount.setFocus()
+    cash.keypad.type_into(cash.amount)
+    for key in "100":
+        cash.keypad.keys[key].click()
+    await settle()
+    save_window(window, "cash-operator")
+    form.pay_button.click()  # a wrong PIN: said under the PIN, nothing completes
+    await until(lambda: flow.state.operator_pin_error is not None)
+    await settle()
+    save_window(window, "cash-operator-wrong-pin")
 
 
 def run(shoot: Callable[[], Coroutine[Any, Any, None]]) -> int:

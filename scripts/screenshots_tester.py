@@ -14,6 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from PySide6.QtWidgets import QScrollArea
 from screenshots import (  # scripts/ is this script's own directory
     ROOT,
     run,
@@ -107,6 +108,24 @@ async def drive(kiosk: KioskApp) -> None:
     await until(lambda: session_id in dock.logged_sessions())
     await settle(1.5)
     save_window(window, "tester-panel")
+
+    # The simulated customer of a UPI QR payment (issue 13): the panel's Customer buttons.
+    await switch(window, services, "none")
+    flow.cancel()
+    await until(lambda: flow.state.stage is Stage.CART, timeout_s=30)
+    services.cart.clear()
+    services.cart.set_quantity("masala-chai", 2)
+    window.cart_screen.checkout_button.click()
+    await until(lambda: flow.state.stage is Stage.DETAILS)
+    window.payment_screen.method_buttons["upi_qr"].click()
+    window.payment_screen.pay_button.click()
+    await until(lambda: flow.state.stage is Stage.SCAN_QR)
+    await until(lambda: dock.customer_buttons["pay"].isEnabled())
+    panel = dock.widget()
+    if isinstance(panel, QScrollArea):
+        panel.ensureWidgetVisible(dock.customer_buttons["pay_after_close"])
+    await settle(1.0)
+    save_window(window, "tester-customer")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QDialog,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from smartcart_contract.limits import PIN_MAX, PIN_MIN
+from smartcart_desktop.ui.keypad import PIN_KEYS, Keypad
 from smartcart_desktop.ui.style import set_role
 
 WRONG_PIN = "Wrong PIN"
@@ -59,17 +59,8 @@ class PinDialog(QDialog):
         self._edited()
 
     def _build(self) -> None:
-        keypad = QGridLayout()
-        keypad.setSpacing(8)
-        keys = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "C")
-        for index, key in enumerate(keys):
-            button = QPushButton(key)
-            button.setObjectName(f"key-{key}")
-            button.setAutoDefault(False)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            set_role(button, "keypad")
-            button.clicked.connect(lambda _=False, k=key: self._key(k))
-            keypad.addWidget(button, index // 3, index % 3)
+        keypad = Keypad(PIN_KEYS)
+        keypad.type_into(self.pin)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
@@ -80,17 +71,8 @@ class PinDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.pin)
         layout.addWidget(self.error)
-        layout.addLayout(keypad)
+        layout.addWidget(keypad)
         layout.addLayout(buttons)
-
-    def _key(self, key: str) -> None:
-        if key == "⌫":
-            self.pin.backspace()
-        elif key == "C":
-            self.pin.clear()
-        else:
-            self.pin.insert(key)
-        self.pin.setFocus()
 
     def _edited(self) -> None:
         self.unlock_button.setEnabled(not self._busy and len(self.pin.text()) >= PIN_MIN)

@@ -106,8 +106,14 @@ class ApiClient:
             body["detail"] = detail
         return await self._call("POST", session_path(session_id, "interrupt"), Session, json=body)
 
-    async def complete_cash(self, session_id: str, amount_received_minor: int) -> Session:
-        body = {"method": "cash", "amountReceivedMinor": amount_received_minor}
+    async def complete_cash(
+        self, session_id: str, amount_received_minor: int, operator_pin: str | None = None
+    ) -> Session:
+        """Cash is taken by the operator: the backend completes it only with their PIN (403 for a
+        wrong one, 429 after too many). The PIN is sent, never logged or kept."""
+        body: dict[str, Any] = {"method": "cash", "amountReceivedMinor": amount_received_minor}
+        if operator_pin is not None:
+            body["operatorPin"] = operator_pin
         return await self._call("POST", session_path(session_id, "complete"), Session, json=body)
 
     async def summary(self, session_id: str) -> Summary:
@@ -144,6 +150,11 @@ class ApiClient:
         if latency_ms is not None:
             body["latencyMs"] = latency_ms
         return await self._call("PUT", "/api/dev/faults", Faults, json=body)
+
+    async def customer(self, session_id: str, action: str) -> Session:
+        """Tester mode only: the simulated customer acts on the QR or terminal payment the session
+        waits on ("pay", "decline", "walk_away", "pay_after_close"); 409 if it waits on none."""
+        return await self._call("POST", f"/api/dev/customer/{session_id}", Session, json={"action": action})
 
     async def crash(self) -> CrashAccepted:
         """Tester mode only: the backend SIGKILLs its own process right after answering.

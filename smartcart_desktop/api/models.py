@@ -80,6 +80,20 @@ class SessionEvent(Wire):
     detail: str | None = None
 
 
+class UpiQr(Wire):
+    """The dynamic QR the customer scans while the session waits (`upi://pay?pa=…&am=…&tr=…`)."""
+
+    payload: str
+    expires_at: datetime  # the backend's deadline; it sends wall-clock milliseconds
+
+
+class Terminal(Wire):
+    """The card terminal the payment waits on (tap, insert or swipe)."""
+
+    terminal_id: str
+    expires_at: datetime | None = None
+
+
 class Session(Wire):
     session_id: str
     order_id: int
@@ -106,6 +120,10 @@ class Session(Wire):
     expires_at: datetime
     finished_at: datetime | None = None
     offline_refusal: str | None = None  # why it could not be accepted offline: offer cash or cancel
+    upi_qr: UpiQr | None = None  # while a UPI QR payment waits for the customer's phone
+    terminal: Terminal | None = None  # while a card payment waits on the terminal
+    cash_received_minor: int | None = None
+    cash_change_minor: int | None = None
     message: str | None = None
     events: list[SessionEvent] | None = None
 
@@ -154,6 +172,9 @@ class BackendConfig(Wire):
     currency: str
     offline_enabled: bool = False
     tester: bool = False
+    # The ways this kiosk takes money, in the order to offer them. A backend from before
+    # issue 13 does not say: it took typed card, typed UPI and cash.
+    payment_methods: tuple[str, ...] = ("card", "upi", "cash")
 
 
 class FaultHit(Wire):

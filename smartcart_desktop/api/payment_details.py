@@ -1,4 +1,4 @@
-"""Card and UPI details on their way from the form to the backend.
+"""What the form asks the backend to take: typed card or UPI details, a UPI QR, the card terminal.
 
 They are held only for the one request that carries them; repr() never shows the number or
 the CVV, so a stray log line or traceback cannot leak them.
@@ -35,4 +35,20 @@ class UpiDetails:
         return {"method": "upi", "upiId": self.upi_id}
 
 
-PaymentDetails = CardDetails | UpiDetails
+@dataclass(frozen=True, slots=True)
+class UpiQrRequest:
+    """Show a dynamic UPI QR for the exact amount; the customer scans it with their phone."""
+
+    def wire(self) -> dict[str, Any]:
+        return {"method": "upi_qr"}
+
+
+@dataclass(frozen=True, slots=True)
+class TerminalRequest:
+    """Take the card on the kiosk's terminal: no card data ever reaches the kiosk."""
+
+    def wire(self) -> dict[str, Any]:
+        return {"method": "card_present"}
+
+
+PaymentDetails = CardDetails | UpiDetails | UpiQrRequest | TerminalRequest

@@ -26,10 +26,12 @@ from PySide6.QtCore import QObject, Signal
 
 from smartcart_contract.states import Status
 from smartcart_desktop.api.client import ApiClient
-from smartcart_desktop.api.errors import ApiError, Conflict
+from smartcart_desktop.api.errors import ApiError, AuthError, Conflict, TooManyAttempts
 from smartcart_desktop.api.models import BackendConfig, Order, Session, Summary
 from smartcart_desktop.api.payment_details import PaymentDetails
 from smartcart_desktop.app.background import BackgroundTasks
+from smartcart_desktop.checkout import messages
+from smartcart_desktop.checkout.payment_methods import offered
 from smartcart_desktop.checkout.session_watcher import SessionWatcher
 from smartcart_desktop.checkout.state import (
     FlowState,
@@ -124,8 +126,10 @@ class CheckoutFlow(QObject):
     def pay(self, details: PaymentDetails) -> asyncio.Task[None]:
         return self._act(self._pay(details))
 
-    def pay_cash(self, amount_received_minor: int) -> asyncio.Task[None]:
-        return self._act(self._pay_cash(amount_received_minor))
+    def pay_cash(self, amount_received_minor: int, operator_pin: str) -> asyncio.Task[None]:
+        """The operator took the cash: completes only with their PIN. A wrong one is said in
+        `operator_pin_error` and nothing is completed."""
+        return self._act(self._pay_cash(amount_received_minor, operator_pin))
 
     def retry(self) -> asyncio.Task[None]:
         return self._act(self._retry())
@@ -155,7 +159,7 @@ class CheckoutFlow(QObject):
             log.info("backend configuration not available yet: %s", exc.message)
             return None
         self._config = config
-        self._set(gateway_timeout_s=config.gateway_timeout_s)
+        self._set(gateway_timeout_s=config.gateway_timeout_s, payment_methods=offered(config.payment_methods))
         return config
 
     def adopt(self, session: Session) -> asyncio.Task[None]:
@@ -237,10 +241,23 @@ class CheckoutFlow(QObject):
         self._watcher.offer(answer)  # the session as the payment left it: no read after
         self._watcher.follow(session.session_id)
 
-    async def _pay_cash(self, amount_received_minor: int) -> None:
+    async def _pay_cash(self, amount_received_minor: int, operator_pin: str) -> None:
         session = self._require_session()
+        self._set(operator_pin_error=None)
+        # Before the call: the stream may bring the completed session before its answer does.
         self._cash_received = amount_received_minor
-        self._apply(await self._api.complete_cash(session.session_id, amount_received_minor))
+        try:
+            completed = await self._api.complete_cash(session.session_id, amount_received_minor, operator_pin)
+        except TooManyAttempts as exc:
+            self._cash_received = None
+            self._set(operator_pin_error=exc.message)  # the backend's message says how long to wait
+            return
+        except AuthError:
+            self._cash_received = None
+            log.warning("cash for %s refused: wrong operator PIN", session.session_id[:8])
+            self._set(operator_pin_error=messages.WRONG_OPERATOR_PIN)
+            return
+        self._apply(completed)
 
     async def _retry(self) -> None:
         session = self._require_session()
@@ -360,6 +377,7 @@ class CheckoutFlow(QObject):
             notice=None,
             receipt=None,
             method_hint=method_hint,
+            operator_pin_error=None,
         )
         await self._watcher.refresh_after_action(session_id)
 
@@ -414,7 +432,8 @@ class CheckoutFlow(QObject):
 
     def _verified(self, session: Session, order: Order, summary: Summary) -> None:
         """The order reads as paid (or, accepted offline, as handed over): the receipt appears."""
-        self._set(order=order, receipt=Receipt(order, session, summary, self._cash_received))
+        received = self._cash_received if self._cash_received is not None else session.cash_received_minor
+        self._set(order=order, receipt=Receipt(order, session, summary, received))
 
     # ---- plumbing -----------------------------------------------------------------------------
 
@@ -464,6 +483,7 @@ class CheckoutFlow(QObject):
             receipt=None,
             attempt_started=None,
             method_hint=None,
+            operator_pin_error=None,
         )
 
     def _note_reachable(self, reachable: bool) -> None:

@@ -55,6 +55,13 @@ CRASH_DETAIL = (
 CLOSE_GUARD = "Payment is in progress. Are you sure you want to leave?"
 OUTCOME_UNKNOWN = "We are checking whether the last attempt went through — you will never be charged twice."
 OPERATOR_QUIT = "Operator: close SmartCart on this kiosk?"
+WRONG_OPERATOR_PIN = "Wrong operator PIN: nothing was charged."
+SCAN_QR = "Scan the QR code with any UPI app"
+SCAN_QR_DETAIL = "Then approve the payment on your phone. This screen moves on by itself."
+QR_EXPIRED = "This QR code has expired. Closing it…"
+ON_TERMINAL = "Tap, insert or swipe on the terminal"
+ON_TERMINAL_DETAIL = "Follow the instructions on the terminal. Your card never touches this screen."
+TERMINAL_EXPIRED = "The terminal stopped waiting. Closing this payment…"
 RESUME_DETAILS = "Enter the payment details again to resume this payment."
 
 _DECLINES = {
@@ -127,6 +134,13 @@ def paid_with(session: Session, cash_received_minor: int | None = None) -> str:
         return f"{brand} •••• {session.card_last4 or '????'}"
     if session.method == "upi":
         return f"UPI {session.upi_id or ''}".strip()
+    if session.method == "upi_qr":
+        return f"UPI (QR) {session.upi_id or ''}".strip()
+    if session.method == "card_present":
+        if session.card_last4:
+            brand = (session.card_brand or "card").capitalize()
+            return f"{brand} •••• {session.card_last4} (terminal)"
+        return "Card on terminal"
     if session.method == "cash":
         if cash_received_minor is None:
             return "Cash"

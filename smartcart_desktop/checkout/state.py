@@ -17,6 +17,8 @@ class Stage(Enum):
     CART = auto()
     DETAILS = auto()  # the payment form: a fresh session, or a resume that needs the details again
     PROCESSING = auto()
+    SCAN_QR = auto()  # a UPI QR is up: waiting for the customer's phone
+    ON_TERMINAL = auto()  # waiting for the card on the terminal
     INTERRUPTED = auto()  # waiting for the customer, or for the backend's automatic retry
     SETTLING = auto()  # the backend checks with the gateway before calling it failed or expired
     CANCELLING = auto()  # the backend voids at the gateway before calling it cancelled
@@ -75,6 +77,8 @@ class FlowState:
     receipt: Receipt | None = None
     gateway_timeout_s: float = 30.0
     method_hint: str | None = None  # the payment method the form starts on ("cash" after a refusal)
+    payment_methods: tuple[str, ...] = ("card", "upi", "cash")  # as the backend offers them
+    operator_pin_error: str | None = None  # cash refused: the operator's PIN was wrong (or locked)
 
     @property
     def payment_in_flight(self) -> bool:
@@ -106,6 +110,11 @@ def stage_of(session: Session) -> Stage:
     if status is Status.INITIATED:
         return Stage.DETAILS
     if status is Status.PROCESSING:
+        # Waiting on the customer (their phone, the terminal) rather than on the gateway.
+        if session.upi_qr is not None:
+            return Stage.SCAN_QR
+        if session.terminal is not None:
+            return Stage.ON_TERMINAL
         return Stage.PROCESSING
     if status is Status.OFFLINE_ACCEPTED:
         return Stage.OFFLINE_ACCEPTED

@@ -1,4 +1,5 @@
-"""What the tester panel asks of the backend: switch the fault, crash the process.
+"""What the tester panel asks of the backend: switch the fault, act as the customer of a QR or
+terminal payment, crash the process.
 
 The panel only shows and forwards; the API calls are made here. The fault state and its log
 come back through the HealthMonitor, which polls `GET /api/dev/faults` in tester mode.
@@ -39,6 +40,11 @@ class TesterControl(QObject):
         self._applying = task
         return task
 
+    def customer(self, session_id: str, action: str) -> asyncio.Task[None]:
+        """`POST /api/dev/customer/{id}`: the simulated customer pays, declines, walks away, or
+        pays a QR the backend has already closed."""
+        return self._tasks.spawn(self._customer(session_id, action), name=f"customer-{action}")
+
     def crash(self) -> asyncio.Task[None]:
         """`POST /api/dev/crash`: the backend SIGKILLs its own process (the recovery drill)."""
         return self._tasks.spawn(self._crash(), name="crash")
@@ -60,6 +66,15 @@ class TesterControl(QObject):
             return
         log.info("tester switched the fault to %s", setting.mode)
         self._health.show_faults(faults)
+
+    async def _customer(self, session_id: str, action: str) -> None:
+        try:
+            await self._api.customer(session_id, action)
+        except ApiError as exc:
+            log.warning("simulated customer %s on %s refused: %s", action, session_id[:8], exc.message)
+            self.failed.emit(f"The customer could not {action.replace('_', ' ')}: {exc.message}")
+            return
+        log.info("simulated customer: %s on %s", action, session_id[:8])
 
     async def _crash(self) -> None:
         log.warning("tester asked the backend to crash")

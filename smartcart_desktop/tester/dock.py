@@ -1,5 +1,6 @@
 """The tester panel (only with `--tester`): switch the simulated fault on the link to the
-gateway, read which session each fault hit, and run the crash drill.
+gateway, read which session each fault hit, play the customer of a UPI QR or card-terminal
+payment, and run the crash drill.
 
 A dock beside the checkout, so the tester watches the customer's screen while breaking the
 network under it. It shows the backend's fault state (from the HealthMonitor) and emits what
@@ -28,9 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smartcart_contract.payment_methods import CUSTOMER_ACTIONS as CONTRACT_CUSTOMER_ACTIONS
 from smartcart_desktop.api.models import FaultHit, Faults
 from smartcart_desktop.app.background import BackgroundTasks
 from smartcart_desktop.app.health_monitor import HealthView
+from smartcart_desktop.checkout.state import FlowState, Stage
 from smartcart_desktop.tester.faults import (
     FAULT_HINTS,
     FAULT_MODES,
@@ -39,16 +42,23 @@ from smartcart_desktop.tester.faults import (
     describe_faults,
 )
 from smartcart_desktop.ui.dialogs import Answer, ask, crash_confirm_dialog
+from smartcart_desktop.ui.scrolling import scrolling
 from smartcart_desktop.ui.style import restyle, set_role
 
 NOT_TESTER_BACKEND = "This backend is not in tester mode: it has no fault switch."
 LOG_COLUMNS = ("Time", "Fault", "Request", "Session")
 SESSION_ROLE = Qt.ItemDataRole.UserRole
+# What the simulated customer can do (POST /api/dev/customer/{id}), as the buttons say it.
+_CUSTOMER_TEXTS = {"pay": "Pay", "decline": "Decline", "walk_away": "Walk away", "pay_after_close": "Pay after close"}
+CUSTOMER_ACTIONS = {action: _CUSTOMER_TEXTS[action] for action in CONTRACT_CUSTOMER_ACTIONS}
+NO_CUSTOMER = "No payment waits on a UPI QR or the terminal."
+_WAITING = {Stage.SCAN_QR: "UPI QR", Stage.ON_TERMINAL: "terminal"}
 
 
 class TesterDock(QDockWidget):
     fault_requested = Signal(object)  # FaultSetting
     crash_requested = Signal()  # confirmed by the tester
+    customer_requested = Signal(str, str)  # session id, action (see CUSTOMER_ACTIONS)
 
     def __init__(self, dialog_parent: QWidget) -> None:
         super().__init__("Tester panel", dialog_parent)
@@ -96,6 +106,16 @@ class TesterDock(QDockWidget):
         self.log.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.log_count = set_role(QLabel(), "testerMuted")
         self.log_count.setObjectName("faultLogCount")
+        self.customer_buttons: dict[str, QPushButton] = {}
+        for action, text in CUSTOMER_ACTIONS.items():
+            button = set_role(QPushButton(text), "testerAction")
+            button.setObjectName(f"customer-{action}")
+            button.clicked.connect(lambda _=False, a=action: self._customer_clicked(a))
+            self.customer_buttons[action] = button
+        self.customer_label = set_role(QLabel(NO_CUSTOMER), "testerMuted")
+        self.customer_label.setObjectName("customerSession")
+        self.customer_label.setWordWrap(True)
+        self._customer_session: str | None = None  # the session waiting on the customer now
         self.crash_button = set_role(QPushButton("Crash now"), "danger")
         self.crash_button.setObjectName("crashNowButton")
         self.crash_button.setToolTip("Kill the backend process at once (SIGKILL), then restart to recover")
@@ -139,6 +159,14 @@ class TesterDock(QDockWidget):
         layout.addWidget(self.log, 1)
         layout.addWidget(self.log_count)
         layout.addWidget(_rule())
+        layout.addWidget(set_role(QLabel("Customer (UPI QR, terminal)"), "testerHeading"))
+        layout.addWidget(self.customer_label)
+        customer = QGridLayout()
+        customer.setSpacing(6)
+        for index, customer_button in enumerate(self.customer_buttons.values()):
+            customer.addWidget(customer_button, index // 2, index % 2)
+        layout.addLayout(customer)
+        layout.addWidget(_rule())
         layout.addWidget(set_role(QLabel("Recovery drill"), "testerHeading"))
         drill = set_role(
             QLabel("Kills the backend like a power cut. The next start offers to resume the payment."),
@@ -147,7 +175,9 @@ class TesterDock(QDockWidget):
         drill.setWordWrap(True)
         layout.addWidget(drill)
         layout.addWidget(self.crash_button)
-        self.setWidget(body)
+        # Scrolls rather than make the window taller than a small screen (docked, the panel's
+        # minimum height is the window's).
+        self.setWidget(scrolling(body))
 
     # ---- what the backend says ----------------------------------------------------------------
 
@@ -168,6 +198,31 @@ class TesterDock(QDockWidget):
         for spin in self._parameters.values():
             spin.setEnabled(available)
         self.crash_button.setEnabled(available and not self._confirming)
+        self._enable_customer()
+
+    # ---- the simulated customer ---------------------------------------------------------------
+
+    def show_flow(self, state: FlowState) -> None:
+        """The customer's buttons act on the payment the window waits on (QR or terminal).
+        "Pay after close" too: the payment is then made to land just after the QR or the
+        terminal is closed (cancel it, or let it expire), which the backend must refund."""
+        waiting_on = _WAITING.get(state.stage)
+        session_id = state.session_id
+        self._customer_session = session_id if waiting_on is not None else None
+        if waiting_on is not None and session_id is not None:
+            self.customer_label.setText(f"Session {session_id[:8]} waits on the {waiting_on}.")
+        else:
+            self.customer_label.setText(NO_CUSTOMER)
+        self._enable_customer()
+
+    def _enable_customer(self) -> None:
+        for button in self.customer_buttons.values():
+            button.setEnabled(self._available and self._customer_session is not None)
+
+    def _customer_clicked(self, action: str) -> None:
+        if self._customer_session is not None:
+            self.error.hide()
+            self.customer_requested.emit(self._customer_session, action)
 
     def _show_faults(self, faults: Faults) -> None:
         self.active.setText(f"Active: {describe_faults(faults)}")

@@ -1,4 +1,5 @@
-"""The kiosk window: four screens on a stack, the status bar, and the close guard.
+"""The kiosk window: the screens on a stack (cart, payment form, UPI QR, card terminal,
+processing, result), the status bar, and the close guard.
 
 It shows the flow's state and forwards what the customer asks for; it never calls the API.
 
@@ -13,7 +14,7 @@ import logging
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QPushButton, QStackedWidget, QWidget
 
 from smartcart_desktop.admin.admin_entry import AdminEntry
 from smartcart_desktop.app.background import BackgroundTasks
@@ -34,6 +35,8 @@ from smartcart_desktop.ui.screens.cart_screen import CartScreen
 from smartcart_desktop.ui.screens.payment_screen import PaymentScreen
 from smartcart_desktop.ui.screens.processing_screen import ProcessingScreen
 from smartcart_desktop.ui.screens.result_screen import ResultScreen
+from smartcart_desktop.ui.screens.terminal_screen import TerminalScreen
+from smartcart_desktop.ui.screens.upi_qr_screen import UpiQrScreen
 from smartcart_desktop.ui.status_bar import KioskStatusBar
 from smartcart_desktop.ui.style import icon
 
@@ -65,8 +68,11 @@ class MainWindow(QMainWindow):
         self.payment_screen = PaymentScreen()
         self.processing_screen = ProcessingScreen()
         self.result_screen = ResultScreen()
+        self.upi_qr_screen = UpiQrScreen()
+        self.terminal_screen = TerminalScreen()
         self.stack = QStackedWidget()
-        for screen in (self.cart_screen, self.payment_screen, self.processing_screen, self.result_screen):
+        for screen in (self.cart_screen, self.payment_screen, self.processing_screen, self.result_screen,
+                       self.upi_qr_screen, self.terminal_screen):
             self.stack.addWidget(screen)
         self.setCentralWidget(self.stack)
         self.status = KioskStatusBar()
@@ -94,6 +100,8 @@ class MainWindow(QMainWindow):
         self.payment_screen.fields_cleared.connect(services.validator.forget)
         services.validator.validated.connect(self.payment_screen.show_validation)
         self.processing_screen.cancel_requested.connect(flow.cancel)
+        self.upi_qr_screen.cancel_requested.connect(flow.cancel)
+        self.terminal_screen.cancel_requested.connect(flow.cancel)
         self.result_screen.new_order_requested.connect(self._new_order)
         self.result_screen.back_requested.connect(flow.back_to_cart)
         self.result_screen.another_method_requested.connect(flow.use_another_method)
@@ -116,6 +124,7 @@ class MainWindow(QMainWindow):
         services.health.changed.connect(dock.show_health)
         dock.fault_requested.connect(control.apply)
         dock.crash_requested.connect(control.crash)
+        dock.customer_requested.connect(control.customer)
         control.failed.connect(dock.show_error)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         toggle = dock.toggleViewAction()
@@ -159,12 +168,34 @@ class MainWindow(QMainWindow):
         self.payment_screen.show_state(state)
         self.processing_screen.show_state(state)
         self.result_screen.show_state(state)
+        self.upi_qr_screen.show_state(state)
+        self.terminal_screen.show_state(state)
         self.status.show_flow(state)
-        self.stack.setCurrentWidget(self._screen_for(state.stage))
+        if self.tester_dock is not None:
+            self.tester_dock.show_flow(state)
+        screen = self._screen_for(state.stage)
+        if screen is not self.stack.currentWidget():
+            self.stack.setCurrentWidget(screen)
+            self._focus(screen)
+        elif self.focusWidget() is screen:
+            self._focus(screen)  # held by the screen until its button could take it: now, maybe
+
+    def _focus(self, screen: QWidget) -> None:
+        """The keyboard focus goes to the new screen's main button, never on to whatever comes
+        next in the focus chain (the tester panel's boxes, say) when the old screen's widget goes."""
+        target = getattr(screen, "focus_target", None)
+        widget = target() if callable(target) else _primary_button(screen)
+        if not isinstance(widget, QWidget) or not widget.isVisibleTo(screen) or not widget.isEnabled():
+            widget = screen
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _screen_for(self, stage: Stage) -> QWidget:
         if stage is Stage.DETAILS:
             return self.payment_screen
+        if stage is Stage.SCAN_QR:
+            return self.upi_qr_screen
+        if stage is Stage.ON_TERMINAL:
+            return self.terminal_screen
         if stage in _PROCESSING_STAGES:
             return self.processing_screen
         if stage in _RESULT_STAGES:
@@ -236,3 +267,10 @@ class MainWindow(QMainWindow):
         await self.admin.stop()
         await self.prompts.stop()
         await self._tasks.cancel_all()
+
+
+def _primary_button(screen: QWidget) -> QWidget | None:
+    buttons = [b for b in screen.findChildren(QPushButton) if b.isVisibleTo(screen) and b.isEnabled()]
+    primary = [b for b in buttons if b.property("role") == "primary"]
+    found = primary or buttons
+    return found[0] if found else None

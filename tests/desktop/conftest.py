@@ -36,6 +36,8 @@ from tests.fast_timings import FAST_TIMINGS
 
 GOOD_CARD = "4242 4242 4242 4242"
 DECLINED_CARD = "4000 0000 0000 0002"
+# The operator confirms cash with their PIN; on these kiosks that is the admin PIN.
+OPERATOR_PIN: str = FAST_TIMINGS["admin_pin"]
 
 
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
@@ -132,9 +134,17 @@ class Kiosk:
         self.click(self.window.cart_screen.checkout_button)
         await self.stage(Stage.DETAILS)
 
+    def choose(self, method: str) -> None:
+        """Tap a payment method on the form (the backend's name: upi_qr, card_present, cash,
+        card, upi)."""
+        button = self.window.payment_screen.method_buttons[method]
+        if not button.isChecked():
+            self.click(button)
+
     async def type_card(self, number: str = GOOD_CARD, *, holder: str = "Asha Rao",
                         expiry: str = "12/39", cvv: str = "123") -> None:
         screen = self.window.payment_screen
+        self.choose("card")  # typed card: tester mode only
         for field_, text in ((screen.number, number), (screen.holder, holder),
                              (screen.expiry, expiry), (screen.cvv, cvv)):
             field_.edit.clear()
@@ -149,6 +159,21 @@ class Kiosk:
             lambda: self.qtbot.keyClick(self.window.payment_screen.cvv.edit, Qt.Key.Key_Return),
             check=lambda state: state.stage is not Stage.DETAILS,
         )
+
+    def tap_keys(self, keys: str) -> None:
+        """Tap the cash panel's on-screen keypad, key by key."""
+        keypad = self.window.payment_screen.cash.keypad
+        for key in keys:
+            self.click(keypad.keys[key])
+
+    def enter_cash(self, received: str, pin: str = OPERATOR_PIN) -> None:
+        """The operator taps their PIN and the amount received on the keypad."""
+        self.choose("cash")
+        cash = self.window.payment_screen.cash
+        self.qtbot.mouseClick(cash.pin, Qt.MouseButton.LeftButton)
+        self.tap_keys(pin)
+        self.qtbot.mouseClick(cash.amount, Qt.MouseButton.LeftButton)
+        self.tap_keys(received)
 
     async def receipt(self, timeout: int = 8000) -> dict[str, str]:
         await self.waits.until(lambda: self.flow.state.receipt is not None, timeout)

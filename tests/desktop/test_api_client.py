@@ -13,7 +13,7 @@ from smartcart_desktop.api.errors import (
     ValidationError,
 )
 from smartcart_desktop.api.payment_details import CardDetails
-from tests.desktop.conftest import StartKiosk
+from tests.desktop.conftest import OPERATOR_PIN, StartKiosk
 
 CARD = CardDetails(number="4242424242424242", holder="Asha Rao", expiry="12/39", cvv="123")
 
@@ -42,7 +42,7 @@ async def test_validation_error_carries_the_backend_message(start_kiosk: StartKi
         order = await kiosk.api.create_order({"masala-chai": 1})
         session_id = (await kiosk.api.create_session(order.order_id)).session_id
         with pytest.raises(ValidationError) as caught:
-            await kiosk.api.complete_cash(session_id, 100)
+            await kiosk.api.complete_cash(session_id, 100, OPERATOR_PIN)
         assert caught.value.message == "The cash received is less than the amount due."
 
 

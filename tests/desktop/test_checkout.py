@@ -182,9 +182,8 @@ async def test_cash_payment_confirmed_by_the_operator(start_kiosk: StartKiosk) -
     async with start_kiosk() as kiosk:
         await kiosk.checkout(("mango-lassi", 1))
         screen = kiosk.window.payment_screen
-        kiosk.click(screen.method_buttons["cash"])
-        kiosk.qtbot.keyClicks(screen.cash.edit, "100")
-        assert screen.change_label.text() == "Change: ₹10.00"
+        kiosk.enter_cash("100")
+        assert screen.cash.change_label.text() == "Change: ₹10.00"
         kiosk.click(screen.pay_button)
         receipt = await kiosk.receipt()
         assert receipt["paid-with"] == "Cash: received ₹100.00, change ₹10.00"

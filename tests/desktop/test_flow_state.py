@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from smartcart_desktop.api.models import BackendConfig
 from smartcart_desktop.checkout import messages
+from smartcart_desktop.checkout.payment_methods import offered
 from smartcart_desktop.checkout.state import PromptKind, Stage, prompt_of, stage_of
 from tests.desktop.fakes import session
 
@@ -20,6 +22,10 @@ RESUMABLE: dict[str, Any] = {"attempts": 1, "interruptions": 1, "can_resume": Tr
         ({"status": "INITIATED"}, Stage.DETAILS),
         ({"status": "PROCESSING", "attempts": 1}, Stage.PROCESSING),
         ({"status": "PROCESSING", "settling_to": "CANCELLED"}, Stage.CANCELLING),
+        ({"status": "PROCESSING", "upi_qr": {"payload": "upi://pay?pa=a@b", "expiresAt": 1}}, Stage.SCAN_QR),
+        ({"status": "PROCESSING", "terminal": {"terminalId": "T1", "expiresAt": 1}}, Stage.ON_TERMINAL),
+        ({"status": "PROCESSING", "settling_to": "CANCELLED", "upi_qr": {"payload": "u", "expiresAt": 1}},
+         Stage.CANCELLING),
         ({"status": "INTERRUPTED", "last_interruption_reason": "TIMEOUT", **RESUMABLE}, Stage.INTERRUPTED),
         ({"status": "INTERRUPTED", "settling_to": "FAILED_MAX_RETRIES", "attempts": 3}, Stage.SETTLING),
         ({"status": "INTERRUPTED", "attempts": 3, "can_resume": False}, Stage.SETTLING),
@@ -76,3 +82,11 @@ def test_network_countdown_reads_the_backend_retry_time() -> None:
 
     left = seconds_until(datetime.now(UTC) + timedelta(seconds=5))
     assert left is not None and 4 < left <= 5
+
+
+def test_the_window_reads_the_backends_payment_methods() -> None:
+    config = BackendConfig.model_validate({
+        "gatewayTimeoutS": 30, "maxAttempts": 3, "retryDelayS": 2, "sessionTtlS": 900, "currency": "INR",
+        "paymentMethods": ["upi_qr", "card_present", "cash", "bitcoin"],
+    })
+    assert offered(config.payment_methods) == ("upi_qr", "card_present", "cash")  # unknown left out

@@ -104,7 +104,7 @@ async def test_over_the_offline_limit_the_customer_pays_cash_instead(start_kiosk
         fresh = kiosk.flow.state.session
         assert fresh is not None and fresh.order_id == refused.order_id and fresh.status == "INITIATED"
 
-        kiosk.qtbot.keyClicks(screen.cash.edit, "100")
+        kiosk.enter_cash("100")
         kiosk.click(screen.pay_button)
         receipt = await kiosk.receipt()
         assert receipt["paid-with"] == "Cash: received ₹100.00, change ₹20.00"

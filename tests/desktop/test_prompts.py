@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QDialog, QLineEdit, QPushButton, QWidget
 
 from smartcart_desktop.app.options import LaunchOptions
 from smartcart_desktop.checkout.state import Stage
-from tests.desktop.conftest import DECLINED_CARD, Kiosk, StartKiosk, dialog_text
+from tests.desktop.conftest import DECLINED_CARD, OPERATOR_PIN, Kiosk, StartKiosk, dialog_text
 
 PIN = "1357"
 
@@ -148,7 +148,7 @@ async def test_no_stale_error_on_the_next_empty_cart(start_kiosk: StartKiosk) ->
         await kiosk.checkout()
         await kiosk.pay_by_card()
         await kiosk.receipt()
-        await kiosk.flow.pay_cash(10_000)  # an action that fails on the way: the backend refuses it
+        await kiosk.flow.pay_cash(10_000, OPERATOR_PIN)  # an action that fails on the way: the backend refuses it
         assert kiosk.flow.state.error
         kiosk.click(kiosk.window.result_screen.new_order_button)
         await kiosk.stage(Stage.CART)

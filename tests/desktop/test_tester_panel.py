@@ -8,7 +8,9 @@ in a child process: the embedded one would SIGKILL pytest.
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -293,3 +295,67 @@ async def test_crash_drill_kills_a_remote_backend_and_the_window_takes_its_timin
             status = kiosk.window.status
             await kiosk.waits.until(lambda: status.gateway.text() == "✖ Backend unreachable")
             assert kiosk.flow.state.stage is Stage.DETAILS  # the window itself stays up
+
+
+# ---- the simulated customer (issue 13) -----------------------------------------------------------
+
+
+async def ledger_has(kiosk: Kiosk, *statuses: str) -> bool:
+    return any(c["status"] in statuses for c in await gateway_charges(kiosk))
+
+
+async def until_async(check: Callable[[], Awaitable[bool]], tries: int = 200) -> None:
+    """Wait for a condition only a request can tell (the gateway's ledger)."""
+    for _ in range(tries):
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the condition never held")
+
+
+async def qr_on_screen(kiosk: Kiosk) -> str:
+    await kiosk.checkout()
+    kiosk.choose("upi_qr")
+    kiosk.click(kiosk.window.payment_screen.pay_button)
+    await kiosk.stage(Stage.SCAN_QR)
+    return kiosk.session_id
+
+
+async def test_the_customer_buttons_wait_for_a_payment_that_waits_on_the_customer(start_kiosk: StartKiosk) -> None:
+    async with start_kiosk() as kiosk:
+        buttons = dock_of(kiosk).customer_buttons
+        assert [b.text() for b in buttons.values()] == ["Pay", "Decline", "Walk away", "Pay after close"]
+        await kiosk.checkout()
+        assert not any(b.isEnabled() for b in buttons.values())  # nothing waits on a customer yet
+        kiosk.choose("upi_qr")
+        kiosk.click(kiosk.window.payment_screen.pay_button)
+        await kiosk.stage(Stage.SCAN_QR)
+        await kiosk.waits.until(lambda: all(b.isEnabled() for b in buttons.values()))
+        assert dock_of(kiosk).customer_label.text() == f"Session {kiosk.session_id[:8]} waits on the UPI QR."
+
+
+async def test_a_customer_declining_the_qr_ends_it_declined(start_kiosk: StartKiosk) -> None:
+    async with start_kiosk() as kiosk:
+        session_id = await qr_on_screen(kiosk)
+        kiosk.click(dock_of(kiosk).customer_buttons["decline"])
+        await kiosk.stage(Stage.DECLINED)
+        assert (await kiosk.api.session(session_id)).status == "DECLINED"
+
+
+async def test_a_payment_landing_after_the_cancel_is_refunded_and_no_charge_stands(start_kiosk: StartKiosk) -> None:
+    async with start_kiosk() as kiosk:
+        session_id = await qr_on_screen(kiosk)
+        buttons = dock_of(kiosk).customer_buttons
+        await kiosk.waits.until(lambda: buttons["pay_after_close"].isEnabled())
+        kiosk.click(buttons["pay_after_close"])  # the phone's payment lands just after the close
+        kiosk.click(kiosk.window.upi_qr_screen.cancel_button)
+        await kiosk.stage(Stage.CART, timeout=8000)
+        assert not any(b.isEnabled() for b in buttons.values())  # nothing waits on the customer now
+        # The backend finds the late payment by its look-up and gives the money back on its own
+        # (refunded; voided when it reaches the payment before it settles).
+        await until_async(lambda: ledger_has(kiosk, "refunded", "voided"))
+        charges = await gateway_charges(kiosk)
+        assert not any(c["status"] == "succeeded" for c in charges), charges
+        ended = await kiosk.api.session(session_id, history=True)
+        assert ended.status == "CANCELLED"
+        assert "refunded" in [event.kind for event in ended.events or []]  # as the admin reads it

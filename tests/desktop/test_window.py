@@ -15,6 +15,7 @@ async def test_card_fields_are_checked_by_the_backend_as_they_are_typed(start_ki
     async with start_kiosk() as kiosk:
         await kiosk.checkout()
         screen = kiosk.window.payment_screen
+        kiosk.choose("card")
         kiosk.qtbot.keyClicks(screen.number.edit, "4242 4242 4242 4241")
         await kiosk.waits.until(lambda: screen.number.problem.text() != "")
         assert screen.number.problem.text() == "Card number is not valid (check the digits)."

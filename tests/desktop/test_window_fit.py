@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QEvent, QSize
 from PySide6.QtWidgets import QApplication, QWidget
 
-from smartcart_desktop.api.models import Order, OrderItem, Summary
+from smartcart_desktop.api.models import Order, OrderItem, Summary, Terminal, UpiQr
 from smartcart_desktop.app.options import LaunchOptions
 from smartcart_desktop.checkout.state import FlowState, Prompt, PromptKind, Receipt, Stage
 from smartcart_desktop.ui.dialogs import PromptDialog
@@ -64,6 +64,22 @@ def shown(window: MainWindow, screen: QWidget) -> QSize:
     return window.minimumSizeHint()
 
 
+def qr_state() -> FlowState:
+    payload = "upi://pay?pa=smartcart.kiosk@okicici&pn=SmartCart%20Kiosk%20Koramangala&am=28000.00&tr=" + "f" * 32
+    waiting = session("PROCESSING", attempts=1, upi_qr=UpiQr(payload=payload, expires_at=datetime.now(UTC)))
+    return FlowState(stage=Stage.SCAN_QR, session=waiting)
+
+
+def terminal_state() -> FlowState:
+    waiting = session("PROCESSING", attempts=1, terminal=Terminal(terminal_id="T" * 32, expires_at=datetime.now(UTC)))
+    return FlowState(stage=Stage.ON_TERMINAL, session=waiting)
+
+
+def screens(window: MainWindow) -> tuple[QWidget, ...]:
+    return (window.cart_screen, window.payment_screen, window.processing_screen, window.result_screen,
+            window.upi_qr_screen, window.terminal_screen)
+
+
 async def fill_every_screen(kiosk: Kiosk) -> MainWindow:
     """Each screen at its fullest."""
     window = kiosk.window
@@ -72,6 +88,8 @@ async def fill_every_screen(kiosk: Kiosk) -> MainWindow:
     window.cart_screen.show_state(FlowState(notice="Payment cancelled", error=error))
     resuming = session("INTERRUPTED", attempts=1, can_resume=True, needs_payment_details=True)
     window.payment_screen.show_state(FlowState(stage=Stage.DETAILS, session=resuming, error=error))
+    window.upi_qr_screen.show_state(qr_state())
+    window.terminal_screen.show_state(terminal_state())
     window.processing_screen.show_state(FlowState(stage=Stage.INTERRUPTED, session=fullest_prompt().session))
     window.processing_screen.host_prompt(PromptDialog(window.processing_screen, fullest_prompt()))
     window.result_screen.show_state(receipt_state(Stage.OFFLINE_ACCEPTED, "OFFLINE_ACCEPTED"))
@@ -81,7 +99,7 @@ async def fill_every_screen(kiosk: Kiosk) -> MainWindow:
 async def test_every_main_screen_fits_800_by_600(start_kiosk: StartKiosk) -> None:
     async with start_kiosk(OPTIONS, tester=False) as kiosk:
         window = await fill_every_screen(kiosk)
-        for screen in (window.cart_screen, window.payment_screen, window.processing_screen, window.result_screen):
+        for screen in screens(window):
             needed = shown(window, screen)
             assert fits(needed), (screen.__class__.__name__, needed)
             assert fits(window.size(), window.screen().availableGeometry().size()), window.size()
@@ -107,8 +125,20 @@ async def test_the_kiosk_window_stays_the_size_of_the_screen(start_kiosk: StartK
         screen = window.screen().geometry().size()
         await kiosk.waits.until(lambda: window.size() == screen)
         await fill_every_screen(kiosk)
-        for page in (window.cart_screen, window.payment_screen, window.processing_screen, window.result_screen):
+        for page in screens(window):
             assert fits(shown(window, page), screen) and window.size() == screen, page.__class__.__name__
+
+
+async def test_every_payment_method_fits_even_with_all_five_offered(start_kiosk: StartKiosk) -> None:
+    async with start_kiosk(OPTIONS, tester=False) as kiosk:
+        window, form = kiosk.window, kiosk.window.payment_screen
+        methods = ("upi_qr", "card_present", "cash", "card", "upi")  # tester mode's list
+        form.show_state(FlowState(stage=Stage.DETAILS, session=session(), payment_methods=methods,
+                                  operator_pin_error="Too many wrong PINs. Try again in 5 minutes. " * 2))
+        for method in methods:
+            form.method_buttons[method].click()
+            assert form.method() == method
+            assert fits(shown(window, form)), (method, window.minimumSizeHint())
 
 
 async def test_the_normal_window_opens_within_the_screen(start_kiosk: StartKiosk) -> None:
@@ -126,6 +156,6 @@ async def test_the_tester_panel_floats_rather_than_push_the_window_past_a_small_
         assert dock is not None
         screen = window.screen().geometry().size()
         await fill_every_screen(kiosk)
-        for page in (window.cart_screen, window.payment_screen, window.processing_screen, window.result_screen):
+        for page in screens(window):
             assert fits(shown(window, page), screen), page.__class__.__name__
         assert dock.isFloating() and dock.isVisible()

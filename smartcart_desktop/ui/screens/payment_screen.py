@@ -1,13 +1,15 @@
-"""Payment form: method, fields checked as they are typed (by the backend's rules), Pay, Cancel.
+"""Payment form: the methods this kiosk offers (UPI by QR, card on the terminal, cash with the
+operator; typed card and UPI id in tester mode), fields checked as they are typed (by the
+backend's rules), Pay, Cancel.
 
-The card number and CVV live only in their line edits while this screen is up, and are wiped
-when it is left. The screen never calls the backend: it emits what was typed for checking
-and what the customer wants (pay, pay cash, cancel).
+The card number, CVV and operator PIN live only in their line edits while this screen is up, and
+are wiped when it is left. The screen never calls the backend: it emits what was typed for
+checking and what the customer wants (pay, pay cash, cancel).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtCore import QRegularExpression, QSize, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -17,26 +19,31 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from smartcart_contract.money import format_money, parse_money
+from smartcart_contract.money import format_money
 from smartcart_contract.states import Status
 from smartcart_desktop.api.models import Session, Validation
 from smartcart_desktop.api.payment_details import (
     CardDetails,
     PaymentDetails,
+    TerminalRequest,
     UpiDetails,
+    UpiQrRequest,
 )
 from smartcart_desktop.checkout import messages
+from smartcart_desktop.checkout.payment_methods import CARD, CARD_PRESENT, CASH, KNOWN, LOOKS, UPI, UPI_QR
 from smartcart_desktop.checkout.state import FlowState, Stage
+from smartcart_desktop.ui.cash_panel import CashPanel
+from smartcart_desktop.ui.grouped_digits import DigitGrouper
 from smartcart_desktop.ui.scrolling import scrolling
 from smartcart_desktop.ui.style import icon, restyle, set_role
 
-CARD, UPI, CASH = "card", "upi", "cash"
-_METHODS = (CARD, UPI, CASH)
+_METHOD_COLUMNS = 3  # five methods (tester mode) in two rows still fit an 800 px screen
+UPI_QR_INTRO = "A QR code for the exact amount appears on the next screen. Scan it with any UPI app."
+TERMINAL_INTRO = "Pay on the card terminal beside this screen: tap, insert or swipe your card."
 
 
 class Field(QWidget):
@@ -76,9 +83,39 @@ class Field(QWidget):
         self.show_problem(None)
 
 
+class OnePage(QWidget):
+    """Shows one of its pages. Not a QStackedWidget: that asks for the room of its tallest page
+    (and the height-for-width of all of them), so the UPI QR's one line would scroll for the room
+    the card form needs. Hidden pages take no room in a layout."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._current: QWidget | None = None
+
+    def addWidget(self, page: QWidget) -> None:
+        self._layout.addWidget(page)
+        page.setVisible(self._current is None)
+        if self._current is None:
+            self._current = page
+
+    def setCurrentWidget(self, page: QWidget) -> None:
+        for index in range(self._layout.count()):
+            item = self._layout.itemAt(index)
+            other = item.widget() if item is not None else None
+            if other is not None and other is not page:
+                other.hide()
+        page.show()
+        self._current = page
+
+    def currentWidget(self) -> QWidget | None:
+        return self._current
+
+
 class PaymentScreen(QWidget):
     pay_requested = Signal(object)  # PaymentDetails
-    cash_requested = Signal(int)  # amount received, minor units
+    cash_requested = Signal(int, str)  # amount received (minor units), the operator's PIN
     cancel_requested = Signal()
     fields_edited = Signal(dict)  # what to check now: backend field name → text
     fields_cleared = Signal()
@@ -91,6 +128,9 @@ class PaymentScreen(QWidget):
         self._busy = False
         self._showing = False
         self._hint_applied: tuple[str, str] | None = None
+        self._offered: tuple[str, ...] = ()
+        self._pin_error_shown: str | None = None
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # holds the focus while Pay is disabled
         self.title = set_role(QLabel("Payment"), "title")
         self.order_label = set_role(QLabel(), "subtitle")
         self.order_label.setObjectName("orderLabel")
@@ -103,62 +143,73 @@ class PaymentScreen(QWidget):
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.hide()
-        self.attempt_label = set_role(QLabel(), "subtitle")
+        self.attempt_label = set_role(QLabel(), "muted")
         self.attempt_label.setObjectName("attemptLabel")
         self.session_label = set_role(QLabel(), "mono")
         self.session_label.setObjectName("sessionLabel")
         self.session_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.number = Field("number", "Card number", "1234 5678 9012 3456", pattern=r"[0-9 ]{0,19}")
+        # Up to 19 digits, grouped in fours as typed.
+        self.number = Field("number", "Card number", "1234 5678 9012 3456", pattern=r"[0-9 ]{0,23}")
+        DigitGrouper(self.number.edit)
         self.holder = Field("holder", "Name on card", "As printed on the card")
         self.expiry = Field("expiry", "Expiry", "MM/YY", pattern=r"[0-9]{0,2}(/[0-9]{0,2})?")
         self.cvv = Field("cvv", "CVV", "123", pattern=r"[0-9]{0,3}")
         self.cvv.edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.upi = Field("upiId", "UPI ID", "name@bank")
-        self.cash = Field("cash", "Cash received (operator)", "0.00", pattern=r"[0-9,]{0,9}(\.[0-9]{0,2})?")
+        self.cash = CashPanel()
         self.brand = set_role(QLabel(), "subtitle")
         self.brand.setObjectName("brandLabel")
-        self.change_label = set_role(QLabel(), "subtitle")
-        self.change_label.setObjectName("changeLabel")
         self.methods = QButtonGroup(self)
         self.method_buttons: dict[str, QPushButton] = {}
-        self.method_pages = QStackedWidget()
+        self.method_grid = QGridLayout()
+        self.method_pages = OnePage()
+        self._page_of: dict[str, QWidget] = {}
         self.cancel_button = set_role(QPushButton("Cancel"), "danger")
         self.cancel_button.setObjectName("cancelButton")
         self.pay_button = set_role(QPushButton("Pay"), "primary")
         self.pay_button.setObjectName("payButton")
         self._build()
         self._connect()
-        self._select(CARD)
+        self._show_methods(KNOWN)
 
     # ---- layout -----------------------------------------------------------------------------
 
     def _build(self) -> None:
+        # One row for what is paid, one at the foot for which attempt of which session: the
+        # cash keypad needs the height between them on an 800×600 screen.
         header = QHBoxLayout()
+        header.setSpacing(18)
         header.addWidget(self.title)
+        header.addWidget(self.order_label, 0, Qt.AlignmentFlag.AlignBottom)
         header.addStretch(1)
-        header.addWidget(self.attempt_label)
-        order_row = QHBoxLayout()
-        order_row.addWidget(self.order_label)
-        order_row.addStretch(1)
-        order_row.addWidget(self.amount_label)
-        method_row = QHBoxLayout()
-        for key, text in ((CARD, "Card"), (UPI, "UPI"), (CASH, "Cash")):
-            button = set_role(QPushButton(text), "method")
+        header.addWidget(self.amount_label)
+        foot = QHBoxLayout()
+        foot.addWidget(self.session_label)
+        foot.addStretch(1)
+        foot.addWidget(self.attempt_label)
+        self.method_grid.setSpacing(10)
+        for key in KNOWN:
+            look = LOOKS[key]
+            button = set_role(QPushButton(look.label), "method")
             button.setObjectName(f"{key}Method")
             button.setCheckable(True)
-            button.setIcon(icon(key))
-            button.setIconSize(button.iconSize() * 2)
+            button.setIcon(icon(look.icon))
+            button.setIconSize(QSize(28, 28))
             self.methods.addButton(button)
             self.method_buttons[key] = button
-            method_row.addWidget(button)
-        method_row.addStretch(1)
-        self.method_pages.addWidget(self._card_page())
-        self.method_pages.addWidget(self._single_page(self.upi))
-        self.method_pages.addWidget(self._cash_page())
+        self._page_of = {
+            UPI_QR: self._note_page(UPI_QR_INTRO, "upiQrIntro"),
+            CARD_PRESENT: self._note_page(TERMINAL_INTRO, "terminalIntro"),
+            CASH: self.cash,
+            CARD: self._card_page(),
+            UPI: self._single_page(self.upi),
+        }
+        for page in self._page_of.values():
+            self.method_pages.addWidget(page)
         form = set_role(QFrame(), "card")
         form_layout = QVBoxLayout(form)
         form_layout.setContentsMargins(24, 20, 24, 12)
-        form_layout.addLayout(method_row)
+        form_layout.addLayout(self.method_grid)
         form_layout.addWidget(self.method_pages)
         buttons = QHBoxLayout()
         buttons.addWidget(self.cancel_button)
@@ -169,12 +220,11 @@ class PaymentScreen(QWidget):
         layout.setContentsMargins(32, 20, 32, 12)
         layout.setSpacing(12)
         layout.addLayout(header)
-        layout.addLayout(order_row)
         layout.addWidget(self.hint)
         layout.addWidget(scrolling(form), 1)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
-        layout.addWidget(self.session_label)
+        layout.addLayout(foot)
 
     def _card_page(self) -> QWidget:
         page = QWidget()
@@ -199,22 +249,39 @@ class PaymentScreen(QWidget):
         layout.addStretch(1)
         return page
 
-    def _cash_page(self) -> QWidget:
-        page = self._single_page(self.cash)
-        layout = page.layout()
-        assert isinstance(layout, QVBoxLayout)
-        layout.insertWidget(1, self.change_label)
-        hint = set_role(QLabel("Operator: count the cash, enter the amount, then confirm."), "muted")
-        layout.insertWidget(2, hint)
+    def _note_page(self, text: str, name: str) -> QWidget:
+        note = set_role(QLabel(text), "subtitle")
+        note.setObjectName(name)
+        note.setWordWrap(True)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 16, 0, 0)
+        layout.addWidget(note)
+        layout.addStretch(1)
         return page
+
+    def _show_methods(self, offered: tuple[str, ...]) -> None:
+        """Only the methods the backend offers, in its order, three to a row."""
+        if offered == self._offered:
+            return
+        self._offered = offered
+        for button in self.method_buttons.values():
+            self.method_grid.removeWidget(button)
+            button.hide()
+        for index, key in enumerate(offered):
+            button = self.method_buttons[key]
+            self.method_grid.addWidget(button, index // _METHOD_COLUMNS, index % _METHOD_COLUMNS)
+            button.show()
+        if offered and self.method() not in offered:
+            self._select(offered[0])
 
     def _connect(self) -> None:
         self.methods.buttonClicked.connect(self._method_clicked)
         for field in [*self._card_fields(), self.upi]:
             field.edit.textEdited.connect(lambda _text, f=field: self._edited(f))
             field.edit.returnPressed.connect(self._submit)
-        self.cash.edit.textEdited.connect(lambda _text: self._cash_edited())
-        self.cash.edit.returnPressed.connect(self._submit)
+        self.cash.changed.connect(self._update_pay_button)
+        self.cash.submitted.connect(self._submit)
         self.expiry.edit.textEdited.connect(self._expiry_slash)
         self.pay_button.clicked.connect(self._submit)
         self.cancel_button.clicked.connect(self.cancel_requested)
@@ -233,20 +300,22 @@ class PaymentScreen(QWidget):
         self._session = session
         self._busy = state.busy
         resuming = session.status is Status.INTERRUPTED
+        self._show_methods(self._usable(state.payment_methods, resuming=resuming))
         method = state.method_hint
-        if method is not None and method in _METHODS and not resuming:
+        if method is not None and method in self._offered and not resuming:
             hint = (session.session_id, method)
             if hint != self._hint_applied:
                 self._hint_applied = hint  # once: the customer may still switch to another method
                 self._select(method)
                 if method == CASH:
-                    self.cash.edit.setFocus()  # the operator types the amount received straight away
+                    self.cash.start()  # the operator types straight away
         self.title.setText("Resume payment" if resuming else "Payment")
         self.hint.setText(messages.RESUME_DETAILS)
         self.hint.setVisible(resuming)
-        self.method_buttons[CASH].setVisible(not resuming)  # cash cannot finish an attempted payment
-        if resuming and self.method() == CASH:
-            self._select(CARD)
+        self.cash.show_due(session.amount_minor, session.currency)
+        if state.operator_pin_error != self._pin_error_shown:
+            self._pin_error_shown = state.operator_pin_error  # once: the PIN is then typed again
+            self.cash.show_pin_error(state.operator_pin_error)
         self.order_label.setText(f"Order #{session.order_id}")
         self.amount_label.setText(format_money(session.amount_minor, session.currency))
         self.attempt_label.setText(messages.next_attempt(session))
@@ -263,28 +332,34 @@ class PaymentScreen(QWidget):
         self._update_pay_button()
 
     def clear(self) -> None:
-        """Wipe everything typed, card number and CVV first."""
-        for field in [*self._card_fields(), self.upi, self.cash]:
+        """Wipe everything typed, card number, CVV and operator PIN first."""
+        for field in [*self._card_fields(), self.upi]:
             field.clear()
+        self.cash.clear()
         self.brand.clear()
-        self.change_label.clear()
         self._verdict = None
         self._session = None
         self._showing = False
-        self._select(CARD)
+        self._pin_error_shown = None
+        if self._offered:
+            self._select(self._offered[0])
         self.fields_cleared.emit()
+
+    def focus_target(self) -> QWidget:
+        """Where the keyboard focus goes when this screen comes up."""
+        return self.pay_button
 
     # ---- what the customer does -------------------------------------------------------------
 
     def method(self) -> str:
-        return next((k for k, b in self.method_buttons.items() if b.isChecked()), CARD)
+        return next((k for k, b in self.method_buttons.items() if b.isChecked()), "")
 
     def _method_clicked(self, button: QPushButton) -> None:
         self._select(next(k for k, b in self.method_buttons.items() if b is button))
 
     def _select(self, method: str) -> None:
         self.method_buttons[method].setChecked(True)
-        self.method_pages.setCurrentIndex((CARD, UPI, CASH).index(method))
+        self.method_pages.setCurrentWidget(self._page_of[method])
         self._verdict = None
         self._request_check()
         self._update_pay_button()
@@ -299,19 +374,6 @@ class PaymentScreen(QWidget):
         if len(text) == 2 and text.isdigit():
             self.expiry.edit.setText(text + "/")
 
-    def _cash_edited(self) -> None:
-        self.cash.touched = True
-        received = parse_money(self.cash.text())
-        due = self._session.amount_minor if self._session else 0
-        currency = self._session.currency if self._session else "INR"
-        if received is None:
-            self.change_label.setText("")
-        elif received < due:
-            self.change_label.setText(f"Still due: {format_money(due - received, currency)}")
-        else:
-            self.change_label.setText(f"Change: {format_money(received - due, currency)}")
-        self._update_pay_button()
-
     def _request_check(self) -> None:
         fields = self._fields_of(self.method())
         if any(f.text() for f in fields):
@@ -324,13 +386,17 @@ class PaymentScreen(QWidget):
             return
         method = self.method()
         if method == CASH:
-            amount = parse_money(self.cash.text())
+            amount = self.cash.received_minor()
             if amount is not None:
-                self.cash_requested.emit(amount)
+                self.cash_requested.emit(amount, self.cash.operator_pin())
             return
         self.pay_requested.emit(self._details(method))
 
     def _details(self, method: str) -> PaymentDetails:
+        if method == UPI_QR:
+            return UpiQrRequest()
+        if method == CARD_PRESENT:
+            return TerminalRequest()
         if method == UPI:
             return UpiDetails(upi_id=self.upi.text().strip())
         return CardDetails(
@@ -343,24 +409,41 @@ class PaymentScreen(QWidget):
     def _update_pay_button(self) -> None:
         session = self._session
         method = self.method()
-        if session is None:
+        if session is None or not method:
             ready = False
         elif method == CASH:
-            received = parse_money(self.cash.text())
-            ready = received is not None and received >= session.amount_minor
+            ready = self.cash.ready()
+        elif method in (UPI_QR, CARD_PRESENT):
+            ready = True  # nothing to type: the phone or the terminal takes it from here
         else:
             ready = self._verdict is not None and self._verdict.valid
-        self.pay_button.setEnabled(ready and not self._busy)
+        enabled = ready and not self._busy
+        if self.pay_button.hasFocus() and not enabled:
+            # A disabled button hands the focus to the next widget in the chain, which may be
+            # the tester panel's; the screen keeps it instead.
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.pay_button.setEnabled(enabled)
+        self.pay_button.setText(self._pay_text(method, session))
+
+    def _pay_text(self, method: str, session: Session | None) -> str:
         amount = format_money(session.amount_minor, session.currency) if session else ""
         if method == CASH:
-            self.pay_button.setText("Confirm cash received")
-        elif session is not None and session.status is Status.INTERRUPTED:
-            self.pay_button.setText(f"Resume payment {amount}")
-        else:
-            self.pay_button.setText(f"Pay {amount}".strip())
+            return "Confirm cash received"
+        if session is not None and session.status is Status.INTERRUPTED:
+            return f"Resume payment {amount}"
+        if method == UPI_QR:
+            return f"Show QR code · {amount}"
+        if method == CARD_PRESENT:
+            return f"Pay {amount} on the terminal"
+        return f"Pay {amount}".strip()
+
+    @staticmethod
+    def _usable(offered: tuple[str, ...], *, resuming: bool) -> tuple[str, ...]:
+        # Cash cannot finish an attempted payment; a resume needs the details typed again.
+        return tuple(m for m in offered if m in (CARD, UPI)) if resuming else offered
 
     def _card_fields(self) -> list[Field]:
         return [self.number, self.holder, self.expiry, self.cvv]
 
     def _fields_of(self, method: str) -> list[Field]:
-        return {CARD: self._card_fields(), UPI: [self.upi], CASH: []}[method]
+        return {CARD: self._card_fields(), UPI: [self.upi]}.get(method, [])

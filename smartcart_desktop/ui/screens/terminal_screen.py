@@ -1,0 +1,94 @@
+"""Card on the terminal: "Tap, insert or swipe on the terminal" with the amount, the terminal's
+id and a Cancel. The card never touches the kiosk; the backend drives the terminal through the
+payment provider and the window follows the session until it ends.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from smartcart_contract.money import format_money
+from smartcart_desktop.checkout import messages
+from smartcart_desktop.checkout.state import FlowState, Stage
+from smartcart_desktop.ui.countdown import Countdown
+from smartcart_desktop.ui.style import set_role, svg_pixmap
+
+_ICON_PX = 120
+
+
+class TerminalScreen(QWidget):
+    cancel_requested = Signal()
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        super().__init__()
+        self.setObjectName("screen")
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.picture = QLabel()
+        self.picture.setObjectName("terminalPicture")
+        self.picture.setFixedSize(_ICON_PX, _ICON_PX)
+        self.picture.setPixmap(svg_pixmap("terminal", _ICON_PX, self.devicePixelRatioF()))
+        self.headline = set_role(QLabel(messages.ON_TERMINAL), "title")
+        self.headline.setObjectName("headline")
+        self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.headline.setWordWrap(True)
+        self.amount = set_role(QLabel(), "total")
+        self.amount.setObjectName("amountLabel")
+        self.amount.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.terminal_label = set_role(QLabel(), "subtitle")
+        self.terminal_label.setObjectName("terminalLabel")
+        self.terminal_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.countdown_label = set_role(QLabel(), "countdown")
+        self.countdown_label.setObjectName("terminalCountdown")
+        self.countdown_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail = set_role(QLabel(messages.ON_TERMINAL_DETAIL), "muted")
+        self.detail.setObjectName("detail")
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail.setWordWrap(True)
+        self.session_label = set_role(QLabel(), "mono")
+        self.session_label.setObjectName("sessionLabel")
+        self.session_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.cancel_button = set_role(QPushButton("Cancel payment"), "danger")
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.countdown = Countdown(self.countdown_label, prefix="The terminal waits ", clock=clock)
+        self.countdown.expired.connect(lambda: self.detail.setText(messages.TERMINAL_EXPIRED))
+        self._build()
+
+    def _build(self) -> None:
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 20, 32, 12)
+        layout.setSpacing(12)
+        layout.addStretch(1)
+        layout.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.amount)
+        layout.addWidget(self.terminal_label)
+        layout.addWidget(self.countdown_label)
+        layout.addWidget(self.detail)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.session_label)
+
+    def show_state(self, state: FlowState) -> None:
+        session = state.session
+        terminal = session.terminal if session is not None else None
+        if state.stage is not Stage.ON_TERMINAL or session is None or terminal is None:
+            self.countdown.stop()
+            return
+        self.amount.setText(format_money(session.amount_minor, session.currency))
+        self.terminal_label.setText(f"Terminal {terminal.terminal_id}")
+        self.session_label.setText(f"Session {session.session_id}")
+        if not self.countdown.is_expired:
+            self.detail.setText(messages.ON_TERMINAL_DETAIL)
+        self.countdown.run_until(terminal.expires_at)
+
+    def focus_target(self) -> QWidget:
+        return self.cancel_button
