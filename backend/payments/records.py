@@ -59,6 +59,7 @@ class SessionRecord:
     finished_at_ms: int | None = None
     offline_refusal: str | None = None
     owner: str | None = None
+    invoice_number: str | None = None  # given when it becomes COMPLETED (backend/db/invoices.py)
 
 
 @dataclass(frozen=True, slots=True)

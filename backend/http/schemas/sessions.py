@@ -111,6 +111,9 @@ class SessionOut(ResponseModel):
     offline_refusal: str | None = Field(
         None, description="why the payment could not be accepted offline: offer cash or cancel"
     )
+    invoice_number: str | None = Field(
+        None, description="the tax invoice's number (SC/2627/000123), given when the session is COMPLETED"
+    )
     message: str | None = None
     events: list[EventOut] | None = None
 
