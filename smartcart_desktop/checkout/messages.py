@@ -54,7 +54,7 @@ CRASH_DETAIL = (
 )
 CLOSE_GUARD = "Payment is in progress. Are you sure you want to leave?"
 OUTCOME_UNKNOWN = "We are checking whether the last attempt went through — you will never be charged twice."
-OPERATOR_QUIT = "Operator: close SmartCart on this kiosk?"
+OPERATOR_QUIT = "Admin PIN to close SmartCart"
 RESUME_DETAILS = "Enter the payment details again to resume this payment."
 
 _DECLINES = {
