@@ -11,11 +11,13 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from backend import logs
 from backend.app import create_app
 from backend.app_keys import ADMIN_PIN
 from backend.http import exposure, server
-from backend.settings import LogSettings, Settings
+from backend.settings import LogSettings, Settings, invalid_settings_message
 
 log = logging.getLogger("backend")
 
@@ -81,7 +83,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # requests: +8% session creates/s in paired runs of bench/session_creates.py. Only the
     # headless server: the kiosk window keeps the default.
     sys.setswitchinterval(0.02)
-    settings = parse_settings(arguments)
+    try:
+        settings = parse_settings(arguments)
+    except ValidationError as exc:  # e.g. a mistyped GSTIN: refuse with what to fix, no traceback
+        print(f"python -m backend: error: {invalid_settings_message(exc)}", file=sys.stderr)
+        return 2
     try:
         # Before anything starts (migrations, the gateway simulator): refuse first.
         exposure.check(settings)

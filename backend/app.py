@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from backend import app_keys
 from backend.clock import STATE_FILE, Clock, TimeSource, system_clock
-from backend.db import migrate
+from backend.db import invoices, migrate
 from backend.db.database import Database, check_integrity, restrict_data_dir, sqlite_path
 from backend.db.sessions import changed, listener, passes
 from backend.errors import StorageFull
@@ -33,6 +33,7 @@ from backend.http.routes import (
     metrics,
     offline,
     orders,
+    receipts,
     sessions,
     tester,
 )
@@ -49,6 +50,7 @@ from backend.payments.reconciler import Reconciler
 from backend.payments.sessions import SessionService
 from backend.providers.selection import providers_from_settings
 from backend.providers.simulated_customer import SimulatedCustomer
+from backend.receipts.invoice_series import InvoiceSeries
 from backend.settings import Settings
 from backend.shop.catalog import load_catalog
 from backend.shop.orders import OrderService
@@ -86,7 +88,7 @@ def create_app(settings: Settings, *, clock: TimeSource = system_clock) -> web.A
     app.on_response_prepare.append(echo_request_id)
     # Streams end before the server waits for its handlers to finish (cleanup comes after).
     app.on_shutdown.append(_end_streams)
-    for module in (health, orders, sessions, admin, exports, offline, metrics):
+    for module in (health, orders, sessions, receipts, admin, exports, offline, metrics):
         app.router.add_routes(module.routes)
     if settings.tester:
         # Fault injection exists only in tester mode: a production kiosk has no such route.
@@ -111,6 +113,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         wal_autocheckpoint_pages=settings.db_wal_autocheckpoint_pages,
         scrub_wait_s=settings.db_scrub_wait_s,
         on_batch=app[app_keys.METRICS].observe_batch,
+        context={invoices.SERIES: InvoiceSeries(settings.invoice_prefix, settings.shop_time_zone)},
     )
     app[app_keys.DATABASE] = db
     yield

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from backend.shop.identity import ShopSettings
 
 APP_NAME = "smartcart-desktop"
 
@@ -51,7 +53,7 @@ class LogSettings(BaseSettings):
     access_log: bool = Field(False, description="log one line per HTTP request")
 
 
-class Settings(LogSettings):
+class Settings(LogSettings, ShopSettings):  # the shop's identity: backend/shop/identity.py
     model_config = SettingsConfigDict(env_prefix="SMARTCART_", extra="ignore")
 
     host: str = "127.0.0.1"
@@ -215,3 +217,12 @@ class Settings(LogSettings):
 
     def resolved_gateway_database_url(self) -> str:
         return self.gateway_database_url or f"sqlite:///{self.data_dir / 'gateway.db'}"
+
+
+def invalid_settings_message(exc: ValidationError) -> str:
+    """A start-up refusal naming each bad setting as it is set (its environment variable)."""
+    problems = []
+    for error in exc.errors(include_url=False, include_input=False):
+        name = str(error["loc"][0]) if error["loc"] else "settings"
+        problems.append(f"SMARTCART_{name.upper()}: {error['msg'].removeprefix('Value error, ')}")
+    return "invalid settings: " + "; ".join(problems)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import sys
 import tempfile
 import time
@@ -34,11 +35,20 @@ sys.path.insert(0, str(ROOT))
 from smartcart_desktop.app.application import KioskApp  # noqa: E402
 from smartcart_desktop.app.options import LaunchOptions  # noqa: E402
 from smartcart_desktop.checkout.state import Stage  # noqa: E402
+from smartcart_desktop.printing.printer_target import PrinterTarget  # noqa: E402
 from smartcart_desktop.ui.screens.payment_screen import PaymentScreen  # noqa: E402
 
 DOCS = ROOT / "docs"
 SIZE = (1200, 760)
 DECLINED_CARD = "4000 0000 0000 0002"
+# A made-up shop (the GSTIN's check character is right, the registration is not real).
+SHOP = {
+    "shop_name": "SmartCart Demo Store",
+    "shop_address": "Shop 4, 80 Feet Road, Koramangala | Bengaluru 560034",
+    "shop_gstin": "29ABCDE1234F1ZW",
+    "tax_rate_percent": "5",
+    "tax_rates": "veg-sandwich=12",
+}
 
 
 class Shots:
@@ -104,11 +114,14 @@ async def shoot() -> None:
     DOCS.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="smartcart-shots-") as data_dir:
         kiosk = await KioskApp.start(
-            LaunchOptions(kiosk=SHOTS.kiosk, tester=True, poll_interval_s=0.2, health_interval_s=0.5),
+            LaunchOptions(kiosk=SHOTS.kiosk, tester=True, poll_interval_s=0.2, health_interval_s=0.5,
+                          # a file stands in for the receipt printer: the Print button shows
+                          receipt_printer=PrinterTarget("file", path=str(Path(data_dir) / "printer.bin"))),
             data_dir=Path(data_dir),
             gateway_timeout_s=4,
             retry_delay_s=30,
             gateway_delay_s=0.2,
+            **SHOP,
         )
         try:
             await drive(kiosk)
@@ -166,6 +179,8 @@ async def drive(kiosk: KioskApp) -> None:
     await until(lambda: flow.state.receipt is not None)
     await settle()
     save_window(window, "receipt")
+    if not SHOTS.suffix:
+        await save_receipt_pdf(services.link.url, services.link.kiosk_token, flow.state.session_id or "")
 
     window.result_screen.new_order_button.click()
     services.cart.set_quantity("mango-lassi", 1)
@@ -238,6 +253,25 @@ async def shoot_payment_methods(kiosk: KioskApp) -> None:
     await until(lambda: flow.state.operator_pin_error is not None)
     await settle()
     save_window(window, "cash-operator-wrong-pin")
+
+
+async def save_receipt_pdf(base_url: str, token: str, session_id: str) -> None:
+    """The PDF copy of the receipt (docs/receipt.pdf) and, where poppler's pdftocairo is
+    installed, a picture of it (docs/receipt-pdf.png)."""
+    import aiohttp
+
+    url = f"{base_url}/api/payments/session/{session_id}/receipt?format=pdf"
+    async with aiohttp.ClientSession() as http, http.get(url, headers={"Authorization": f"Bearer {token}"}) as reply:
+        reply.raise_for_status()
+        pdf = DOCS / "receipt.pdf"
+        pdf.write_bytes(await reply.read())
+    print(pdf.relative_to(ROOT))
+    if shutil.which("pdftocairo"):
+        picture = await asyncio.create_subprocess_exec(
+            "pdftocairo", "-png", "-r", "200", "-singlefile", str(pdf), str(DOCS / "receipt-pdf")
+        )
+        await picture.wait()
+        print("docs/receipt-pdf.png")
 
 
 def run(shoot: Callable[[], Coroutine[Any, Any, None]]) -> int:

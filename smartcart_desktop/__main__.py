@@ -5,7 +5,7 @@ Without --backend-url the backend runs inside this process on 127.0.0.1 with fre
 tokens. With it, the kiosk token comes from SMARTCART_KIOSK_TOKEN.
 
 Kiosk mode (--kiosk): full screen; customers cannot close the window. The operator quits
-with Ctrl+Alt+Shift+Q and confirms.
+with Ctrl+Alt+Shift+Q and the admin PIN.
 """
 
 from __future__ import annotations
@@ -22,8 +22,12 @@ from PySide6.QtWidgets import QApplication
 from smartcart_desktop.app.application import run
 from smartcart_desktop.app.options import LaunchOptions
 from smartcart_desktop.app.startup import StartupError
+from smartcart_desktop.printing.printer_target import BadPrinterTarget, PrinterTarget
 
 GATEWAY_TIMEOUT_ENV = "SMARTCART_GATEWAY_TIMEOUT_S"
+RECEIPT_PRINTER_ENV = "SMARTCART_RECEIPT_PRINTER"
+RECEIPT_AUTO_PRINT_ENV = "SMARTCART_RECEIPT_AUTO_PRINT"
+RECEIPT_RETURN_ENV = "SMARTCART_RECEIPT_RETURN_S"
 
 
 def parse_options(argv: Sequence[str]) -> LaunchOptions:
@@ -44,6 +48,24 @@ def parse_options(argv: Sequence[str]) -> LaunchOptions:
         f"(default 30, or ${GATEWAY_TIMEOUT_ENV})",
     )
     parser.add_argument("--poll-interval", type=float, default=2.0, help="seconds between status polls")
+    parser.add_argument(
+        "--receipt-printer",
+        type=_printer_target,
+        default=os.environ.get(RECEIPT_PRINTER_ENV) or None,
+        help=f"network:HOST[:PORT], usb:VENDOR:PRODUCT or file:PATH (default ${RECEIPT_PRINTER_ENV})",
+    )
+    parser.add_argument(
+        "--receipt-auto-print",
+        action="store_true",
+        default=os.environ.get(RECEIPT_AUTO_PRINT_ENV, "").lower() in ("1", "true", "yes"),
+        help=f"print every receipt without a tap (default ${RECEIPT_AUTO_PRINT_ENV})",
+    )
+    parser.add_argument(
+        "--receipt-return",
+        type=float,
+        default=float(os.environ.get(RECEIPT_RETURN_ENV, "20")),
+        help=f"seconds the receipt stays before the cart comes back (default 20, or ${RECEIPT_RETURN_ENV})",
+    )
     args = parser.parse_args(argv)
     return LaunchOptions(
         kiosk=args.kiosk,
@@ -52,7 +74,17 @@ def parse_options(argv: Sequence[str]) -> LaunchOptions:
         database_url=args.database_url,
         gateway_timeout_s=args.gateway_timeout,
         poll_interval_s=args.poll_interval,
+        receipt_printer=args.receipt_printer,
+        receipt_auto_print=args.receipt_auto_print,
+        receipt_return_s=args.receipt_return,
     )
+
+
+def _printer_target(spec: str) -> PrinterTarget:
+    try:
+        return PrinterTarget.parse(spec)
+    except BadPrinterTarget as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

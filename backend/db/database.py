@@ -30,7 +30,7 @@ import sqlite3
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -306,13 +306,16 @@ class Database:
         wal_autocheckpoint_pages: int = 1000,
         scrub_wait_s: float = 0.2,
         on_batch: Callable[[int, float], None] | None = None,
+        context: Mapping[str, object] | None = None,
     ) -> None:
         """`busy_timeout_s`: how long SQLite waits for another process's write lock before a
         try fails; `transient_tries` and `transient_backoff_s`: how often, and how soon, a
         batch that met a deadlock or such a lock runs again (the back-off doubles);
         `wal_limit_bytes`, `wal_autocheckpoint_pages`: see make_engine; `scrub_wait_s`: how
-        long scrub() waits for readers before it gives up for now."""
+        long scrub() waits for readers before it gives up for now; `context`: what every write job
+        finds in its connection's `info` (the shop's invoice series, backend/db/invoices.py)."""
         self.url = url
+        self._context = dict(context or {})
         self._on_batch = on_batch  # (jobs, seconds to commit), on the writer thread: for /metrics
         self._scrub_wait_s = scrub_wait_s
         self._transient_tries = max(1, transient_tries)
@@ -414,6 +417,7 @@ class Database:
         the interpreter lock to the event loop and must wait to get it back."""
         outcomes: list[Outcome] = []
         with conn.begin():
+            conn.info.update(self._context)  # set per transaction: a reconnected writer has it too
             cursor = driver_cursor(conn)
             wrote = self._change_counter(conn)
             if not isolated:

@@ -120,6 +120,8 @@ class PaymentSession(Base):
     # Cash the operator confirmed: what was handed over and the change given back.
     cash_received_minor: Mapped[int | None] = mapped_column(BigInteger)
     cash_change_minor: Mapped[int | None] = mapped_column(BigInteger)
+    # Its tax invoice's number ("SC/2627/000123"), given in the move to COMPLETED (migration 0011).
+    invoice_number: Mapped[str | None] = mapped_column(String(16))
 
     __table_args__ = (
         # At most one open session per order, enforced by the database itself.
@@ -143,6 +145,8 @@ class PaymentSession(Base):
         Index("ix_payment_sessions_last4_created", "card_last4", "created_at_ms", "id"),
         Index("ix_payment_sessions_upi", "upi_id"),
         Index("ix_payment_sessions_charge", "gateway_charge_id"),
+        # No invoice number twice, whatever writes it (NULLs, not yet invoiced, do not clash).
+        Index("uq_payment_sessions_invoice_number", "invoice_number", unique=True),
     )
 
 
@@ -224,6 +228,21 @@ class OfflineUnreadable(Base):
     key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
     reason: Mapped[str] = mapped_column(String(200))
     at_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class InvoiceCounter(Base):
+    """The last invoice number given in one series (the prefix) and financial year ("2627").
+
+    Moved on only by `UPDATE … SET last_number = last_number + 1` inside the transaction that
+    completes the session (backend/db/invoices.py): the row lock orders the processes of a
+    fleet, and a rollback takes the number back with the completion, so there is no gap.
+    """
+
+    __tablename__ = "invoice_counters"
+
+    series: Mapped[str] = mapped_column(String(4), primary_key=True)
+    financial_year: Mapped[str] = mapped_column(String(4), primary_key=True)
+    last_number: Mapped[int] = mapped_column(BigInteger)
 
 
 def table_of(model: type[Base]) -> Table:

@@ -65,6 +65,7 @@ class SessionRecord:
     waiting_until_ms: int | None = None
     cash_received_minor: int | None = None
     cash_change_minor: int | None = None
+    invoice_number: str | None = None  # given when it becomes COMPLETED (backend/db/invoices.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,7 @@ from smartcart_desktop.admin.reason_dialog import ask_reason
 from smartcart_desktop.app.background import BackgroundTasks
 from smartcart_desktop.ui.awaiting import finished
 from smartcart_desktop.ui.style import restyle, set_role
+from smartcart_desktop.ui.touch_keyboard import KeyboardWhileFocused
 
 PathChooser = Callable[[ExportRequest], Awaitable[Path | None]]
 
@@ -88,6 +89,10 @@ class AdminWindow(QWidget):
         self.tabs.addTab(self.history_list_page, "Search")
         self._build()
         self._connect()
+        # A kiosk has no keyboard: the typed fields bring up an on-screen one while in use.
+        self.touch_keyboards = (
+            [KeyboardWhileFocused(self.history.lookup), KeyboardWhileFocused(self.history_list.text)] if kiosk else []
+        )
 
     # ---- layout -------------------------------------------------------------------------------
 
@@ -195,6 +200,7 @@ class AdminWindow(QWidget):
             "Your reason is recorded in the session's history.",
             confirm="Cancel payment",
             confirm_role="danger",
+            touch=self._kiosk,
         )
         if reason:
             self._controller.cancel_session(session_id, reason)
@@ -205,6 +211,7 @@ class AdminWindow(QWidget):
             message="Ask the gateway about this payment now?",
             detail=f"Session {session_id}. Your reason is recorded in the session's history.",
             confirm="Check now",
+            touch=self._kiosk,
         )
         if reason:
             self._controller.reconcile_session(session_id, reason)

@@ -26,13 +26,21 @@ WRONG_PIN = "Wrong PIN"
 class PinDialog(QDialog):
     submitted = Signal(str)
 
-    def __init__(self, parent: QWidget | None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        *,
+        name: str = "adminPinDialog",
+        message: str = "Admin: enter the PIN",
+        action: str = "Unlock",
+    ) -> None:
+        """`message` and `action` (the submit button's text) say what the PIN is for."""
         super().__init__(parent)
-        self.setObjectName("adminPinDialog")
+        self.setObjectName(name)
         self.setWindowTitle("SmartCart — Admin")
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setMinimumWidth(460)
-        self.message = set_role(QLabel("Admin: enter the PIN"), "message")
+        self.message = set_role(QLabel(message), "message")
         self.message.setObjectName("message")
         self.pin = QLineEdit()
         self.pin.setObjectName("pinEdit")
@@ -47,7 +55,7 @@ class PinDialog(QDialog):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setAutoDefault(False)
-        self.unlock_button = set_role(QPushButton("Unlock"), "primary")
+        self.unlock_button = set_role(QPushButton(action), "primary")
         self.unlock_button.setObjectName("unlockButton")
         self.unlock_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
 from smartcart_contract.limits import CANCEL_REASON_MAX, OPERATOR_REASON_MAX, OPERATOR_REASON_MIN
 from smartcart_desktop.ui.awaiting import finished
 from smartcart_desktop.ui.style import set_role
+from smartcart_desktop.ui.touch_keyboard import TouchKeyboard
 
 REASON_MIN = OPERATOR_REASON_MIN
 # An operator's cancel goes to the kiosk's cancel endpoint as "operator: <reason>".
@@ -25,8 +27,16 @@ REASON_REQUIRED = f"Enter a reason (at least {REASON_MIN} characters): it goes i
 
 class ReasonDialog(QDialog):
     def __init__(
-        self, parent: QWidget | None, *, message: str, detail: str, confirm: str, confirm_role: str = "primary"
+        self,
+        parent: QWidget | None,
+        *,
+        message: str,
+        detail: str,
+        confirm: str,
+        confirm_role: str = "primary",
+        touch: bool = False,
     ) -> None:
+        """`touch`: with an on-screen keyboard (a kiosk has no physical one)."""
         super().__init__(parent)
         self.setObjectName("reasonDialog")
         self.setWindowTitle("SmartCart — Admin")
@@ -67,7 +77,21 @@ class ReasonDialog(QDialog):
         layout.addWidget(self.detail)
         layout.addWidget(self.reason)
         layout.addWidget(self.error)
+        self.keyboard = TouchKeyboard(self.reason) if touch else None
+        if self.keyboard is not None:
+            layout.addWidget(self.keyboard)
+            self.setMinimumWidth(700)  # ten keys a row, each wide enough for a finger
         layout.addLayout(buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        layout = self.layout()
+        if self.keyboard is not None and layout is not None:
+            # A box layout's minimum leaves out what wrapped text needs at this width, and the
+            # keys would be squeezed to make room for it: ask for the wrapped height too.
+            needed = layout.totalHeightForWidth(self.width())
+            if needed > self.height():
+                self.setMinimumHeight(needed)
 
     def text(self) -> str:
         return self.reason.text().strip()
@@ -81,10 +105,12 @@ class ReasonDialog(QDialog):
 
 
 async def ask_reason(
-    parent: QWidget, *, message: str, detail: str, confirm: str, confirm_role: str = "primary"
+    parent: QWidget, *, message: str, detail: str, confirm: str, confirm_role: str = "primary", touch: bool = False
 ) -> str | None:
     """The reason the operator gave, or None if they went back."""
-    dialog = ReasonDialog(parent, message=message, detail=detail, confirm=confirm, confirm_role=confirm_role)
+    dialog = ReasonDialog(
+        parent, message=message, detail=detail, confirm=confirm, confirm_role=confirm_role, touch=touch
+    )
     try:
         code = await finished(dialog)
         return dialog.text() if code == QDialog.DialogCode.Accepted else None

@@ -18,9 +18,10 @@ from smartcart_desktop.api.errors import ApiError, AuthError, TooManyAttempts
 log = logging.getLogger(__name__)
 
 
-async def unlock_with_pin(parent: QWidget, api: AdminApi) -> bool:
-    """True once `api` holds the admin token; False if the operator cancelled."""
-    dialog = PinDialog(parent)
+async def unlock_with_pin(parent: QWidget, api: AdminApi, *, dialog: PinDialog | None = None) -> bool:
+    """True once `api` holds the admin token; False if the operator cancelled. `dialog`: the
+    PIN question to ask (by default the admin panel's)."""
+    dialog = dialog or PinDialog(parent)
     entries: asyncio.Queue[str | None] = asyncio.Queue()
     dialog.submitted.connect(entries.put_nowait)
     dialog.finished.connect(lambda _code: entries.put_nowait(None))
@@ -46,7 +47,7 @@ async def unlock_with_pin(parent: QWidget, api: AdminApi) -> bool:
             if not dialog.isVisible():  # cancelled while the PIN was being checked
                 api.lock()
                 return False
-            log.info("admin panel unlocked")
+            log.info("admin PIN accepted")
             dialog.accept()
             return True
         return False

@@ -19,6 +19,7 @@ from smartcart_desktop.api.models import (
     Health,
     Order,
     ProductList,
+    ReceiptDocument,
     Session,
     SessionCreated,
     SessionList,
@@ -118,6 +119,10 @@ class ApiClient:
 
     async def summary(self, session_id: str) -> Summary:
         return await self._call("GET", session_path(session_id, "summary"), Summary)
+
+    async def receipt(self, session_id: str) -> ReceiptDocument:
+        """The receipt of a paid (or offline-accepted) session; 409 for any other."""
+        return await self._call("GET", session_path(session_id, "receipt"), ReceiptDocument)
 
     async def validate(self, fields: Mapping[str, str]) -> Validation:
         return await self._call("POST", "/api/payments/validate", Validation, json=dict(fields))

@@ -124,6 +124,7 @@ class Session(Wire):
     terminal: Terminal | None = None  # while a card payment waits on the terminal
     cash_received_minor: int | None = None
     cash_change_minor: int | None = None
+    invoice_number: str | None = None  # given when it is COMPLETED
     message: str | None = None
     events: list[SessionEvent] | None = None
 
@@ -199,3 +200,47 @@ class Faults(Wire):
 class CrashAccepted(Wire):
     crashing: bool = True
 
+
+
+class ReceiptTax(Wire):
+    rate_percent: str
+    taxable_minor: int
+    cgst_minor: int
+    sgst_minor: int
+
+
+class ReceiptLine(Wire):
+    name: str
+    quantity: int
+    unit_price_minor: int
+    total_minor: int
+    tax: ReceiptTax | None = None
+
+
+class ReceiptDocument(Wire):
+    """`GET …/receipt`: the receipt as the backend builds it, to show and to print as it is."""
+
+    title: str
+    shop_name: str
+    shop_address: list[str]
+    gstin: str | None = None
+    invoice_number: str | None = None
+    order_id: int
+    issued_at: datetime
+    issued_at_text: str
+    lines: list[ReceiptLine]
+    currency: str
+    taxable_minor: int
+    cgst_minor: int
+    sgst_minor: int
+    total_minor: int
+    method: str | None = None
+    paid_with: str
+    card_last4: str | None = None
+    upi_id: str | None = None
+    gateway_reference: str | None = None
+    offline: bool = False
+
+    @property
+    def taxed(self) -> bool:
+        return any(line.tax is not None for line in self.lines)

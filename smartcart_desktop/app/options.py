@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from smartcart_desktop.printing.printer_target import PrinterTarget
+
 
 @dataclass(frozen=True, slots=True)
 class LaunchOptions:
@@ -18,3 +20,8 @@ class LaunchOptions:
     # A customer's cancel waits this long for the gateway to confirm, then returns to the cart.
     cancel_answer_s: float = 5.0
     health_interval_s: float = 2.0
+    # The receipt: the kiosk's printer (none: no Print button), whether each receipt prints by
+    # itself, and how long it stays on screen before the window goes back to the cart.
+    receipt_printer: PrinterTarget | None = None
+    receipt_auto_print: bool = False
+    receipt_return_s: float = 20.0

@@ -12,6 +12,7 @@ from smartcart_desktop.app.startup import BackendLink
 from smartcart_desktop.checkout.cart import Cart
 from smartcart_desktop.checkout.flow import CheckoutFlow
 from smartcart_desktop.checkout.validation import PaymentValidator
+from smartcart_desktop.printing.receipt_printer import ReceiptPrinter
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Services:
     health: HealthMonitor
     validator: PaymentValidator
     tasks: BackgroundTasks
+    printer: ReceiptPrinter | None = None  # the kiosk's receipt printer, if it has one
 
     @classmethod
     def build(cls, options: LaunchOptions, link: BackendLink) -> Services:
@@ -42,6 +44,7 @@ class Services:
             health=HealthMonitor(api, interval_s=options.health_interval_s),
             validator=PaymentValidator(api),
             tasks=BackgroundTasks("services"),
+            printer=ReceiptPrinter(options.receipt_printer) if options.receipt_printer else None,
         )
 
     def start(self) -> None:

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from backend.app import create_app
 from backend.app_keys import ADMIN_PIN
 from backend.http import server
-from backend.settings import Settings
+from backend.settings import Settings, invalid_settings_message
 from smartcart_desktop.app.options import LaunchOptions
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,10 @@ def embedded_settings(options: LaunchOptions, **overrides: Any) -> Settings:
     if options.database_url:
         values["database_url"] = options.database_url
     values.update(overrides)
-    return Settings(**values)
+    try:
+        return Settings(**values)
+    except ValidationError as exc:  # e.g. a mistyped GSTIN: say which setting, not a traceback
+        raise StartupError(invalid_settings_message(exc)) from None
 
 
 class EmbeddedBackend:

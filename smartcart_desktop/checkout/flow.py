@@ -6,7 +6,7 @@ forward it, but the customer is done and leaves with a receipt marked "accepted 
 The backend owns the truth. This object never decides an outcome: it asks the backend to
 act, then follows the session by its stream of changes (polling every `poll_interval_s` only
 while the stream is down; see session_watcher) and publishes a FlowState derived from what the
-backend says. A handed-over session carries everything its receipt needs (verifier).
+backend says. A handed-over session's receipt is the one the backend issues (GET …/receipt).
 No widgets in here, so it is tested on its own.
 
 Every intent returns the task that carries it out: Qt ignores the return value when a
@@ -27,7 +27,7 @@ from PySide6.QtCore import QObject, Signal
 from smartcart_contract.states import Status
 from smartcart_desktop.api.client import ApiClient
 from smartcart_desktop.api.errors import ApiError, AuthError, Conflict, TooManyAttempts
-from smartcart_desktop.api.models import BackendConfig, Order, Session, Summary
+from smartcart_desktop.api.models import BackendConfig, Order, ReceiptDocument, Session
 from smartcart_desktop.api.payment_details import PaymentDetails
 from smartcart_desktop.app.background import BackgroundTasks
 from smartcart_desktop.checkout import messages
@@ -40,7 +40,7 @@ from smartcart_desktop.checkout.state import (
     prompt_of,
     stage_of,
 )
-from smartcart_desktop.checkout.verifier import settled_order, summary_of
+from smartcart_desktop.checkout.verifier import settled_order
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,7 @@ class CheckoutFlow(QObject):
         self._config: BackendConfig | None = None
         self._finished: str | None = None  # the last session session_finished was emitted for
         self._reopening_for_cash: str | None = None  # cancelled to be paid in cash: not "back to cart"
+        self._receipt_asked: tuple[str, Status] | None = None  # the receipt fetched (or being fetched)
 
     # ---- what the window reads ----------------------------------------------------------------
 
@@ -412,7 +413,7 @@ class CheckoutFlow(QObject):
         if handed_over:
             order = self._state.order
             if order is not None and order.order_id == session.order_id:
-                self._verified(session, settled_order(order, session), summary_of(session))
+                self._verified(session, settled_order(order, session))
 
     def _note_finished(self, session_id: str) -> None:
         if self._finished != session_id:
@@ -430,10 +431,30 @@ class CheckoutFlow(QObject):
         )
         return self._state.attempt_started if same_attempt else self._clock()
 
-    def _verified(self, session: Session, order: Order, summary: Summary) -> None:
-        """The order reads as paid (or, accepted offline, as handed over): the receipt appears."""
-        received = self._cash_received if self._cash_received is not None else session.cash_received_minor
-        self._set(order=order, receipt=Receipt(order, session, summary, received))
+    def _verified(self, session: Session, order: Order) -> None:
+        """The order reads as paid (or, accepted offline, as handed over): the receipt the
+        backend issued for it appears once fetched (once per session and status)."""
+        self._set(order=order)
+        wanted = (session.session_id, session.status)
+        if self._receipt_asked != wanted:
+            self._receipt_asked = wanted
+            self._tasks.spawn(self._fetch_receipt(session, order), name="receipt")
+
+    async def _fetch_receipt(self, session: Session, order: Order) -> None:
+        document: ReceiptDocument | None = None
+        while self._following(session.session_id):
+            try:
+                document = await self._api.receipt(session.session_id)
+            except ApiError as exc:
+                if exc.transient:  # the backend is briefly away: the receipt is there to fetch
+                    await asyncio.sleep(self._interval)
+                    continue
+                log.warning("no receipt for %s: %s", session.session_id[:8], exc.message)
+            break
+        if self._following(session.session_id):
+            # The stream can bring the completed cash session before /complete has answered.
+            received = self._cash_received if self._cash_received is not None else session.cash_received_minor
+            self._set(receipt=Receipt(order, session, document, received))
 
     # ---- plumbing -----------------------------------------------------------------------------
 

@@ -54,7 +54,7 @@ CRASH_DETAIL = (
 )
 CLOSE_GUARD = "Payment is in progress. Are you sure you want to leave?"
 OUTCOME_UNKNOWN = "We are checking whether the last attempt went through — you will never be charged twice."
-OPERATOR_QUIT = "Operator: close SmartCart on this kiosk?"
+OPERATOR_QUIT = "Admin PIN to close SmartCart"
 WRONG_OPERATOR_PIN = "Wrong operator PIN: nothing was charged."
 SCAN_QR = "Scan the QR code with any UPI app"
 SCAN_QR_DETAIL = "Then approve the payment on your phone. This screen moves on by itself."
@@ -126,25 +126,3 @@ def next_attempt(session: Session) -> str:
 
 def current_attempt(session: Session) -> str:
     return f"Attempt {max(session.attempts, 1)} of {session.max_attempts}"
-
-
-def paid_with(session: Session, cash_received_minor: int | None = None) -> str:
-    if session.method == "card":
-        brand = (session.card_brand or "card").capitalize()
-        return f"{brand} •••• {session.card_last4 or '????'}"
-    if session.method == "upi":
-        return f"UPI {session.upi_id or ''}".strip()
-    if session.method == "upi_qr":
-        return f"UPI (QR) {session.upi_id or ''}".strip()
-    if session.method == "card_present":
-        if session.card_last4:
-            brand = (session.card_brand or "card").capitalize()
-            return f"{brand} •••• {session.card_last4} (terminal)"
-        return "Card on terminal"
-    if session.method == "cash":
-        if cash_received_minor is None:
-            return "Cash"
-        change = cash_received_minor - session.amount_minor
-        received = format_money(cash_received_minor, session.currency)
-        return f"Cash: received {received}, change {format_money(max(change, 0), session.currency)}"
-    return session.method or "—"

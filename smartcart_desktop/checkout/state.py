@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import Enum, auto
 
 from smartcart_contract.states import Reason, Status
-from smartcart_desktop.api.models import Order, Session, Summary
+from smartcart_desktop.api.models import Order, ReceiptDocument, Session
 
 
 class Stage(Enum):
@@ -55,7 +55,9 @@ class Prompt:
 class Receipt:
     order: Order
     session: Session
-    summary: Summary | None
+    # What the backend issued (GET …/receipt); None if it could not be had (the screen then
+    # still says the payment went through and offers the next order).
+    document: ReceiptDocument | None
     cash_received_minor: int | None = None
 
     @property

@@ -277,16 +277,6 @@ def resume_offer_dialog(parent: QWidget, session: Session) -> KioskDialog:
     )
 
 
-def operator_quit_dialog(parent: QWidget) -> KioskDialog:
-    return KioskDialog(
-        parent,
-        name="operatorQuitDialog",
-        message=messages.OPERATOR_QUIT,
-        choices=(Choice(Answer.STAY, "Stay"), Choice(Answer.QUIT, "Close SmartCart", "danger")),
-        escape=Answer.STAY,
-    )
-
-
 def crash_confirm_dialog(parent: QWidget) -> KioskDialog:
     """Tester mode: the crash drill kills the process; ask first, "No" is the safe answer."""
     return KioskDialog(

@@ -5,11 +5,12 @@ It shows the flow's state and forwards what the customer asks for; it never call
 
 Quitting: Ctrl+Q or the title bar closes the window (after the close guard if a payment is
 in flight). In kiosk mode (full screen) customers cannot close it; the operator presses
-Ctrl+Alt+Shift+Q and confirms.
+Ctrl+Alt+Shift+Q and enters the admin PIN.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -17,9 +18,12 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QPushButton, QStackedWidget, QWidget
 
 from smartcart_desktop.admin.admin_entry import AdminEntry
+from smartcart_desktop.admin.operator_quit import pin_allows_quit
+from smartcart_desktop.api.models import ReceiptDocument
 from smartcart_desktop.app.background import BackgroundTasks
 from smartcart_desktop.app.services import Services
 from smartcart_desktop.checkout.state import FlowState, Stage
+from smartcart_desktop.printing.receipt_printer import PrintFailed, ReceiptPrinter
 from smartcart_desktop.tester.control import TesterControl
 from smartcart_desktop.tester.dock import TesterDock
 from smartcart_desktop.ui.dialogs import (
@@ -27,7 +31,6 @@ from smartcart_desktop.ui.dialogs import (
     KioskDialog,
     ask,
     close_guard_dialog,
-    operator_quit_dialog,
     resume_offer_dialog,
 )
 from smartcart_desktop.ui.prompt_presenter import PromptPresenter
@@ -62,12 +65,16 @@ class MainWindow(QMainWindow):
         self._close_allowed = False
         self._operator_quit = False
         self._guard: KioskDialog | None = None
+        self._quit_asking: asyncio.Task[None] | None = None
         self.setWindowTitle("SmartCart")
         self.setWindowIcon(icon("app"))
         self.cart_screen = CartScreen(services.cart)
         self.payment_screen = PaymentScreen()
         self.processing_screen = ProcessingScreen()
-        self.result_screen = ResultScreen()
+        self.result_screen = ResultScreen(
+            return_after_s=services.options.receipt_return_s, can_print=services.printer is not None
+        )
+        self._auto_printed: ReceiptDocument | None = None
         self.upi_qr_screen = UpiQrScreen()
         self.terminal_screen = TerminalScreen()
         self.stack = QStackedWidget()
@@ -105,6 +112,7 @@ class MainWindow(QMainWindow):
         self.result_screen.new_order_requested.connect(self._new_order)
         self.result_screen.back_requested.connect(flow.back_to_cart)
         self.result_screen.another_method_requested.connect(flow.use_another_method)
+        self.result_screen.print_requested.connect(self._print_receipt)
         services.health.changed.connect(self.status.show_health)
         # A poll from before the payment ended (e.g. "Offline") must not stay on screen.
         flow.session_finished.connect(services.health.refresh)
@@ -173,6 +181,10 @@ class MainWindow(QMainWindow):
         self.status.show_flow(state)
         if self.tester_dock is not None:
             self.tester_dock.show_flow(state)
+        document = state.receipt.document if state.receipt is not None else None
+        if document is not None and self._services.options.receipt_auto_print and document is not self._auto_printed:
+            self._auto_printed = document
+            self._print_receipt(document)
         screen = self._screen_for(state.stage)
         if screen is not self.stack.currentWidget():
             self.stack.setCurrentWidget(screen)
@@ -201,6 +213,19 @@ class MainWindow(QMainWindow):
         if stage in _RESULT_STAGES:
             return self.result_screen
         return self.cart_screen
+
+    def _print_receipt(self, document: ReceiptDocument) -> None:
+        if self._services.printer is not None and not self._tasks.closed:
+            self._tasks.spawn(self._print(self._services.printer, document), name="print-receipt")
+
+    async def _print(self, printer: ReceiptPrinter, document: ReceiptDocument) -> None:
+        self.result_screen.show_print_status("Printing the receipt…")
+        try:
+            await printer.print(document)
+        except PrintFailed as exc:
+            self.result_screen.show_print_status(str(exc), failed=True)
+            return
+        self.result_screen.show_print_status("Receipt printed.")
 
     def _new_order(self) -> None:
         self._services.cart.clear()
@@ -247,12 +272,13 @@ class MainWindow(QMainWindow):
         self.close()
 
     def _operator_requested_quit(self) -> None:
-        self._tasks.spawn(self._confirm_operator_quit(), name="operator-quit")
+        if self._quit_asking is None or self._quit_asking.done():  # one PIN question at a time
+            self._quit_asking = self._tasks.spawn(self._confirm_operator_quit(), name="operator-quit")
 
     async def _confirm_operator_quit(self) -> None:
-        if await ask(operator_quit_dialog(self)) is Answer.QUIT:
+        if await pin_allows_quit(self, self._services.link):
             self._operator_quit = True
-            self.close()
+            self.close()  # a payment in flight still gets the close guard's question
 
     def force_close(self) -> None:
         """Shutdown from outside (SIGTERM, app quit): no questions."""

@@ -70,4 +70,6 @@ class KioskStatusBar(QStatusBar):
         self.fault.setText(f"⚠ Fault: {describe_faults(faults)}" if faults is not None and active else "")
 
     def show_flow(self, state: FlowState) -> None:
-        self.session.setText(f"Session {state.session_id}" if state.session_id else "")
+        # For the operator while a payment runs; not beside the receipt the customer reads.
+        shown = state.session_id if state.receipt is None else None
+        self.session.setText(f"Session {shown}" if shown else "")

@@ -27,6 +27,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QPushButton, QWidget
 
 from smartcart_desktop.api.client import ApiClient
+from smartcart_desktop.api.models import Session
 from smartcart_desktop.app.application import KioskApp
 from smartcart_desktop.app.options import LaunchOptions
 from smartcart_desktop.checkout.flow import CheckoutFlow
@@ -94,6 +95,13 @@ class Kiosk:
     def backend_app(self) -> web.Application:
         assert self.app.backend is not None
         return self.app.backend.app
+
+    @property
+    def session(self) -> Session:
+        """The followed session as the window last had it (attempts and such: not on the receipt)."""
+        session = self.flow.state.session
+        assert session is not None
+        return session
 
     @property
     def session_id(self) -> str:

@@ -11,6 +11,7 @@ from smartcart_desktop.api.errors import ApiError, NotFound
 from smartcart_desktop.api.models import (
     BackendConfig,
     Order,
+    ReceiptDocument,
     Session,
     SessionCreated,
     Summary,
@@ -108,4 +109,12 @@ class FakeApi:
         return Summary(
             session_id=session_id, order_id=7, status=Status.COMPLETED, attempts=1, max_attempts=3,
             duration_seconds=0.5, interruptions=0, can_resume=False,
+        )
+
+    async def receipt(self, session_id: str) -> ReceiptDocument:
+        self.calls.append("receipt")
+        return ReceiptDocument(
+            title="Receipt", shop_name="Test Shop", shop_address=[], order_id=7,
+            issued_at=datetime.now(UTC), issued_at_text="now", lines=[], currency="INR",
+            taxable_minor=8000, cgst_minor=0, sgst_minor=0, total_minor=8000, paid_with="Cash",
         )

@@ -72,7 +72,7 @@ async def test_the_tester_clears_the_fault_while_the_timeout_prompt_shows(start_
         assert prompt.isVisible()
         kiosk.answer(prompt, "retryButton")
         receipt = await kiosk.receipt()
-        assert receipt["amount"] == "₹80.00"
+        assert receipt["total"] == "₹80.00"
 
 
 async def test_the_admin_window_stays_usable_while_the_timeout_prompt_shows(start_kiosk: StartKiosk) -> None:

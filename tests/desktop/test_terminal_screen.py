@@ -71,7 +71,7 @@ async def test_approved_on_the_terminal_shows_the_receipt(start_kiosk: StartKios
         session_id = await on_the_terminal(kiosk)
         kiosk.click(dock_of(kiosk).customer_buttons["pay"])
         receipt = await kiosk.receipt()
-        assert receipt["amount"] == "₹80.00" and "terminal" in receipt["paid-with"].lower()
+        assert receipt["total"] == "₹80.00" and "terminal" in receipt["paid-with"].lower()
         assert (await kiosk.api.session(session_id)).status == "COMPLETED"
 
 

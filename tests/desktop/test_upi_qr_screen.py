@@ -144,7 +144,7 @@ async def test_paid_by_qr_on_the_customers_phone_shows_the_receipt(start_kiosk: 
         assert dock is not None
         kiosk.click(dock.customer_buttons["pay"])
         receipt = await kiosk.receipt()
-        assert receipt["amount"] == "₹80.00" and receipt["paid-with"].startswith("UPI (QR)")
+        assert receipt["total"] == "₹80.00" and receipt["paid-with"].startswith("UPI (QR)")
         assert (await kiosk.api.session(kiosk.session_id)).status == "COMPLETED"
 
 

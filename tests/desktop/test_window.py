@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton
 
 from smartcart_desktop.app.options import LaunchOptions
 from smartcart_desktop.checkout.state import Stage
 from smartcart_desktop.ui.main_window import OPERATOR_QUIT_SHORTCUT
-from tests.desktop.conftest import FAST_OPTIONS, StartKiosk, dialog_text, visible_dialog
+from tests.desktop.conftest import FAST_OPTIONS, Kiosk, StartKiosk, dialog_text, visible_dialog
 
 
 async def test_card_fields_are_checked_by_the_backend_as_they_are_typed(start_kiosk: StartKiosk) -> None:
@@ -36,7 +37,7 @@ async def test_upi_payment(start_kiosk: StartKiosk) -> None:
         await kiosk.waits.until(screen.pay_button.isEnabled)
         kiosk.qtbot.keyClick(screen.upi.edit, Qt.Key.Key_Enter)
         receipt = await kiosk.receipt()
-        assert receipt["paid-with"] == "UPI asha@okbank" and receipt["amount"] == "₹60.00"
+        assert receipt["paid-with"] == "UPI asha@okbank" and receipt["total"] == "₹60.00"
 
 
 async def test_payment_form_shows_order_attempt_and_session(start_kiosk: StartKiosk) -> None:
@@ -99,9 +100,9 @@ async def test_no_fault_controls_without_tester_mode(start_kiosk: StartKiosk) ->
         assert not kiosk.window.status.fault.isVisible()
 
 
-async def test_kiosk_mode_only_the_operator_can_quit(start_kiosk: StartKiosk) -> None:
+async def test_kiosk_mode_only_the_operator_can_quit_and_only_with_the_pin(start_kiosk: StartKiosk) -> None:
     options = LaunchOptions(kiosk=True, tester=True, poll_interval_s=0.05)
-    async with start_kiosk(options) as kiosk:
+    async with start_kiosk(options, admin_pin="2468") as kiosk:
         window = kiosk.window
         assert window.isFullScreen()
         window.close()  # Alt+F4, the title bar: ignored for customers
@@ -110,9 +111,39 @@ async def test_kiosk_mode_only_the_operator_can_quit(start_kiosk: StartKiosk) ->
         assert isinstance(operator, QAction)
         operator.trigger()
         dialog = await kiosk.dialog("operatorQuitDialog")
-        assert dialog_text(dialog) == "Operator: close SmartCart on this kiosk?"
-        kiosk.answer(dialog, "quitButton")
+        assert dialog_text(dialog) == "Admin PIN to close SmartCart"
+        await _tap_pin(kiosk, dialog, "1111")
+        error = dialog.findChild(QLabel, "pinError")
+        assert error is not None
+        await kiosk.waits.until(lambda: error.isVisible() and error.text() == "Wrong PIN")
+        assert window.isVisible() and dialog.isVisible()
+        await _tap_pin(kiosk, dialog, "2468")
         await kiosk.waits.until(lambda: not window.isVisible())
+
+
+async def test_cancelling_the_operator_pin_keeps_the_kiosk_open(start_kiosk: StartKiosk) -> None:
+    options = LaunchOptions(kiosk=True, tester=True, poll_interval_s=0.05)
+    async with start_kiosk(options) as kiosk:
+        operator = next(a for a in kiosk.window.actions() if a.shortcut().toString() == OPERATOR_QUIT_SHORTCUT)
+        operator.trigger()
+        operator.trigger()  # a second press does not stack a second question
+        dialog = await kiosk.dialog("operatorQuitDialog")
+        assert len([d for d in kiosk.window.findChildren(QDialog, "operatorQuitDialog") if d.isVisible()]) == 1
+        kiosk.answer(dialog, "cancelButton")
+        await kiosk.waits.until(lambda: not dialog.isVisible())
+        assert kiosk.window.isVisible()
+
+
+async def _tap_pin(kiosk: Kiosk, dialog: QDialog, pin: str) -> None:
+    """On the keypad, as a kiosk without a keyboard is used."""
+    button = dialog.findChild(QPushButton, "unlockButton")
+    edit = dialog.findChild(QLineEdit, "pinEdit")
+    assert button is not None and edit is not None and button.text() == "Close SmartCart"
+    await kiosk.waits.until(lambda: not edit.isReadOnly())  # not while the last PIN is being checked
+    for key in pin:
+        kiosk.qtbot.mouseClick(dialog.findChild(QPushButton, f"key-{key}"), Qt.MouseButton.LeftButton)
+    assert edit.text() == pin
+    kiosk.click(button)
 
 
 async def test_ctrl_q_closes_the_window_when_no_payment_runs(start_kiosk: StartKiosk) -> None:

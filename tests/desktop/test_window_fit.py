@@ -15,17 +15,20 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QEvent, QSize
 from PySide6.QtWidgets import QApplication, QWidget
 
-from smartcart_desktop.api.models import Order, OrderItem, Summary, Terminal, UpiQr
+from smartcart_desktop.api.models import Order, OrderItem, ReceiptDocument, ReceiptLine, ReceiptTax, Terminal, UpiQr
 from smartcart_desktop.app.options import LaunchOptions
 from smartcart_desktop.checkout.state import FlowState, Prompt, PromptKind, Receipt, Stage
+from smartcart_desktop.printing.printer_target import PrinterTarget
 from smartcart_desktop.ui.dialogs import PromptDialog
 from smartcart_desktop.ui.main_window import MainWindow
 from tests.desktop.conftest import Kiosk, StartKiosk
 from tests.desktop.fakes import session
 
 SMALL = QSize(800, 600)
-OPTIONS = LaunchOptions(poll_interval_s=0.05, health_interval_s=0.1)  # no tester panel: a customer's kiosk
-KIOSK = LaunchOptions(kiosk=True, poll_interval_s=0.05, health_interval_s=0.1)
+# No tester panel: a customer's kiosk; with a printer, so that the receipt has its Print button.
+PRINTER = PrinterTarget("file", path="/dev/null")
+OPTIONS = LaunchOptions(poll_interval_s=0.05, health_interval_s=0.1, receipt_printer=PRINTER)
+KIOSK = LaunchOptions(kiosk=True, poll_interval_s=0.05, health_interval_s=0.1, receipt_printer=PRINTER)
 
 
 def fits(size: QSize, screen: QSize = SMALL) -> bool:
@@ -41,12 +44,29 @@ def long_order() -> Order:
                  created_at=datetime.now(UTC))
 
 
+def long_receipt(order: Order) -> ReceiptDocument:
+    """Every line taxed, every optional part present: the tallest receipt."""
+    lines = [
+        ReceiptLine(name=item.name, quantity=item.quantity, unit_price_minor=item.unit_price_minor,
+                    total_minor=item.line_total_minor,
+                    tax=ReceiptTax(rate_percent="18", taxable_minor=1694, cgst_minor=153, sgst_minor=153))
+        for item in order.items
+    ]
+    return ReceiptDocument(
+        title="Tax invoice", shop_name="SmartCart Demo Store with a rather long shop name",
+        shop_address=["Shop 12, Ground Floor, Phoenix Marketcity", "Whitefield Main Road", "Bengaluru 560048"],
+        gstin="29ABCDE1234F1ZW", invoice_number="SC/2627/00001234", order_id=order.order_id,
+        issued_at=datetime.now(UTC), issued_at_text="01 Dec 2026, 21:10", lines=lines, currency="INR",
+        taxable_minor=23_716, cgst_minor=2142, sgst_minor=2142, total_minor=order.total_minor, method="card",
+        paid_with="Mastercard ending 4444", card_last4="4444", gateway_reference="ch_" + "f" * 24, offline=True,
+    )
+
+
 def receipt_state(stage: Stage, status: str) -> FlowState:
     paid = session(status, method="card", card_brand="visa", card_last4="4242", attempts=2, interruptions=1,
                    finished_at=datetime.now(UTC))
-    summary = Summary(session_id=paid.session_id, order_id=9, status=paid.status, attempts=2, max_attempts=3,
-                      duration_seconds=12.5, interruptions=1, last_interruption_reason="TIMEOUT", can_resume=False)
-    return FlowState(stage=stage, session=paid, receipt=Receipt(long_order(), paid, summary))
+    order = long_order()
+    return FlowState(stage=stage, session=paid, receipt=Receipt(order, paid, long_receipt(order)))
 
 
 def fullest_prompt() -> Prompt:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam
 
+from backend.db import invoices
 from backend.db.prepared import Prepared
 from backend.db.sessions import changed
 from backend.db.sessions.mapping import EVENT_COLUMNS, with_values
@@ -132,6 +133,9 @@ def move(
     if to in TERMINAL:
         new_values.setdefault("finished_at_ms", now_ms)
         new_values["settle_to"] = None
+    if to is Status.COMPLETED:
+        # Every way to COMPLETED passes here: card, UPI, cash, a forwarded offline payment.
+        new_values["invoice_number"] = invoices.next_invoice_number(conn, new_values["finished_at_ms"])
     _compare_and_set(conn, current, version, new_values)
     add_event(
         conn,

@@ -6,7 +6,8 @@ a row onto two pages or off all of them. Every filter has an index ending in tha
 (tables.py), so a page is read off an index and never sorts or scans the table: a status, a
 method and a card's last 4 each lead their own index; the creation-time range bounds the tail
 of whichever index is used. The free text is matched exactly, never with `%q%`, so each of its
-alternatives is an index look-up (order id, last 4, UPI id, gateway charge id, session id).
+alternatives is an index look-up (order id, last 4, UPI id, gateway charge id, session id,
+invoice number).
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ def text_matches(text: str) -> ColumnElement[bool]:
             alternatives.append(_T.c.card_last4 == text)
     if "@" in text:
         alternatives.append(_T.c.upi_id == text)
+    if "/" in text:  # an invoice number, as printed on the customer's receipt
+        alternatives.append(_T.c.invoice_number == text.upper())
     if limits.is_session_id(text.lower()):
         alternatives.append(_T.c.id == text.lower())
     return or_(*alternatives) if alternatives else false()

@@ -41,7 +41,7 @@ async def active_sessions(request: web.Request) -> web.Response:
 @endpoint(
     role=Role.ADMIN,
     summary="Past and present sessions, newest first, a page at a time; filtered by creation "
-    "time, status, method and an exact order id, last 4, UPI id or gateway charge id",
+    "time, status, method and an exact order id, last 4, UPI id, gateway charge id or invoice number",
     query=SessionSearchQuery,
     responses={200: SessionPageOut},
 )

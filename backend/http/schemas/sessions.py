@@ -130,6 +130,9 @@ class SessionOut(ResponseModel):
     terminal: TerminalOut | None = Field(None, description="the terminal prompting for the card, while it waits")
     cash_received_minor: int | None = None
     cash_change_minor: int | None = None
+    invoice_number: str | None = Field(
+        None, description="the tax invoice's number (SC/2627/000123), given when the session is COMPLETED"
+    )
     message: str | None = None
     events: list[EventOut] | None = None
 

@@ -1,20 +1,27 @@
-"""Result: the receipt after a verified payment (or one accepted offline, marked as such), or
-why it ended otherwise."""
+"""Result: the receipt the backend issued for a verified payment (or one accepted offline,
+marked as such), or why it ended otherwise.
+
+A finished receipt stays for `return_after_s`, counting down, then the screen asks for the next
+order by itself; "New order" does so at once. Print (shown when the kiosk has a printer) asks
+the window to print the same document.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from smartcart_contract.money import format_money
+from smartcart_desktop.api.models import ReceiptDocument
 from smartcart_desktop.checkout import messages
 from smartcart_desktop.checkout.messages import Kind, Message
 from smartcart_desktop.checkout.state import FlowState, Receipt, Stage
@@ -27,10 +34,13 @@ class ResultScreen(QWidget):
     new_order_requested = Signal()
     back_requested = Signal()
     another_method_requested = Signal()
+    print_requested = Signal(object)  # ReceiptDocument
 
-    def __init__(self) -> None:
+    def __init__(self, *, return_after_s: float = 20.0, can_print: bool = False) -> None:
         super().__init__()
         self.setObjectName("screen")
+        self._can_print = can_print
+        self._shown: ReceiptDocument | None = None  # the document on screen (its countdown runs)
         self.headline_icon = KindIcon()
         self.headline = set_role(QLabel(), "title")
         self.headline.setObjectName("headline")
@@ -42,124 +52,222 @@ class ResultScreen(QWidget):
         self.detail.setWordWrap(True)
         self.receipt = set_role(QFrame(), "receipt")
         self.receipt.setObjectName("receipt")
-        self.receipt.setMinimumWidth(420)
-        self._rows = QGridLayout(self.receipt)
-        self._rows.setContentsMargins(28, 20, 28, 20)
-        self._rows.setHorizontalSpacing(28)
-        self._rows.setVerticalSpacing(8)
+        self.receipt.setMinimumWidth(480)
+        self._receipt_layout = QVBoxLayout(self.receipt)
+        self._receipt_layout.setContentsMargins(28, 12, 28, 12)
+        self._receipt_layout.setSpacing(2)
         self.new_order_button = set_role(QPushButton("New order"), "primary")
         self.new_order_button.setObjectName("newOrderButton")
+        self.print_button = QPushButton("Print receipt")
+        self.print_button.setObjectName("printButton")
         self.back_button = QPushButton("Back to cart")
         self.back_button.setObjectName("backButton")
         self.another_button = set_role(QPushButton("Use another method"), "primary")
         self.another_button.setObjectName("anotherMethodButton")
+        self.print_status = set_role(QLabel(), "muted")
+        self.print_status.setObjectName("printStatus")
+        self.print_status.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.countdown = set_role(QLabel(), "muted")
+        self.countdown.setObjectName("returnCountdown")
+        self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.new_order_button.clicked.connect(self.new_order_requested)
+        self.print_button.clicked.connect(self._print)
         self.back_button.clicked.connect(self.back_requested)
         self.another_button.clicked.connect(self.another_method_requested)
+        self._return_ms = max(0, round(return_after_s * 1000))
+        self._since = QElapsedTimer()
+        self._return_timer = QTimer(self)  # steps the countdown; the elapsed timer is the truth
+        self._return_timer.setInterval(min(250, max(1, self._return_ms)))
+        self._return_timer.timeout.connect(self._tick)
         self._build()
 
     def _build(self) -> None:
         receipt_row = QHBoxLayout()
         receipt_row.addStretch(1)
         self._receipt_scroll = scrolling(self.receipt)  # a long receipt scrolls, the buttons stay
+        # Never taller than the receipt: spare height goes around it, not into its lines.
+        self._receipt_scroll.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         receipt_row.addWidget(self._receipt_scroll)
         receipt_row.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        for button in (self.back_button, self.another_button, self.new_order_button):
+        for button in (self.back_button, self.another_button, self.print_button, self.new_order_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(40, 28, 40, 24)
-        layout.setSpacing(18)
+        layout.setContentsMargins(40, 16, 40, 12)
+        layout.setSpacing(10)
         layout.addStretch(1)
         layout.addLayout(headline_row(self.headline_icon, self.headline))
         layout.addWidget(self.detail)
         layout.addLayout(receipt_row)
         layout.addStretch(1)
+        layout.addWidget(self.print_status)
         layout.addLayout(buttons)
+        layout.addWidget(self.countdown)
 
     def show_state(self, state: FlowState) -> None:
         session = state.session
         if session is None:
+            self._stop_countdown()
             return
         stage = state.stage
         finished = (stage is Stage.COMPLETED and state.receipt is not None) or stage is Stage.OFFLINE_ACCEPTED
+        document = state.receipt.document if state.receipt is not None else None
         self.new_order_button.setVisible(finished)
+        self.print_button.setVisible(self._can_print and document is not None)
         self.back_button.setVisible(stage in (Stage.DECLINED, Stage.FAILED, Stage.EXPIRED))
         self.another_button.setVisible(stage is Stage.DECLINED)
         self.another_button.setEnabled(not state.busy)
-        self.receipt.setVisible(state.receipt is not None)
-        self._receipt_scroll.setVisible(state.receipt is not None)
+        self.receipt.setVisible(document is not None)
+        self._receipt_scroll.setVisible(document is not None)
         if stage is Stage.COMPLETED:
             if state.receipt is None:
                 self._show(messages.SUBMITTED, "")
             else:
-                self._show(messages.COMPLETED, "Thank you! Please take your items.")
-                self._fill_receipt(state.receipt)
+                # The amount where it is seen without scrolling the receipt on a small screen.
+                paid = f"Paid {format_money(document.total_minor, document.currency)}. " if document else ""
+                self._show(messages.COMPLETED, f"{paid}Thank you! Please take your items.")
         elif stage is Stage.OFFLINE_ACCEPTED:
             self._show(messages.ACCEPTED_OFFLINE, messages.OFFLINE_ACCEPTED)
-            if state.receipt is not None:
-                self._fill_receipt(state.receipt)
         elif stage is Stage.DECLINED:
             self._show(messages.declined(session), "No money was taken. You can pay another way.")
         elif stage is Stage.FAILED:
             self._show(messages.MAX_RETRIES, messages.MAX_RETRIES_DETAIL)
         elif stage is Stage.EXPIRED:
             self._show(messages.EXPIRED, messages.EXPIRED_DETAIL)
+        if finished and state.receipt is not None:
+            if document is not self._shown:
+                self._fill_receipt(state.receipt)
+                self._start_countdown(document)
+        else:
+            self._stop_countdown()
+
+    def show_print_status(self, text: str, *, failed: bool = False) -> None:
+        set_role(self.print_status, "error" if failed else "muted")
+        self.print_status.style().polish(self.print_status)
+        self.print_status.setText(text)
+        self.print_status.setVisible(bool(text))
+
+    # ---- back to the cart by itself -------------------------------------------------------------
+
+    def _start_countdown(self, document: ReceiptDocument | None) -> None:
+        self._shown = document
+        self.show_print_status("")
+        self._since.start()
+        self._return_timer.start()
+        self._tick()
+
+    def _stop_countdown(self) -> None:
+        self._shown = None
+        self._return_timer.stop()
+        self.countdown.clear()
+
+    def _tick(self) -> None:
+        left_ms = self._return_ms - self._since.elapsed()
+        if left_ms <= 0:
+            self._stop_countdown()
+            self.new_order_requested.emit()
+            return
+        self.countdown.setText(f"Back to the start in {-(-left_ms // 1000)} s")
+
+    def _print(self) -> None:
+        if self._shown is not None:
+            self.print_requested.emit(self._shown)
 
     def _show(self, headline: Message, detail: str) -> None:
         show_message(self.headline, self.headline_icon, headline)
         self.detail.setText(detail)
         self.detail.setVisible(bool(detail))
 
+    # ---- the document -------------------------------------------------------------------------
+
     def _fill_receipt(self, receipt: Receipt) -> None:
-        while self._rows.count():
-            item = self._rows.takeAt(0)
+        layout = self._receipt_layout
+        while layout.count():
+            item = layout.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
-        first = 0
+        document = receipt.document
+        if document is None:
+            return
         if receipt.offline:
             # Marked on the receipt itself, not only in the headline: it is what the customer keeps.
-            mark = set_role(QLabel(messages.OFFLINE_MARK), "offlineMark")
-            mark.setObjectName("receipt-status")
-            mark.setWordWrap(True)
-            warning = KindIcon(32)
-            warning.show_kind(Kind.WARNING)
-            self._rows.addWidget(warning, 0, 0, Qt.AlignmentFlag.AlignVCenter)
-            self._rows.addWidget(mark, 0, 1)
-            first = 1
-        for row, (label, value) in enumerate(receipt_lines(receipt), start=first):
-            name = set_role(QLabel(label), "muted")
+            layout.addWidget(_offline_mark())
+        for key, line, role in _header_lines(document):
+            label = set_role(QLabel(line), role)
+            label.setObjectName(f"receipt-{key}")
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setWordWrap(True)
+            layout.addWidget(label)
+        rows = QGridLayout()
+        rows.setContentsMargins(0, 8, 0, 0)
+        rows.setHorizontalSpacing(24)
+        rows.setVerticalSpacing(4)
+        for row, (caption, value) in enumerate(receipt_lines(receipt)):
+            name = set_role(QLabel(caption), "muted")
             text = QLabel(value)
-            text.setObjectName(f"receipt-{label.lower().replace(' ', '-')}")
-            text.setWordWrap(True)
-            self._rows.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
-            self._rows.addWidget(text, row, 1)
+            text.setObjectName(f"receipt-{caption.lower().replace(' ', '-').rstrip('.')}")
+            # One item per line, unbroken: the receipt widens to its longest line (the screen's
+            # width is kept by the scroll area and the window's fit).
+            text.setTextFormat(Qt.TextFormat.PlainText)
+            rows.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
+            rows.addWidget(text, row, 1)
+        holder = QWidget()
+        holder.setLayout(rows)
+        layout.addWidget(holder)
+
+
+def _offline_mark() -> QWidget:
+    row = QWidget()
+    line = QHBoxLayout(row)
+    line.setContentsMargins(0, 0, 0, 0)
+    warning = KindIcon(32)
+    warning.show_kind(Kind.WARNING)
+    mark = set_role(QLabel(messages.OFFLINE_MARK), "offlineMark")
+    mark.setObjectName("receipt-status")
+    mark.setWordWrap(True)
+    line.addWidget(warning, 0, Qt.AlignmentFlag.AlignVCenter)
+    line.addWidget(mark, 1)
+    return row
+
+
+def _header_lines(document: ReceiptDocument) -> list[tuple[str, str, str]]:
+    lines = [("shop", document.shop_name, "subtitle"), ("address", "\n".join(document.shop_address), "muted")]
+    if document.gstin:
+        lines.append(("gstin", f"GSTIN {document.gstin}", "muted"))
+    lines.append(("title", document.title, "muted"))
+    return lines
 
 
 def receipt_lines(receipt: Receipt) -> list[tuple[str, str]]:
-    session, order = receipt.session, receipt.order
-    items = "\n".join(
-        f"{i.quantity} × {i.name}   {format_money(i.line_total_minor, order.currency)}" for i in order.items
-    )
-    when = (session.finished_at or session.updated_at).astimezone()
-    lines = [
-        ("Order", f"#{order.order_id}"),
-        ("Items", items or "—"),
-        ("Amount", format_money(session.amount_minor, session.currency)),
-        ("Paid with", messages.paid_with(session, receipt.cash_received_minor)),
-        ("Time", when.strftime("%d %b %Y, %H:%M:%S")),
+    """The document's rows as (label, value): what the customer reads, nothing of the payment's
+    internals (attempts, interruptions, ids: the admin's history has those)."""
+    document = receipt.document
+    if document is None:
+        return []
+
+    def money(minor: int) -> str:
+        return format_money(minor, document.currency)
+
+    # One line per item: the taxable value of each is on the printed and PDF copies.
+    items = [
+        f"{line.quantity} × {line.name}   {money(line.total_minor)}"
+        + (f"   (GST {line.tax.rate_percent}%)" if line.tax is not None else "")
+        for line in document.lines
     ]
-    summary = receipt.summary
-    if summary is not None:
-        if summary.attempts:  # a cash payment makes no attempt at the gateway
-            lines.append(("Attempts", f"{summary.attempts} of {summary.max_attempts}"))
-        if summary.interruptions:
-            reason = summary.last_interruption_reason
-            last = f" (last: {reason})" if reason else ""
-            lines.append(("Interruptions", f"{summary.interruptions}{last}"))
-        lines.append(("Duration", f"{summary.duration_seconds:.1f} s"))
-    lines.append(("Session", session.session_id))
+    lines = []
+    if document.invoice_number:
+        lines.append(("Invoice no.", document.invoice_number))
+    lines += [("Date", document.issued_at_text), ("Order", f"#{document.order_id}"), ("Items", "\n".join(items) or "—")]
+    if document.taxed:
+        lines += [
+            ("Taxable value", money(document.taxable_minor)),
+            ("CGST", money(document.cgst_minor)),
+            ("SGST", money(document.sgst_minor)),
+        ]
+    lines += [("Total", money(document.total_minor)), ("Paid with", document.paid_with)]
+    if document.gateway_reference:
+        lines.append(("Bank reference", document.gateway_reference))
     return lines
