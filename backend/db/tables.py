@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from backend.kiosks import DEFAULT_KIOSK_ID
 from smartcart_contract.states import OPEN
 
 # Stable constraint names let alembic alter them on SQLite (batch mode) and PostgreSQL alike.
@@ -55,6 +56,8 @@ class Order(Base):
     total_minor: Mapped[int] = mapped_column(BigInteger)
     created_at_ms: Mapped[int] = mapped_column(BigInteger)
     paid_at_ms: Mapped[int | None] = mapped_column(BigInteger)
+    # The kiosk that took the order (backend/kiosks/); its sessions are that kiosk's.
+    kiosk_id: Mapped[str] = mapped_column(String(32), server_default=DEFAULT_KIOSK_ID)
 
 
 class OrderItem(Base):
@@ -106,6 +109,8 @@ class PaymentSession(Base):
     offline_refusal: Mapped[str | None] = mapped_column(String(200))
     # The backend instance (backend/fleet/instance.py) that drives this session's attempts.
     owner: Mapped[str | None] = mapped_column(String(32))
+    # The kiosk whose order this pays: only that kiosk (and the admin) may see or move it.
+    kiosk_id: Mapped[str] = mapped_column(String(32), server_default=DEFAULT_KIOSK_ID)
 
     __table_args__ = (
         # At most one open session per order, enforced by the database itself.
@@ -129,6 +134,8 @@ class PaymentSession(Base):
         Index("ix_payment_sessions_last4_created", "card_last4", "created_at_ms", "id"),
         Index("ix_payment_sessions_upi", "upi_id"),
         Index("ix_payment_sessions_charge", "gateway_charge_id"),
+        # The admin's lists and exports of one kiosk, in the same keyset order.
+        Index("ix_payment_sessions_kiosk_created", "kiosk_id", "created_at_ms", "id"),
     )
 
 
@@ -210,6 +217,20 @@ class OfflineUnreadable(Base):
     key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
     reason: Mapped[str] = mapped_column(String(200))
     at_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class Kiosk(Base):
+    """A registered kiosk (backend/kiosks/). Only a hash of its token is kept; a revoked kiosk
+    keeps its row, so that its past orders and sessions still name it."""
+
+    __tablename__ = "kiosks"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    # SHA-256 of the token, hex; NULL for the default kiosk, whose token is configured.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at_ms: Mapped[int] = mapped_column(BigInteger)
+    revoked_at_ms: Mapped[int | None] = mapped_column(BigInteger)
 
 
 def table_of(model: type[Base]) -> Table:

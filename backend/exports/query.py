@@ -49,6 +49,7 @@ _ROW_COLUMNS = (
     _F.c.accepted_at_ms,
     _F.c.forwarded_at_ms,
     _F.c.outcome,
+    _S.c.kiosk_id,
 )
 
 
@@ -60,6 +61,8 @@ def _where(criteria: Criteria) -> list[ColumnElement[bool]]:
         clauses.append(_S.c.created_at_ms < criteria.until_ms)
     if criteria.statuses:
         clauses.append(_S.c.status.in_([s.value for s in criteria.statuses]))
+    if criteria.kiosk_id is not None:
+        clauses.append(_S.c.kiosk_id == criteria.kiosk_id)
     return clauses
 
 

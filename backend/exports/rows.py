@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend.clock import iso
+from backend.kiosks import DEFAULT_KIOSK_ID
 from smartcart_contract.money import decimal_amount
 
 # The CSV header and the JSON keys, in this order: camelCase like the rest of the API.
@@ -30,6 +31,7 @@ COLUMNS: tuple[str, ...] = (
     "offlineAcceptedAt",
     "forwardedAt",
     "offlineOutcome",
+    "kiosk",
 )
 
 Value = str | int | None
@@ -59,6 +61,7 @@ class ExportRow:
     offline_accepted_at_ms: int | None = None
     forwarded_at_ms: int | None = None
     offline_outcome: str | None = None
+    kiosk_id: str = DEFAULT_KIOSK_ID
 
     @property
     def amount(self) -> str:
@@ -88,4 +91,5 @@ class ExportRow:
             iso(self.offline_accepted_at_ms),
             iso(self.forwarded_at_ms),
             self.offline_outcome,
+            self.kiosk_id,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backend.kiosks import DEFAULT_KIOSK_ID
 from smartcart_contract.states import OrderStatus, Reason, Status
 
 
@@ -28,6 +29,7 @@ class OrderRecord:
     created_at_ms: int
     paid_at_ms: int | None
     items: tuple[OrderItemRecord, ...]
+    kiosk_id: str = DEFAULT_KIOSK_ID
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,7 @@ class SessionRecord:
     finished_at_ms: int | None = None
     offline_refusal: str | None = None
     owner: str | None = None
+    kiosk_id: str = DEFAULT_KIOSK_ID
 
 
 @dataclass(frozen=True, slots=True)

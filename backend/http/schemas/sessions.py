@@ -111,6 +111,7 @@ class SessionOut(ResponseModel):
     offline_refusal: str | None = Field(
         None, description="why the payment could not be accepted offline: offer cash or cancel"
     )
+    kiosk_id: str = Field(description="the kiosk whose order this pays (backend/kiosks/)")
     message: str | None = None
     events: list[EventOut] | None = None
 
