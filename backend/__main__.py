@@ -1,6 +1,9 @@
 """Headless backend: `python -m backend [--host H] [--port N] [--database-url URL]
 [--gateway-url URL] [--tester] [--allow-remote] [--allow-plain-http] [--allow-remote-tester]
-[--tls-cert PEM --tls-key PEM]`. Every option can also come from SMARTCART_* variables."""
+[--tls-cert PEM --tls-key PEM]`. Every option can also come from SMARTCART_* variables.
+
+`python -m backend export …` writes an export file (backend/exports/cli.py);
+`python -m backend kiosk add|list|revoke …` manages kiosks (backend/kiosks/cli.py)."""
 
 from __future__ import annotations
 
@@ -77,6 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from backend.exports.cli import main as export_main
 
         return export_main(arguments[1:])
+    if arguments[:1] == ["kiosk"]:
+        from backend.kiosks.cli import main as kiosk_main
+
+        return kiosk_main(arguments[1:])
     # The event loop and the database writer thread share one interpreter lock. The writer
     # gives it up at every SQLite call anyway; a longer switch interval (default 5 ms) stops
     # it from also forcing the loop to hand the lock over in the middle of a burst of

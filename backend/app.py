@@ -37,6 +37,7 @@ from backend.http.routes import (
     sessions,
     tester,
 )
+from backend.kiosks.registry import KioskRegistry
 from backend.observability.metrics import Metrics
 from backend.observability.readiness import Readiness, schema_heads
 from backend.offline.acceptance import OfflineAcceptance
@@ -257,6 +258,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
     app[app_keys.RECONCILER] = reconciler
     app[app_keys.FORWARDER] = forwarder
     app[app_keys.MONITOR] = monitor
+    app[app_keys.KIOSKS] = KioskRegistry(db, cache_s=settings.kiosk_token_cache_s, monotonic_ms=clock.monotonic)
     app[app_keys.ORDERS] = OrderService(db, app[app_keys.CATALOG], clock)
     app[app_keys.SESSIONS] = SessionService(
         db,

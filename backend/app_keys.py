@@ -11,6 +11,7 @@ from backend.fleet.instance import Instance
 from backend.gateway.client import GatewayClient
 from backend.gateway.monitor import GatewayMonitor
 from backend.http.admin_pin import AdminPin
+from backend.kiosks.registry import KioskRegistry
 from backend.observability.metrics import Metrics
 from backend.observability.readiness import Readiness
 from backend.offline.forwarder import Forwarder
@@ -44,3 +45,4 @@ CHANGES = web.AppKey("changes", SessionChanges)
 METRICS = web.AppKey("metrics", Metrics)
 READINESS = web.AppKey("readiness", Readiness)
 CUSTOMER = web.AppKey("customer", SimulatedCustomer)
+KIOSKS = web.AppKey("kiosks", KioskRegistry)

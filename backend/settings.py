@@ -181,6 +181,9 @@ class Settings(LogSettings, ShopSettings):  # the shop's identity: backend/shop/
         description="comma list of proxy addresses or CIDRs whose X-Forwarded-*/Forwarded/X-Request-ID are believed",
     )
     metrics_token: SecretStr | None = Field(None, description="bearer token for /metrics besides the admin token")
+    kiosk_token_cache_s: float = Field(
+        5.0, gt=0, description="how long a kiosk token's kiosk is remembered: a revoked token is refused within this"
+    )
     ready_timeout_s: float = Field(2.0, gt=0, description="longest a readiness check waits for one answer")
     metrics_timeout_s: float = Field(
         5.0, gt=0, description="longest /metrics waits for the database's counts (~0.3-0.9 s at 100,000 sessions)"

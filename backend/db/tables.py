@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from backend.kiosks import DEFAULT_KIOSK_ID
 from smartcart_contract.states import OPEN
 
 # Stable constraint names let alembic alter them on SQLite (batch mode) and PostgreSQL alike.
@@ -59,6 +60,8 @@ class Order(Base):
     total_minor: Mapped[int] = mapped_column(BigInteger)
     created_at_ms: Mapped[int] = mapped_column(BigInteger)
     paid_at_ms: Mapped[int | None] = mapped_column(BigInteger)
+    # The kiosk that took the order (backend/kiosks/); its sessions are that kiosk's.
+    kiosk_id: Mapped[str] = mapped_column(String(32), server_default=DEFAULT_KIOSK_ID)
 
 
 class OrderItem(Base):
@@ -122,6 +125,8 @@ class PaymentSession(Base):
     cash_change_minor: Mapped[int | None] = mapped_column(BigInteger)
     # Its tax invoice's number ("SC/2627/000123"), given in the move to COMPLETED (migration 0011).
     invoice_number: Mapped[str | None] = mapped_column(String(16))
+    # The kiosk whose order this pays: only that kiosk (and the admin) may see or move it.
+    kiosk_id: Mapped[str] = mapped_column(String(32), server_default=DEFAULT_KIOSK_ID)
 
     __table_args__ = (
         # At most one open session per order, enforced by the database itself.
@@ -147,6 +152,8 @@ class PaymentSession(Base):
         Index("ix_payment_sessions_charge", "gateway_charge_id"),
         # No invoice number twice, whatever writes it (NULLs, not yet invoiced, do not clash).
         Index("uq_payment_sessions_invoice_number", "invoice_number", unique=True),
+        # The admin's lists and exports of one kiosk, in the same keyset order.
+        Index("ix_payment_sessions_kiosk_created", "kiosk_id", "created_at_ms", "id"),
     )
 
 
@@ -243,6 +250,18 @@ class InvoiceCounter(Base):
     series: Mapped[str] = mapped_column(String(4), primary_key=True)
     financial_year: Mapped[str] = mapped_column(String(4), primary_key=True)
     last_number: Mapped[int] = mapped_column(BigInteger)
+class Kiosk(Base):
+    """A registered kiosk (backend/kiosks/). Only a hash of its token is kept; a revoked kiosk
+    keeps its row, so that its past orders and sessions still name it."""
+
+    __tablename__ = "kiosks"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    # SHA-256 of the token, hex; NULL for the default kiosk, whose token is configured.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at_ms: Mapped[int] = mapped_column(BigInteger)
+    revoked_at_ms: Mapped[int | None] = mapped_column(BigInteger)
 
 
 def table_of(model: type[Base]) -> Table:

@@ -1,7 +1,7 @@
 """`python -m backend export`: write payment sessions to a CSV, JSON or PDF file.
 
     python -m backend export --format csv|json|pdf --out FILE
-        [--database-url URL] [--from DATE] [--to DATE] [--status S[,S...]]
+        [--database-url URL] [--from DATE] [--to DATE] [--status S[,S...]] [--kiosk ID]
 
 It only reads (a SQLite file is opened read-only), so it can run beside a kiosk that is using
 the same database; it never migrates. FILE appears complete or not at all (temporary file,
@@ -50,6 +50,7 @@ def _parser() -> _Parser:
     parser.add_argument("--from", dest="from_", metavar="DATE", help="created on/after (YYYY-MM-DD or ISO 8601, UTC)")
     parser.add_argument("--to", metavar="DATE", help="created on/before; a date includes the whole day")
     parser.add_argument("--status", metavar="S", help="a status, or several comma-separated")
+    parser.add_argument("--kiosk", metavar="ID", help="one kiosk's sessions only (python -m backend kiosk list)")
     return parser
 
 
@@ -76,7 +77,7 @@ def main(argv: Sequence[str]) -> int:
 
     try:
         query = ExportQuery.model_validate(
-            {"format": args.format, "from": args.from_, "to": args.to, "status": args.status}
+            {"format": args.format, "from": args.from_, "to": args.to, "status": args.status, "kiosk": args.kiosk}
         )
     except ValidationError as exc:
         problems = []

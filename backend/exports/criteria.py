@@ -32,6 +32,8 @@ _DATETIME = re.compile(
 )
 _BOUND_HELP = "a date (YYYY-MM-DD) or an ISO 8601 date-time such as 2026-11-26T16:11:18Z"
 _STATUS_HELP = "one or several (comma-separated) of " + ", ".join(Status)
+# A kiosk id as `python -m backend kiosk list` shows it (backend/kiosks/).
+KIOSK_ID_PATTERN = r"^([A-Za-z0-9][A-Za-z0-9._-]{0,31})?$"  # empty: every kiosk (a blank form field)
 
 
 def _ms(moment: datetime) -> int:
@@ -70,6 +72,8 @@ class Criteria:
     from_ms: int | None = None
     until_ms: int | None = None
     statuses: tuple[Status, ...] = ()
+    # One kiosk's sessions only (its id); None: every kiosk's.
+    kiosk_id: str | None = None
     # As the caller wrote them, for the report's heading.
     from_text: str | None = None
     to_text: str | None = None
@@ -98,8 +102,9 @@ class RangeQuery(RequestModel):
     to: str | None = Field(
         None, max_length=40, description=f"created at or before: {_BOUND_HELP}; a date includes the whole day"
     )
+    kiosk: str | None = Field(None, pattern=KIOSK_ID_PATTERN, description="one kiosk's sessions only: its id")
 
-    @field_validator("from_", "to", mode="before")
+    @field_validator("from_", "to", "kiosk", mode="before")
     @classmethod
     def _blank(cls, value: object) -> object:
         # `?from=&to=` (an empty form field) means no bound.
@@ -135,6 +140,7 @@ class RangeQuery(RequestModel):
             from_ms=parse_bound(self.from_, end=False) if self.from_ else None,
             until_ms=parse_bound(self.to, end=True) if self.to else None,
             statuses=(),
+            kiosk_id=self.kiosk,
             from_text=self.from_,
             to_text=self.to,
         )

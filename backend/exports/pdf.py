@@ -187,6 +187,7 @@ def write_pdf(
     for line in (
         f"Range: {criteria.describe_range()}",
         f"Status: {criteria.describe_statuses()}",
+        f"Kiosk: {criteria.kiosk_id or 'all'}",
         f"Generated: {generated}",
         f"Sessions: {summary.sessions:,}    Interruptions: {summary.interruptions:,}",
     ):

@@ -51,6 +51,7 @@ _ROW_COLUMNS = (
     _F.c.outcome,
     _S.c.cash_received_minor,
     _S.c.cash_change_minor,
+    _S.c.kiosk_id,
 )
 
 
@@ -62,6 +63,8 @@ def _where(criteria: Criteria) -> list[ColumnElement[bool]]:
         clauses.append(_S.c.created_at_ms < criteria.until_ms)
     if criteria.statuses:
         clauses.append(_S.c.status.in_([s.value for s in criteria.statuses]))
+    if criteria.kiosk_id is not None:
+        clauses.append(_S.c.kiosk_id == criteria.kiosk_id)
     return clauses
 
 

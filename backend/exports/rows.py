@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend.clock import iso
+from backend.kiosks import DEFAULT_KIOSK_ID
 from smartcart_contract.money import decimal_amount
 
 # The CSV header and the JSON keys, in this order: camelCase like the rest of the API.
@@ -32,6 +33,7 @@ COLUMNS: tuple[str, ...] = (
     "offlineOutcome",
     "cashReceived",
     "cashChange",
+    "kiosk",
 )
 
 Value = str | int | None
@@ -63,6 +65,7 @@ class ExportRow:
     offline_outcome: str | None = None
     cash_received_minor: int | None = None
     cash_change_minor: int | None = None
+    kiosk_id: str = DEFAULT_KIOSK_ID
 
     @property
     def amount(self) -> str:
@@ -94,6 +97,7 @@ class ExportRow:
             self.offline_outcome,
             self._money(self.cash_received_minor),
             self._money(self.cash_change_minor),
+            self.kiosk_id,
         )
 
     def _money(self, minor: int | None) -> str | None:

@@ -3,18 +3,24 @@ must carry the endpoint's role. Checked by the endpoint declaration (backend/htt
 before a body is even read.
 
 Behind a trusted reverse proxy (backend/http/forwarded.py) the host checked is the one the
-client asked the proxy for."""
+client asked the proxy for.
+
+A kiosk token names one kiosk (backend/kiosks/): the configured SMARTCART_KIOSK_TOKEN the
+default kiosk, a registered one its own. The request then carries that kiosk (`kiosk_scope`),
+and sees only that kiosk's orders and sessions; the admin's scope is every kiosk."""
 
 from __future__ import annotations
 
 import functools
 import secrets
+from dataclasses import dataclass
 from enum import StrEnum
 
 from aiohttp import web
 
-from backend.app_keys import SETTINGS
+from backend.app_keys import KIOSKS, SETTINGS
 from backend.errors import Forbidden, InvalidInput, Unauthorized
+from backend.kiosks import DEFAULT_KIOSK_ID
 from backend.settings import Settings
 
 
@@ -34,15 +40,55 @@ _ALLOWED = {
 }
 
 
-def check(request: web.Request, required: Role) -> None:
+@dataclass(frozen=True, slots=True)
+class Caller:
+    role: Role
+    # The kiosk a kiosk token speaks for; None for the admin (every kiosk) and a scraper.
+    kiosk_id: str | None = None
+
+
+_CALLER = web.RequestKey("caller", Caller)
+
+
+async def check(request: web.Request, required: Role) -> None:
     check_host(request)
     if required is Role.PUBLIC:
         return
-    role = caller_role(request)
-    if role is None:
+    caller = await identify(request)
+    if caller is None:
         raise Unauthorized("A valid bearer token is required.")
-    if role not in _ALLOWED[required]:
+    if caller.role not in _ALLOWED[required]:
         raise Forbidden("This needs the admin credential." if required is Role.ADMIN else "This token may not do this.")
+    request[_CALLER] = caller
+
+
+def kiosk_scope(request: web.Request) -> str | None:
+    """The kiosk whose orders and sessions this request may see and move; None: every kiosk's.
+    Another kiosk's are "not found" to it, never "forbidden": that would tell they exist."""
+    return request[_CALLER].kiosk_id
+
+
+def acting_kiosk(request: web.Request) -> str:
+    """The kiosk a new order belongs to: the caller's; the admin's go to the default kiosk."""
+    return kiosk_scope(request) or DEFAULT_KIOSK_ID
+
+
+async def identify(request: web.Request) -> Caller | None:
+    role = caller_role(request)
+    if role is Role.KIOSK:
+        return Caller(Role.KIOSK, DEFAULT_KIOSK_ID)
+    if role is not None:
+        return Caller(role)
+    token = _bearer(request)
+    if token is None:
+        return None
+    kiosk_id = await request.app[KIOSKS].kiosk_of(token)
+    return Caller(Role.KIOSK, kiosk_id) if kiosk_id is not None else None
+
+
+def _bearer(request: web.Request) -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token if scheme.lower() == "bearer" and token else None
 
 
 def check_host(request: web.Request) -> None:
@@ -79,8 +125,9 @@ def _acceptable_hosts(local: str | None, extra: tuple[str, ...]) -> frozenset[st
 
 
 def caller_role(request: web.Request) -> Role | None:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    """The role of a configured token (admin, the default kiosk's, metrics); None for any other."""
+    token = _bearer(request)
+    if token is None:
         return None
     settings = _settings(request)
     admin, kiosk = _token_bytes(settings.admin_token.get_secret_value(), settings.kiosk_token.get_secret_value())

@@ -68,7 +68,7 @@ def endpoint(
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
         async def parsed(request: web.Request) -> web.StreamResponse:
-            access.check(request, role)
+            await access.check(request, role)
             kwargs: dict[str, Any] = {}
             if body is not None:
                 kwargs["body"] = await read_body(request, body, required=body_required)

@@ -79,13 +79,14 @@ def _operation(path: str, spec: Endpoint, keyed: dict[Any, Any]) -> dict[str, An
             "content": {"application/json": {"schema": keyed[(spec.body, "validation")]}},
         }
     for status, model in spec.responses.items():
-        content_type = spec.content_types.get(status, "application/json")
+        # Several types, comma-separated, when a parameter chooses among them (an export's format).
+        content_types = spec.content_types.get(status, "application/json").split(",")
         schema = keyed[(model, "serialization")] if model is not None else {}
-        if content_type == "text/event-stream":
+        if content_types == ["text/event-stream"]:
             schema = _event_schema(schema)
         operation["responses"][str(status)] = {
             "description": "Success",
-            "content": {content_type: {"schema": schema}},
+            "content": {content_type.strip(): {"schema": schema} for content_type in content_types},
         }
     error_schema = keyed[(ErrorBody, "serialization")]
     for status in _error_statuses(spec):

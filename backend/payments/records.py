@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backend.kiosks import DEFAULT_KIOSK_ID
 from smartcart_contract.states import OrderStatus, Reason, Status
 
 
@@ -28,6 +29,7 @@ class OrderRecord:
     created_at_ms: int
     paid_at_ms: int | None
     items: tuple[OrderItemRecord, ...]
+    kiosk_id: str = DEFAULT_KIOSK_ID
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,7 @@ class SessionRecord:
     cash_received_minor: int | None = None
     cash_change_minor: int | None = None
     invoice_number: str | None = None  # given when it becomes COMPLETED (backend/db/invoices.py)
+    kiosk_id: str = DEFAULT_KIOSK_ID
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,33 +77,39 @@ class SessionService:
 
     # ---- reading ----------------------------------------------------------------------------
 
-    async def get(self, session_id: str) -> SessionRecord:
-        return await self._db.read(lambda conn: reads.get(conn, session_id))
+    # `kiosk` on every method: the kiosk asking (backend/kiosks/), to whom another kiosk's
+    # session is not found; None (the admin, the background passes): any kiosk's.
 
-    async def get_with_events(self, session_id: str) -> tuple[SessionRecord, list[EventRecord]]:
+    async def get(self, session_id: str, *, kiosk: str | None = None) -> SessionRecord:
+        return await self._db.read(lambda conn: reads.get(conn, session_id, kiosk_id=kiosk))
+
+    async def get_with_events(
+        self, session_id: str, *, kiosk: str | None = None
+    ) -> tuple[SessionRecord, list[EventRecord]]:
         def read(conn: Connection) -> tuple[SessionRecord, list[EventRecord]]:
-            session = reads.get(conn, session_id)
+            session = reads.get(conn, session_id, kiosk_id=kiosk)
             return session, reads.events(conn, session)
 
         return await self._db.read(read)
 
     async def get_versioned(
-        self, session_id: str, *, history: bool
+        self, session_id: str, *, history: bool, kiosk: str | None = None
     ) -> tuple[SessionRecord, int, list[EventRecord] | None]:
         """The session, its row version (one more with every change) and, if asked, its events."""
         if not history:
             # Streams woken together by one commit read together (batched_reads.py).
             session, version = await self._batched.get(session_id)
-            return session, version, None
+            return reads.visible(session, kiosk), version, None
 
         def read(conn: Connection) -> tuple[SessionRecord, int, list[EventRecord] | None]:
             session, version = reads.read_row(conn, session_id)
+            reads.visible(session, kiosk)
             return session, version, reads.events(conn, session) if history else None
 
         return await self._db.read(read)
 
-    async def active(self) -> list[SessionRecord]:
-        return await self._db.read(reads.list_open)
+    async def active(self, *, kiosk: str | None = None) -> list[SessionRecord]:
+        return await self._db.read(lambda conn: reads.list_open(conn, kiosk))
 
     def view(self, session: SessionRecord, *, events: list[EventRecord] | None = None) -> SessionView:
         """The session with what only this process knows: whether it may be resumed, whether
@@ -121,7 +127,7 @@ class SessionService:
 
     # ---- moves ------------------------------------------------------------------------------
 
-    async def create(self, order_id: int) -> tuple[SessionRecord, bool]:
+    async def create(self, order_id: int, *, kiosk: str | None = None) -> tuple[SessionRecord, bool]:
         now, steady = self._clock(), self._clock.steady()
         # The session id is 128 random bits, unrelated to order or time (DESIGN §8).
         session_id = self._ids.token_hex(16)
@@ -137,13 +143,18 @@ class SessionService:
                 now_ms=now,
                 ttl_ms=self._ttl_ms,
                 steady_ms=steady,
+                kiosk_id=kiosk,
             ),
         )
 
-    async def pay(self, session_id: str, details: PaymentSource) -> SessionRecord:
+    async def pay(self, session_id: str, details: PaymentSource, *, kiosk: str | None = None) -> SessionRecord:
         now = self._clock()
-        session = await self._db.write(
-            lambda conn: moves.move(
+
+        def start(conn: Connection) -> SessionRecord:
+            if kiosk is not None:
+                # First: a refused move (409 with its status) would tell the session exists.
+                reads.get(conn, session_id, kiosk_id=kiosk)
+            return moves.move(
                 conn,
                 session_id,
                 to=Status.PROCESSING,
@@ -154,18 +165,19 @@ class SessionService:
                 values={"attempts": 1, **_payment_fields(details), "owner": self._engine.owner},
                 objection=_not_expired(self._clock.steady()),
             )
-        )
+
+        session = await self._db.write(start)
         self._engine.hold_details(session_id, details)
         self._engine.kick(session_id)
         return session
 
-    async def pay_waiting(self, session_id: str, method: PaymentMethod) -> SessionRecord:
+    async def pay_waiting(self, session_id: str, method: PaymentMethod, *, kiosk: str | None = None) -> SessionRecord:
         """Show a UPI QR or start the terminal: the engine opens it at the provider and waits."""
         now, steady = self._clock(), self._clock.steady()
         ttl_ms = self._waiting_ttl_ms.get(method, self._ttl_ms)
 
         def start(conn: Connection) -> SessionRecord:
-            current = reads.get(conn, session_id)
+            current = reads.get(conn, session_id, kiosk_id=kiosk)
             return moves.move(
                 conn,
                 session_id,
@@ -193,12 +205,12 @@ class SessionService:
         return session
 
     async def resume(
-        self, session_id: str, details: PaymentSource | None
+        self, session_id: str, details: PaymentSource | None, *, kiosk: str | None = None
     ) -> tuple[SessionRecord, str]:
         """`details` None: resume with the details this process still holds."""
         for tries_left in range(_RESUME_TRIES - 1, -1, -1):
             try:
-                return await self._resume_once(session_id, details)
+                return await self._resume_once(session_id, details, kiosk)
             except Conflict:
                 # The driver (or another process) wrote to the session meanwhile, say the
                 # outcome of its own look-up: decide again on the new row.
@@ -207,9 +219,10 @@ class SessionService:
         raise AssertionError("unreachable")
 
     async def _resume_once(
-        self, session_id: str, details: PaymentSource | None
+        self, session_id: str, details: PaymentSource | None, kiosk: str | None
     ) -> tuple[SessionRecord, str]:
-        session = await self.get(session_id)
+        # A session's kiosk never changes: checked once here, it holds for the moves below.
+        session = await self.get(session_id, kiosk=kiosk)
         now, steady = self._clock(), self._clock.steady()
         if session.status is not Status.INTERRUPTED:
             raise Conflict(
@@ -256,11 +269,11 @@ class SessionService:
         self._engine.kick(session_id)
         return session, f"Resuming payment attempt {attempt}/{session.max_attempts}"
 
-    async def cancel(self, session_id: str, reason: str) -> SessionRecord:
+    async def cancel(self, session_id: str, reason: str, *, kiosk: str | None = None) -> SessionRecord:
         now = self._clock()
 
         def cancel_or_request(conn: Connection) -> SessionRecord:
-            session = reads.get(conn, session_id)
+            session = reads.get(conn, session_id, kiosk_id=kiosk)
             untouched = session.status is Status.INITIATED or (
                 session.status is Status.INTERRUPTED and not session.gateway_contacted
             )
@@ -299,11 +312,13 @@ class SessionService:
             self._engine.abort_attempt(session_id)
         return session
 
-    async def interrupt(self, session_id: str, reason: Reason, detail: str | None) -> SessionRecord:
+    async def interrupt(
+        self, session_id: str, reason: Reason, detail: str | None, *, kiosk: str | None = None
+    ) -> SessionRecord:
         now = self._clock()
 
         def interrupt(conn: Connection) -> SessionRecord:
-            session = reads.get(conn, session_id)
+            session = reads.get(conn, session_id, kiosk_id=kiosk)
             if session.status is Status.PROCESSING:
                 return moves.move(
                     conn,
@@ -359,12 +374,14 @@ class SessionService:
         self._engine.kick(session_id)
         return session
 
-    async def complete_cash(self, session_id: str, amount_received_minor: int) -> SessionRecord:
+    async def complete_cash(
+        self, session_id: str, amount_received_minor: int, *, kiosk: str | None = None
+    ) -> SessionRecord:
         """The operator confirmed the cash (their PIN is checked by the route)."""
         now = self._clock()
 
         def complete(conn: Connection) -> SessionRecord:
-            session = reads.get(conn, session_id)
+            session = reads.get(conn, session_id, kiosk_id=kiosk)
             if session.status is Status.INITIATED and amount_received_minor < session.amount_minor:
                 raise InvalidInput(
                     "The cash received is less than the amount due.", code="insufficient_cash"

@@ -84,9 +84,10 @@ class ReceiptDocument:
         return self.issued_at.strftime("%d %b %Y, %H:%M")
 
 
-def read_receipt(conn: Connection, session_id: str, shop: ShopSettings) -> ReceiptDocument:
-    """The receipt of a paid (or accepted offline) session, from one read of session and order."""
-    session = reads.get(conn, session_id)
+def read_receipt(conn: Connection, session_id: str, shop: ShopSettings, *, kiosk: str | None = None) -> ReceiptDocument:
+    """The receipt of a paid (or accepted offline) session, from one read of session and order;
+    `kiosk`: the kiosk asking, to whom another kiosk's session is not found."""
+    session = reads.get(conn, session_id, kiosk_id=kiosk)
     if session.status not in _RECEIPTED:
         raise Conflict(
             f"A {session.status} session has no receipt: only a paid one has.",

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from backend.clock import Clock
 from backend.db.database import Database
 from backend.errors import InvalidInput, NotFound
+from backend.kiosks import DEFAULT_KIOSK_ID
 from backend.payments.records import OrderItemRecord, OrderRecord
 from backend.shop import repo as orders_repo
 from backend.shop.catalog import Catalog
@@ -20,8 +21,9 @@ class OrderService:
         self._catalog = catalog
         self._clock = clock
 
-    async def create(self, lines: Iterable[tuple[str, int]]) -> OrderRecord:
-        """`lines`: (product id, quantity); a product named twice counts once, summed."""
+    async def create(self, lines: Iterable[tuple[str, int]], *, kiosk_id: str = DEFAULT_KIOSK_ID) -> OrderRecord:
+        """`lines`: (product id, quantity); a product named twice counts once, summed.
+        `kiosk_id`: the kiosk taking the order (backend/kiosks/)."""
         quantities: Counter[str] = Counter()
         for product_id, quantity in lines:
             quantities[product_id] += quantity
@@ -45,8 +47,9 @@ class OrderService:
         now = self._clock()
         currency = self._catalog.currency
         return await self._db.write(
-            lambda conn: orders_repo.create(conn, items=items, currency=currency, now_ms=now)
+            lambda conn: orders_repo.create(conn, items=items, currency=currency, now_ms=now, kiosk_id=kiosk_id)
         )
 
-    async def get(self, order_id: int) -> OrderRecord:
-        return await self._db.read(lambda conn: orders_repo.get(conn, order_id))
+    async def get(self, order_id: int, *, kiosk_id: str | None = None) -> OrderRecord:
+        """`kiosk_id`: as that kiosk sees it (another kiosk's order is not found); None: any."""
+        return await self._db.read(lambda conn: orders_repo.get(conn, order_id, kiosk_id=kiosk_id))

@@ -228,7 +228,7 @@ async def test_bad_query_values_are_400_json(shop: Shop, params: dict[str, str],
 async def test_openapi_documents_the_export_and_its_parameters(shop: Shop) -> None:
     document = await shop.kiosk.ok("GET", "/api/openapi.json")
     operation = document["paths"][EXPORT]["get"]
-    assert {p["name"] for p in operation["parameters"]} == {"format", "from", "to", "status"}
+    assert {p["name"] for p in operation["parameters"]} == {"format", "from", "to", "status", "kiosk"}
     assert "text/csv" in operation["responses"]["200"]["content"]
     assert {"401", "403", "400"} <= set(operation["responses"])
 

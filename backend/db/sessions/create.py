@@ -27,6 +27,7 @@ _SELECT_ORDERS_WITH_OPEN_SESSION = PreparedIn(
         Order.status.label("order_status"),
         Order.total_minor.label("order_total_minor"),
         Order.currency.label("order_currency"),
+        Order.kiosk_id.label("order_kiosk_id"),
         *COLUMNS,
     )
     .select_from(Order)
@@ -55,6 +56,8 @@ class NewSession:
     ttl_ms: int
     # Where the lifetime starts: the steady timeline (backend/clock.py); None: now_ms.
     steady_ms: int | None = None
+    # The kiosk asking: another kiosk's order is not found; None (the admin): any order.
+    kiosk_id: str | None = None
 
 
 class _CreateSessions:
@@ -82,7 +85,7 @@ class _CreateSessions:
         created: list[SessionRecord] = []
         for item in items:
             order = found.get(item.order_id)
-            if order is None:
+            if order is None or item.kiosk_id not in (None, order["order_kiosk_id"]):
                 results.append(NotFound("No order with this id.", code="order_not_found"))
             elif order["order_status"] == OrderStatus.PAID:
                 results.append(
@@ -117,4 +120,5 @@ def _new_session(item: NewSession, order: Mapping[str, Any]) -> SessionRecord:
         created_at_ms=item.now_ms,
         updated_at_ms=item.now_ms,
         expires_at_ms=(item.now_ms if item.steady_ms is None else item.steady_ms) + item.ttl_ms,
+        kiosk_id=order["order_kiosk_id"],
     )

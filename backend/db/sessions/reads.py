@@ -37,8 +37,16 @@ def read_row(conn: Connection, session_id: str) -> tuple[SessionRecord, int]:
     return record_of(row), row["version"]
 
 
-def get(conn: Connection, session_id: str) -> SessionRecord:
-    return read_row(conn, session_id)[0]
+def get(conn: Connection, session_id: str, *, kiosk_id: str | None = None) -> SessionRecord:
+    """`kiosk_id`: as that kiosk sees it (see `visible`); None: any kiosk's session."""
+    return visible(read_row(conn, session_id)[0], kiosk_id)
+
+
+def visible(session: SessionRecord, kiosk_id: str | None) -> SessionRecord:
+    """Another kiosk's session is not found, exactly as an unknown id: a 403 would tell it exists."""
+    if kiosk_id is not None and session.kiosk_id != kiosk_id:
+        raise NotFound("No payment session with this id.", code="session_not_found")
+    return session
 
 
 def events(conn: Connection, session: SessionRecord) -> list[EventRecord]:
@@ -57,9 +65,12 @@ def events(conn: Connection, session: SessionRecord) -> list[EventRecord]:
     return [created, *(event_of(row) for row in _SELECT_EVENTS.all(conn, {"b_id": session.id}))]
 
 
-def list_open(conn: Connection) -> list[SessionRecord]:
-    rows = conn.execute(select(*COLUMNS).where(text(OPEN_STATUS_SQL)).order_by(_S.created_at_ms))
-    return [record_of_row(row) for row in rows]
+def list_open(conn: Connection, kiosk_id: str | None = None) -> list[SessionRecord]:
+    """`kiosk_id`: that kiosk's only; None: every kiosk's."""
+    statement = select(*COLUMNS).where(text(OPEN_STATUS_SQL)).order_by(_S.created_at_ms)
+    if kiosk_id is not None:
+        statement = statement.where(_S.kiosk_id == kiosk_id)
+    return [record_of_row(row) for row in conn.execute(statement)]
 
 
 def finished_among(conn: Connection, session_ids: Collection[str]) -> set[str]:

@@ -48,6 +48,8 @@ class SearchCriteria:
     status: Status | None = None
     method: str | None = None
     text: str | None = None
+    # One kiosk's sessions (its id); None: every kiosk's.
+    kiosk_id: str | None = None
     limit: int = 50
     after: Position | None = None
 
@@ -91,6 +93,8 @@ def statement(criteria: SearchCriteria) -> Select[tuple[object, ...]]:
         where.append(_T.c.method == criteria.method)
     if criteria.text is not None:
         where.append(text_matches(criteria.text))
+    if criteria.kiosk_id is not None:
+        where.append(_T.c.kiosk_id == criteria.kiosk_id)
     if criteria.after is not None:
         # A row value: both databases read it as one range of the (…, created_at_ms, id) index.
         where.append(

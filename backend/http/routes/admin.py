@@ -14,6 +14,7 @@ from backend.exports.query import Total
 from backend.http.access import Role, caller_role
 from backend.http.endpoint import endpoint, json_response, session_id_param
 from backend.http.schemas.admin import (
+    ActiveQuery,
     OperatorActionIn,
     ReasonCountOut,
     SessionPageOut,
@@ -30,10 +31,15 @@ routes = web.RouteTableDef()
 
 
 @routes.get("/api/payments/sessions/active")
-@endpoint(role=Role.ADMIN, summary="Every session not yet finished", responses={200: ActiveSessionsOut})
-async def active_sessions(request: web.Request) -> web.Response:
+@endpoint(
+    role=Role.ADMIN,
+    summary="Every session not yet finished (of one kiosk: ?kiosk=ID)",
+    query=ActiveQuery,
+    responses={200: ActiveSessionsOut},
+)
+async def active_sessions(request: web.Request, query: ActiveQuery) -> web.Response:
     service = request.app[SESSIONS]
-    sessions = [SessionOut.of(service.view(s)) for s in await service.active()]
+    sessions = [SessionOut.of(service.view(s)) for s in await service.active(kiosk=query.kiosk)]
     return json_response(ActiveSessionsOut(sessions=sessions, total=len(sessions)))
 
 
@@ -41,7 +47,7 @@ async def active_sessions(request: web.Request) -> web.Response:
 @endpoint(
     role=Role.ADMIN,
     summary="Past and present sessions, newest first, a page at a time; filtered by creation "
-    "time, status, method and an exact order id, last 4, UPI id, gateway charge id or invoice number",
+    "time, status, method, kiosk and an exact order id, last 4, UPI id, gateway charge id or invoice number",
     query=SessionSearchQuery,
     responses={200: SessionPageOut},
 )

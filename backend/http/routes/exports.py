@@ -22,7 +22,7 @@ routes = web.RouteTableDef()
     summary="Download payment sessions as CSV (default), JSON or a printable PDF summary; streamed",
     query=ExportQuery,
     responses={200: None},
-    content_types={200: "text/csv"},
+    content_types={200: "text/csv,application/json,application/pdf"},
 )
 async def export_sessions(request: web.Request, query: ExportQuery) -> web.StreamResponse:
     job = ExportJob(

@@ -7,7 +7,7 @@ import asyncio
 from aiohttp import web
 
 from backend.app_keys import DATABASE, SETTINGS
-from backend.http.access import Role
+from backend.http.access import Role, kiosk_scope
 from backend.http.endpoint import endpoint, json_response, session_id_param
 from backend.http.schemas.receipts import ReceiptOut, ReceiptQuery
 from backend.receipts.document import read_receipt
@@ -27,8 +27,8 @@ routes = web.RouteTableDef()
 )
 async def receipt(request: web.Request, query: ReceiptQuery) -> web.Response:
     session_id = session_id_param(request)
-    shop = request.app[SETTINGS]
-    document = await request.app[DATABASE].read(lambda conn: read_receipt(conn, session_id, shop))
+    shop, kiosk = request.app[SETTINGS], kiosk_scope(request)
+    document = await request.app[DATABASE].read(lambda conn: read_receipt(conn, session_id, shop, kiosk=kiosk))
     if query.format == "json":
         return json_response(ReceiptOut.of(document))
     pdf = await asyncio.to_thread(receipt_pdf, document)

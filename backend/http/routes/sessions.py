@@ -8,7 +8,7 @@ from aiohttp import web
 
 from backend.app_keys import ADMIN_PIN, CHANGES, DATABASE, SESSIONS, SETTINGS
 from backend.errors import Forbidden, InvalidInput, NotFound
-from backend.http.access import Role, caller_role
+from backend.http.access import Role, caller_role, kiosk_scope
 from backend.http.endpoint import endpoint, json_response, session_id_param
 from backend.http.event_stream import EventStream
 from backend.http.schemas.payment_details import (
@@ -55,7 +55,7 @@ def _offered(request: web.Request, method: PaymentMethod) -> None:
     errors=_SESSION_ERRORS,
 )
 async def create_session(request: web.Request, body: CreateSessionIn) -> web.Response:
-    session, created = await request.app[SESSIONS].create(body.order_id)
+    session, created = await request.app[SESSIONS].create(body.order_id, kiosk=kiosk_scope(request))
     return json_response(SessionCreatedOut.of(session, created=created), status=201 if created else 200)
 
 
@@ -69,7 +69,7 @@ async def unfinished_sessions(request: web.Request) -> web.Response:
     service = request.app[SESSIONS]
     sessions = [
         SessionOut.of(service.view(s))
-        for s in await service.active()
+        for s in await service.active(kiosk=kiosk_scope(request))
         if s.status in (Status.PROCESSING, Status.INTERRUPTED)
     ]
     return json_response(ActiveSessionsOut(sessions=sessions, total=len(sessions)))
@@ -85,7 +85,9 @@ async def unfinished_sessions(request: web.Request) -> web.Response:
 )
 async def get_session(request: web.Request, query: SessionQuery) -> web.Response:
     service = request.app[SESSIONS]
-    session, _version, events = await service.get_versioned(session_id_param(request), history=query.history)
+    session, _version, events = await service.get_versioned(
+        session_id_param(request), history=query.history, kiosk=kiosk_scope(request)
+    )
     return json_response(SessionOut.of(service.view(session, events=events)))
 
 
@@ -102,10 +104,10 @@ async def get_session(request: web.Request, query: SessionQuery) -> web.Response
 async def stream_session(request: web.Request, query: SessionQuery) -> web.StreamResponse:
     service, changes = request.app[SESSIONS], request.app[CHANGES]
     heartbeat_s = request.app[SETTINGS].stream_heartbeat_s
-    session_id = session_id_param(request)
+    session_id, kiosk = session_id_param(request), kiosk_scope(request)
     # Watching before the first read: a change committed meanwhile wakes the watch, never lost.
     with changes.watch(session_id) as watch:
-        session, version, events = await service.get_versioned(session_id, history=query.history)
+        session, version, events = await service.get_versioned(session_id, history=query.history, kiosk=kiosk)
         stream = EventStream(request)
         await stream.open()
         sent: bytes | None = None
@@ -127,7 +129,7 @@ async def stream_session(request: web.Request, query: SessionQuery) -> web.Strea
                     if changes.hears_other_processes:
                         continue
                     # Another process on the same SQLite file commits without telling us.
-                session, version, events = await service.get_versioned(session_id, history=query.history)
+                session, version, events = await service.get_versioned(session_id, history=query.history, kiosk=kiosk)
             await stream.close()
         except (ConnectionResetError, NotFound):
             pass  # the client went away, or the session was purged: the stream simply ends
@@ -149,9 +151,9 @@ async def pay(request: web.Request, body: PayIn) -> web.Response:
     if isinstance(details, UpiQrPaymentIn | CardPresentPaymentIn):
         method = PaymentMethod(details.method)
         _offered(request, method)
-        session = await service.pay_waiting(session_id_param(request), method)
+        session = await service.pay_waiting(session_id_param(request), method, kiosk=kiosk_scope(request))
     else:
-        session = await service.pay(session_id_param(request), details.source())
+        session = await service.pay(session_id_param(request), details.source(), kiosk=kiosk_scope(request))
     out = PayAcceptedOut.accepted(service.view(session), message="Processing payment...")
     return json_response(out, status=202)
 
@@ -168,7 +170,9 @@ async def pay(request: web.Request, body: PayIn) -> web.Response:
 async def resume(request: web.Request, body: ResumeIn) -> web.Response:
     service = request.app[SESSIONS]
     details = body.details()
-    session, message = await service.resume(session_id_param(request), details.source() if details else None)
+    session, message = await service.resume(
+        session_id_param(request), details.source() if details else None, kiosk=kiosk_scope(request)
+    )
     out = PayAcceptedOut.accepted(service.view(session), message=message)
     return json_response(out, status=200 if session.status in TERMINAL else 202)
 
@@ -190,7 +194,7 @@ async def complete(request: web.Request, body: CompleteIn) -> web.Response:
     # The admin PIN's check, with its lockout (backend/http/admin_pin.py).
     from_window = caller_role(request) is Role.ADMIN
     await request.app[ADMIN_PIN].check(request.app[DATABASE], body.operator_pin.get_secret_value(), from_window=from_window)
-    session = await service.complete_cash(session_id, body.amount_received_minor)
+    session = await service.complete_cash(session_id, body.amount_received_minor, kiosk=kiosk_scope(request))
     return json_response(SessionOut.of(service.view(session), message="Cash payment recorded"))
 
 
@@ -205,7 +209,7 @@ async def complete(request: web.Request, body: CompleteIn) -> web.Response:
 )
 async def cancel(request: web.Request, body: CancelIn) -> web.Response:
     service = request.app[SESSIONS]
-    session = await service.cancel(session_id_param(request), body.reason)
+    session = await service.cancel(session_id_param(request), body.reason, kiosk=kiosk_scope(request))
     if session.status in TERMINAL:
         return json_response(SessionOut.of(service.view(session), message="Payment cancelled"))
     message = "Cancelling: making sure no charge stands at the gateway..."
@@ -222,7 +226,9 @@ async def cancel(request: web.Request, body: CancelIn) -> web.Response:
 )
 async def interrupt(request: web.Request, body: InterruptIn) -> web.Response:
     service = request.app[SESSIONS]
-    session = await service.interrupt(session_id_param(request), Reason(body.reason), body.detail)
+    session = await service.interrupt(
+        session_id_param(request), Reason(body.reason), body.detail, kiosk=kiosk_scope(request)
+    )
     return json_response(SessionOut.of(service.view(session), message="Interruption recorded"))
 
 
@@ -230,7 +236,7 @@ async def interrupt(request: web.Request, body: InterruptIn) -> web.Response:
 @endpoint(role=Role.KIOSK, summary="The seed's session summary", responses={200: SummaryOut}, errors=(404,))
 async def summary(request: web.Request) -> web.Response:
     service = request.app[SESSIONS]
-    session = await service.get(session_id_param(request))
+    session = await service.get(session_id_param(request), kiosk=kiosk_scope(request))
     return json_response(SummaryOut.of(service.view(session)))
 
 

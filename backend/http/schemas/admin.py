@@ -11,7 +11,7 @@ from pydantic import (
 )
 
 from backend.db.sessions.search import Position, SearchCriteria
-from backend.exports.criteria import RangeQuery
+from backend.exports.criteria import KIOSK_ID_PATTERN, RangeQuery
 from backend.http.schemas.common import RequestModel, ResponseModel
 from backend.http.schemas.sessions import SessionOut
 from smartcart_contract import limits
@@ -140,9 +140,18 @@ class SessionSearchQuery(RangeQuery):
             status=Status(self.status.strip().upper()) if self.status else None,
             method=self.method.lower() if self.method else None,
             text=self.q,
+            kiosk_id=self.kiosk,
             limit=self.limit,
             after=decode_cursor(self.cursor) if self.cursor else None,
         )
+
+
+class ActiveQuery(RequestModel):
+    """Query parameters of GET /api/payments/sessions/active."""
+
+    kiosk: str | None = Field(None, pattern=KIOSK_ID_PATTERN, description="one kiosk's sessions only: its id")
+
+    _blanks = field_validator("kiosk", mode="before")(_blank_is_none)
 
 
 class SessionPageOut(ResponseModel):

@@ -51,11 +51,13 @@ class OrderOut(ResponseModel):
     items: list[OrderItemOut]
     created_at: str
     paid_at: str | None = None
+    kiosk_id: str = Field(description="the kiosk that took the order")
 
     @classmethod
     def of(cls, order: OrderRecord) -> OrderOut:
         return cls(
             order_id=order.id,
+            kiosk_id=order.kiosk_id,
             status=order.status,
             total_minor=order.total_minor,
             currency=order.currency,

@@ -133,6 +133,7 @@ class SessionOut(ResponseModel):
     invoice_number: str | None = Field(
         None, description="the tax invoice's number (SC/2627/000123), given when the session is COMPLETED"
     )
+    kiosk_id: str = Field(description="the kiosk whose order this pays (backend/kiosks/)")
     message: str | None = None
     events: list[EventOut] | None = None
 
