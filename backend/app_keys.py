@@ -19,7 +19,10 @@ from backend.payments.cleanup import Cleanup
 from backend.payments.engine import PaymentEngine
 from backend.payments.reconciler import Reconciler
 from backend.payments.sessions import SessionService
+from backend.refunds.recovery import RefundRecovery
+from backend.refunds.service import RefundService
 from backend.settings import Settings
+from backend.shifts.service import ShiftService
 from backend.shop.catalog import Catalog
 from backend.shop.orders import OrderService
 
@@ -42,3 +45,6 @@ INSTANCE = web.AppKey("instance", Instance)
 CHANGES = web.AppKey("changes", SessionChanges)
 METRICS = web.AppKey("metrics", Metrics)
 READINESS = web.AppKey("readiness", Readiness)
+REFUNDS = web.AppKey("refunds", RefundService)
+REFUND_RECOVERY = web.AppKey("refund_recovery", RefundRecovery)
+SHIFTS = web.AppKey("shifts", ShiftService)

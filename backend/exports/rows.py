@@ -30,6 +30,9 @@ COLUMNS: tuple[str, ...] = (
     "offlineAcceptedAt",
     "forwardedAt",
     "offlineOutcome",
+    # What was given back (refunds that succeeded); the payment's money taken is amount - refunded.
+    "refunded",
+    "refundedMinor",
 )
 
 Value = str | int | None
@@ -59,6 +62,7 @@ class ExportRow:
     offline_accepted_at_ms: int | None = None
     forwarded_at_ms: int | None = None
     offline_outcome: str | None = None
+    refunded_minor: int = 0
 
     @property
     def amount(self) -> str:
@@ -88,4 +92,6 @@ class ExportRow:
             iso(self.offline_accepted_at_ms),
             iso(self.forwarded_at_ms),
             self.offline_outcome,
+            decimal_amount(self.refunded_minor, self.currency),
+            self.refunded_minor,
         )
