@@ -34,7 +34,9 @@ from backend.http.routes import (
     offline,
     orders,
     receipts,
+    refunds,
     sessions,
+    shifts,
     tester,
 )
 from backend.kiosks.registry import KioskRegistry
@@ -52,7 +54,10 @@ from backend.payments.sessions import SessionService
 from backend.providers.selection import providers_from_settings
 from backend.providers.simulated_customer import SimulatedCustomer
 from backend.receipts.invoice_series import InvoiceSeries
+from backend.refunds.recovery import RefundRecovery
+from backend.refunds.service import RefundService
 from backend.settings import Settings
+from backend.shifts.service import ShiftService
 from backend.shop.catalog import load_catalog
 from backend.shop.orders import OrderService
 from smartcart_contract.payment_methods import PaymentMethod
@@ -89,7 +94,7 @@ def create_app(settings: Settings, *, clock: TimeSource = system_clock) -> web.A
     app.on_response_prepare.append(echo_request_id)
     # Streams end before the server waits for its handlers to finish (cleanup comes after).
     app.on_shutdown.append(_end_streams)
-    for module in (health, orders, sessions, receipts, admin, exports, offline, metrics):
+    for module in (health, orders, sessions, receipts, admin, exports, offline, metrics, refunds, shifts):
         app.router.add_routes(module.routes)
     if settings.tester:
         # Fault injection exists only in tester mode: a production kiosk has no such route.
@@ -269,6 +274,12 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         waiting_ttl_s={PaymentMethod.UPI_QR: settings.upi_qr_ttl_s, PaymentMethod.CARD_PRESENT: settings.terminal_ttl_s},
         terminal_id=settings.terminal_id,
     )
+    app[app_keys.REFUNDS] = RefundService(db, gateway, clock=clock)
+    app[app_keys.REFUND_RECOVERY] = RefundRecovery(
+        app[app_keys.REFUNDS], min_delay_s=settings.reconcile_min_s, max_delay_s=settings.reconcile_max_s
+    )
+    gateway.on_back(app[app_keys.REFUND_RECOVERY].poke)
+    app[app_keys.SHIFTS] = ShiftService(db, gateway, clock=clock, currency=app[app_keys.CATALOG].currency)
     app[app_keys.CLEANUP] = Cleanup(
         db,
         engine,
@@ -296,6 +307,8 @@ async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
         # Runs even with offline acceptance switched off: payments accepted before the switch
         # still have to reach the gateway.
         asyncio.create_task(app[app_keys.FORWARDER].run(), name="forwarder"),
+        # Its first pass, at start-up, finishes the refunds a crash left pending.
+        asyncio.create_task(app[app_keys.REFUND_RECOVERY].run(), name="refund-recovery"),
     ]
     yield
     for task in tasks:

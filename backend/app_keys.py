@@ -21,7 +21,10 @@ from backend.payments.engine import PaymentEngine
 from backend.payments.reconciler import Reconciler
 from backend.payments.sessions import SessionService
 from backend.providers.simulated_customer import SimulatedCustomer
+from backend.refunds.recovery import RefundRecovery
+from backend.refunds.service import RefundService
 from backend.settings import Settings
+from backend.shifts.service import ShiftService
 from backend.shop.catalog import Catalog
 from backend.shop.orders import OrderService
 
@@ -46,3 +49,6 @@ METRICS = web.AppKey("metrics", Metrics)
 READINESS = web.AppKey("readiness", Readiness)
 CUSTOMER = web.AppKey("customer", SimulatedCustomer)
 KIOSKS = web.AppKey("kiosks", KioskRegistry)
+REFUNDS = web.AppKey("refunds", RefundService)
+REFUND_RECOVERY = web.AppKey("refund_recovery", RefundRecovery)
+SHIFTS = web.AppKey("shifts", ShiftService)

@@ -250,6 +250,8 @@ class InvoiceCounter(Base):
     series: Mapped[str] = mapped_column(String(4), primary_key=True)
     financial_year: Mapped[str] = mapped_column(String(4), primary_key=True)
     last_number: Mapped[int] = mapped_column(BigInteger)
+
+
 class Kiosk(Base):
     """A registered kiosk (backend/kiosks/). Only a hash of its token is kept; a revoked kiosk
     keeps its row, so that its past orders and sessions still name it."""
@@ -262,6 +264,60 @@ class Kiosk(Base):
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at_ms: Mapped[int] = mapped_column(BigInteger)
     revoked_at_ms: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Shift(Base):
+    """A till shift: opened with a float, closed with a counted drawer and its Z report.
+
+    `open_slot` is 1 while the shift is open and NULL once closed: its unique index lets at most
+    one shift be open, whichever process opens it. Wall times bound the report; steady times
+    (backend/clock.py) give its true length whatever the wall clock did meanwhile.
+    """
+
+    __tablename__ = "shifts"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    open_slot: Mapped[int | None] = mapped_column(Integer, unique=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    opening_float_minor: Mapped[int] = mapped_column(BigInteger)
+    opened_at_ms: Mapped[int] = mapped_column(BigInteger)
+    opened_steady_ms: Mapped[int] = mapped_column(BigInteger)
+    closed_at_ms: Mapped[int | None] = mapped_column(BigInteger)
+    closed_steady_ms: Mapped[int | None] = mapped_column(BigInteger)
+    counted_cash_minor: Mapped[int | None] = mapped_column(BigInteger)
+    note: Mapped[str | None] = mapped_column(String(500))
+    # The Z report as it was at the close (JSON): a closed shift's report never changes.
+    report: Mapped[str | None] = mapped_column(Text)
+
+
+class Refund(Base):
+    """Money given back on a COMPLETED session, recorded as an intent (`pending`) before the
+    gateway is asked, under `gateway_key`, so that a retry or a restart finishes it exactly once."""
+
+    __tablename__ = "refunds"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("payment_sessions.id", ondelete="CASCADE"))
+    # The caller's Idempotency-Key, and a fingerprint of what it asked under it.
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    gateway_key: Mapped[str] = mapped_column(String(64), unique=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    method: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    gateway_refund_id: Mapped[str | None] = mapped_column(String(40))
+    error: Mapped[str | None] = mapped_column(String(200))
+    shift_id: Mapped[int | None] = mapped_column(ID, ForeignKey("shifts.id"))
+    created_at_ms: Mapped[int] = mapped_column(BigInteger)
+    finished_at_ms: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        Index("uq_refunds_session_key", "session_id", "idempotency_key", unique=True),
+        Index("ix_refunds_status", "status"),
+        Index("ix_refunds_shift", "shift_id"),
+    )
 
 
 def table_of(model: type[Base]) -> Table:

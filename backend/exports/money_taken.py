@@ -9,6 +9,17 @@ no charge exists until the payment is forwarded, and the gateway may still decli
 The kiosk holds no money for it, only sealed card or UPI details, so it is counted beside the
 money taken ("accepted offline, not yet collected"), never inside it. Cash is never accepted
 offline: it completes at once.
+
+Refunds take money back out: every total of money taken is net of the refunds that succeeded
+(a COMPLETED session stays COMPLETED when refunded). A pending refund (recorded, the gateway's
+answer not yet heard) is not subtracted until it succeeds; a failed one gave nothing back.
+Which refunds belong to which period is one rule per kind of period:
+- a range of sessions (exports, the PDF, the overview's stats): the refunds of those sessions,
+  whenever they were made, so each session's row nets out;
+- a shift (the Z report): money moves when it moves, so the payments completed during the shift
+  and the refunds made during it (the drawer's cash went out then).
+Both count the same predicates below, so for a shift whose payments were made and refunded
+within it the PDF, the overview and the Z report give one figure.
 """
 
 from __future__ import annotations
@@ -21,6 +32,14 @@ from smartcart_contract.states import Status
 
 TAKEN: frozenset[Status] = frozenset({Status.COMPLETED})
 NOT_YET_COLLECTED: frozenset[Status] = frozenset({Status.OFFLINE_ACCEPTED})
+
+
+REFUNDED: frozenset[str] = frozenset({"succeeded"})
+
+
+def refunded(refund_status_column: Any) -> ColumnElement[bool]:
+    """Refunds that gave money back: subtracted from the money taken."""
+    return refund_status_column.in_(sorted(REFUNDED))  # type: ignore[no-any-return]
 
 
 def taken(status_column: Any) -> ColumnElement[bool]:

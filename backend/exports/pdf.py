@@ -1,7 +1,7 @@
 """The printable summary of a range of payment sessions, drawn with fpdf2.
 
-Title, range and generation time; the money taken (money_taken.py: completed payments only) in
-all and by method, and what was accepted offline and not yet collected; sessions by outcome
+Title, range and generation time; the money taken (money_taken.py: completed payments less their
+refunds) in all and by method, and what was accepted offline and not yet collected; sessions by outcome
 (status), with the amounts they asked for; interruptions by reason; then the sessions
 themselves, oldest first.
 
@@ -151,6 +151,28 @@ def _total_rows(totals: tuple[Total, ...], blank: str, *, sum_amounts: bool) -> 
     return rows
 
 
+_MONEY_COLUMNS = (
+    ("Method", 60, "L"), ("Currency", 20, "L"), ("Payments", 25, "R"),
+    ("Paid", 35, "R"), ("Refunded", 35, "R"), ("Money taken", 40, "R"),
+)
+
+
+def _money_rows(summary: Summary) -> list[tuple[object, ...]]:
+    """Per method what was paid, what was refunded of it and what stays taken; then "All"."""
+
+    def rows(paid: tuple[Total, ...], back: tuple[Total, ...], name: str | None) -> list[tuple[object, ...]]:
+        refunded = {(t.key, t.currency): t.amount_minor for t in back}
+        out: list[tuple[object, ...]] = []
+        for t in paid:
+            gone = refunded.get((t.key, t.currency), 0)
+            out.append((name or t.key or "none chosen", t.currency, f"{t.sessions:,}",
+                        *(format_money(v, t.currency, symbol=False) for v in (t.amount_minor, gone, t.amount_minor - gone))))
+        return out
+
+    return rows(summary.taken_by_method, summary.refunded_by_method, None) + rows(
+        per_currency(summary.taken_by_method), summary.refunded(), "All")
+
+
 def _money(totals: tuple[Total, ...]) -> str:
     if not totals:
         return format_money(0, "INR", symbol=False)
@@ -193,9 +215,11 @@ def write_pdf(
     ):
         pdf.cell(0, 5, _text(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     taken = summary.taken()
+    refunded = summary.refunded()
+    less_refunds = f", less {_count(refunded, 'refund')} of {_money(refunded)}" if refunded else ""
     pdf.set_font(_FONT, "B", 11)
     pdf.cell(
-        0, 7, _text(f"Money taken: {_money(taken)} ({_count(taken, 'completed payment')})"),
+        0, 7, _text(f"Money taken: {_money(taken)} ({_count(taken, 'completed payment')}{less_refunds})"),
         new_x=XPos.LMARGIN, new_y=YPos.NEXT,
     )
     if summary.not_yet_collected:
@@ -208,11 +232,8 @@ def write_pdf(
             new_x=XPos.LMARGIN, new_y=YPos.NEXT,
         )
 
-    pdf.heading("Money taken by method (completed payments)")
-    pdf.grid(
-        (("Method", 60, "L"), *_TOTAL_COLUMNS[1:]),
-        _total_rows(summary.taken_by_method, "none chosen", sum_amounts=True),
-    )
+    pdf.heading("Money taken by method (completed payments, less refunds)")
+    pdf.grid(_MONEY_COLUMNS, _money_rows(summary))
     pdf.heading("Sessions by outcome (amounts asked, not taken)")
     pdf.grid(
         (("Status", 60, "L"), *_TOTAL_COLUMNS[1:]), _total_rows(summary.by_status, "-", sum_amounts=False)

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, CursorResult, distinct, func, select
+from sqlalchemy import BigInteger, ColumnElement, Connection, CursorResult, cast, distinct, func, select
 
-from backend.db.tables import OfflinePayment, Order, PaymentSession, SessionEvent, table_of
+from backend.db.tables import OfflinePayment, Order, PaymentSession, Refund, SessionEvent, table_of
 from backend.exports import money_taken
 from backend.exports.criteria import Criteria
 from backend.exports.rows import ExportRow
@@ -24,6 +24,16 @@ _S = table_of(PaymentSession)
 _O = table_of(Order)
 _E = table_of(SessionEvent)
 _F = table_of(OfflinePayment)
+_R = table_of(Refund)
+
+# What each session got back, for its row (money_taken.refunded).
+_REFUNDED = (
+    # Cast: PostgreSQL sums a BIGINT as NUMERIC, which would reach the row as a Decimal.
+    select(_R.c.session_id, cast(func.sum(_R.c.amount_minor), BigInteger).label("refunded_minor"))
+    .where(money_taken.refunded(_R.c.status))
+    .group_by(_R.c.session_id)
+    .subquery("refunded")
+)
 
 BATCH = 1000
 
@@ -52,6 +62,7 @@ _ROW_COLUMNS = (
     _S.c.cash_received_minor,
     _S.c.cash_change_minor,
     _S.c.kiosk_id,
+    func.coalesce(_REFUNDED.c.refunded_minor, 0).label("refunded_minor"),
 )
 
 
@@ -79,7 +90,9 @@ def session_rows(
     statement = (
         select(*_ROW_COLUMNS)
         .select_from(
-            _S.join(_O, _O.c.id == _S.c.order_id).outerjoin(_F, _F.c.session_id == _S.c.id)
+            _S.join(_O, _O.c.id == _S.c.order_id)
+            .outerjoin(_F, _F.c.session_id == _S.c.id)
+            .outerjoin(_REFUNDED, _REFUNDED.c.session_id == _S.c.id)
         )
         .where(*_where(criteria))
         .order_by(_S.c.created_at_ms, _S.c.id)
@@ -127,10 +140,26 @@ class Summary:
     # Money taken (money_taken.py) by method, and what was accepted offline and not yet collected.
     taken_by_method: tuple[Total, ...] = ()
     not_yet_collected: tuple[Total, ...] = ()
+    # Refunds that succeeded on those payments, by the payment's method (sessions: refunds).
+    refunded_by_method: tuple[Total, ...] = ()
+
+    def net_by_method(self) -> tuple[Total, ...]:
+        return less(self.taken_by_method, self.refunded_by_method)
 
     def taken(self) -> tuple[Total, ...]:
-        """Money taken per currency (key None)."""
-        return per_currency(self.taken_by_method)
+        """Money taken per currency (key None), net of refunds: the one figure every total shows."""
+        return per_currency(self.net_by_method())
+
+    def refunded(self) -> tuple[Total, ...]:
+        return per_currency(self.refunded_by_method)
+
+
+def less(taken: tuple[Total, ...], refunded: tuple[Total, ...]) -> tuple[Total, ...]:
+    """`taken` with `refunded` (same key and currency) subtracted from its amounts; its counts stay."""
+    back = {(t.key, t.currency): t.amount_minor for t in refunded}
+    return tuple(
+        Total(t.key, t.currency, t.sessions, t.amount_minor - back.get((t.key, t.currency), 0)) for t in taken
+    )
 
 
 def per_currency(totals: tuple[Total, ...]) -> tuple[Total, ...]:
@@ -163,9 +192,22 @@ def _totals(
     return tuple(Total(row[0], row[1], int(row[2]), int(row[3])) for row in rows)
 
 
+def refunded_totals(conn: Connection, criteria: Criteria) -> tuple[Total, ...]:
+    """Refunds that gave money back on the sessions matching `criteria`, by the session's method."""
+    rows = conn.execute(
+        select(_S.c.method, _R.c.currency, func.count(), func.coalesce(func.sum(_R.c.amount_minor), 0))
+        .select_from(_R.join(_S, _S.c.id == _R.c.session_id))
+        .where(*_where(criteria), money_taken.taken(_S.c.status), money_taken.refunded(_R.c.status))
+        .group_by(_S.c.method, _R.c.currency)
+        .order_by(_S.c.method, _R.c.currency)
+    )
+    return tuple(Total(row[0], row[1], int(row[2]), int(row[3])) for row in rows)
+
+
 def taken_totals(conn: Connection, criteria: Criteria) -> tuple[Total, ...]:
-    """Money taken per currency, for the sessions matching `criteria`."""
-    return per_currency(_totals(conn, _S.c.method, criteria, money_taken.taken(_S.c.status)))
+    """Money taken per currency, net of refunds, for the sessions matching `criteria`."""
+    taken = _totals(conn, _S.c.method, criteria, money_taken.taken(_S.c.status))
+    return per_currency(less(taken, refunded_totals(conn, criteria)))
 
 
 def summary(conn: Connection, criteria: Criteria) -> Summary:
@@ -196,4 +238,5 @@ def summary(conn: Connection, criteria: Criteria) -> Summary:
         not_yet_collected=per_currency(
             _totals(conn, _S.c.method, criteria, money_taken.not_yet_collected(_S.c.status))
         ),
+        refunded_by_method=refunded_totals(conn, criteria),
     )

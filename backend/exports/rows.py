@@ -34,6 +34,9 @@ COLUMNS: tuple[str, ...] = (
     "cashReceived",
     "cashChange",
     "kiosk",
+    # What was given back (refunds that succeeded); the payment's money taken is amount - refunded.
+    "refunded",
+    "refundedMinor",
 )
 
 Value = str | int | None
@@ -66,6 +69,7 @@ class ExportRow:
     cash_received_minor: int | None = None
     cash_change_minor: int | None = None
     kiosk_id: str = DEFAULT_KIOSK_ID
+    refunded_minor: int = 0
 
     @property
     def amount(self) -> str:
@@ -98,6 +102,8 @@ class ExportRow:
             self._money(self.cash_received_minor),
             self._money(self.cash_change_minor),
             self.kiosk_id,
+            decimal_amount(self.refunded_minor, self.currency),
+            self.refunded_minor,
         )
 
     def _money(self, minor: int | None) -> str | None:

@@ -60,6 +60,37 @@ class GatewayKeyVoided(GatewayError):
     maybe_delivered = False
 
 
+class GatewayRefused(GatewayError):
+    """A definite no (a 4xx): nothing was done, and the same request would be refused again."""
+
+    maybe_delivered = False
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Refund:
+    id: str
+    charge_id: str
+    amount_minor: int
+    created_at_ms: int
+    # The refund's own key (the ledger lists it; a refund just made needs no echo of it).
+    idempotency_key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerCharge:
+    id: str
+    idempotency_key: str
+    status: str
+    amount_minor: int | None
+    currency: str | None
+    refunded_minor: int
+    created_at_ms: int
+
+
 @dataclass(frozen=True, slots=True)
 class CardSource:
     number: str
@@ -137,6 +168,31 @@ class GatewayClient:
             return _charge(data)
         raise GatewayServerError(f"gateway answered {status} to a void")
 
+    async def refund(self, *, key: str, charge_key: str, amount_minor: int) -> Refund:
+        """Refund part or all of the charge made under `charge_key`; `key` makes it happen once."""
+        body = {"idempotencyKey": charge_key, "amountMinor": amount_minor}
+        status, data = await self._request("POST", "/v1/refunds", json=body, key=key)
+        if status == 200:
+            return _refund(data)
+        if status == 409 and data.get("code") == "idempotency_key_in_use":
+            raise GatewayServerError("an earlier refund with this key is still being processed")
+        if 400 <= status < 500:
+            raise GatewayRefused(str(data.get("message", status)), code=str(data.get("code", status)))
+        raise GatewayServerError(f"gateway answered {status} to a refund")
+
+    async def ledger(self) -> tuple[list[LedgerCharge], list[Refund]]:
+        """Every charge and refund the gateway holds (for reconciliation)."""
+        status, charges = await self._request("GET", "/v1/charges")
+        if status != 200:
+            raise GatewayServerError(f"gateway answered {status} to the ledger")
+        status, refunds = await self._request("GET", "/v1/refunds")
+        if status != 200:
+            raise GatewayServerError(f"gateway answered {status} to the refunds")
+        return (
+            [_ledger_charge(c) for c in charges.get("charges", [])],
+            [_refund(r) for r in refunds.get("refunds", [])],
+        )
+
     async def ping(self) -> bool:
         try:
             status, _ = await self._request("GET", "/v1/health")
@@ -203,4 +259,26 @@ def _charge(data: dict[str, Any]) -> Charge:
         status=data["status"],
         amount_minor=data.get("amountMinor"),
         decline_code=data.get("declineCode"),
+    )
+
+
+def _refund(data: dict[str, Any]) -> Refund:
+    return Refund(
+        id=str(data["id"]),
+        charge_id=str(data["chargeId"]),
+        amount_minor=int(data["amountMinor"]),
+        created_at_ms=int(data.get("createdAt", 0)),
+        idempotency_key=str(data.get("idempotencyKey", "")),
+    )
+
+
+def _ledger_charge(data: dict[str, Any]) -> LedgerCharge:
+    return LedgerCharge(
+        id=str(data["id"]),
+        idempotency_key=str(data["idempotencyKey"]),
+        status=str(data["status"]),
+        amount_minor=data.get("amountMinor"),
+        currency=data.get("currency"),
+        refunded_minor=int(data.get("refundedMinor", 0)),
+        created_at_ms=int(data.get("createdAt", 0)),
     )

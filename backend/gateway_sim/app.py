@@ -16,7 +16,8 @@ from .charges import ChargeDesk
 from .config import GatewaySimConfig, SimControls
 from .errors import json_errors
 from .ledger import Ledger, create_schema
-from .routes import CONTROLS, DESK, add_routes
+from .refunds import RefundDesk
+from .routes import CONTROLS, DESK, REFUNDS, add_routes
 from .waiting_payments import DELAYS, WAITING, WaitingDesk
 
 
@@ -37,6 +38,7 @@ def _ledger_context(database_url: str) -> Callable[[web.Application], AsyncItera
             await db.write(create_schema)
             app[DESK] = ChargeDesk(Ledger(db), app[CONTROLS])
             app[WAITING] = WaitingDesk(db)
+            app[REFUNDS] = RefundDesk(db, app[CONTROLS])
             yield
         finally:
             await asyncio.to_thread(db.close)

@@ -7,10 +7,12 @@ from aiohttp import web
 from . import customer, terminal, upi_qr
 from .charges import ChargeDesk
 from .config import SimControls
+from .refunds import RefundDesk, RefundRequest
 from .schemas import ChargeRequest, SimConfigUpdate, idempotency_key, parse_body
 
 DESK = web.AppKey("gateway_sim_desk", ChargeDesk)
 CONTROLS = web.AppKey("gateway_sim_controls", SimControls)
+REFUNDS = web.AppKey("gateway_sim_refunds", RefundDesk)
 
 
 def add_routes(app: web.Application) -> None:
@@ -19,6 +21,8 @@ def add_routes(app: web.Application) -> None:
             web.post("/v1/charges", create_charge),
             web.get("/v1/charges", list_or_lookup_charges),
             web.post("/v1/charges/{target}/void", void_charge),
+            web.post("/v1/refunds", create_refund),
+            web.get("/v1/refunds", list_or_lookup_refunds),
             web.get("/v1/health", health),
             web.get("/v1/_sim/config", get_sim_config),
             web.put("/v1/_sim/config", put_sim_config),
@@ -43,7 +47,24 @@ async def list_or_lookup_charges(request: web.Request) -> web.Response:
     key = request.query.get("idempotency_key")
     if key is not None:
         return web.json_response((await desk.lookup(key)).to_json())
-    return web.json_response({"charges": [record.to_json() for record in await desk.ledger()]})
+    charges = await request.app[REFUNDS].ledger_json(await desk.ledger())
+    return web.json_response({"charges": charges})
+
+
+async def create_refund(request: web.Request) -> web.Response:
+    key = idempotency_key(request.headers.get("Idempotency-Key"))
+    body = parse_body(RefundRequest, await request.read())
+    result = await request.app[REFUNDS].refund(key, body)
+    headers = {"Idempotent-Replayed": "true"} if result.replayed else None
+    return web.json_response(result.record.to_json(), headers=headers)
+
+
+async def list_or_lookup_refunds(request: web.Request) -> web.Response:
+    refunds = request.app[REFUNDS]
+    key = request.query.get("idempotency_key")
+    if key is not None:
+        return web.json_response((await refunds.lookup(key)).to_json())
+    return web.json_response({"refunds": [record.to_json() for record in await refunds.all()]})
 
 
 async def void_charge(request: web.Request) -> web.Response:

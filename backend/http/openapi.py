@@ -26,6 +26,7 @@ _ERROR_TEXT = {
     404: "Unknown id",
     409: "The state machine forbids this move; `status` holds the current state",
     413: "Request body too large",
+    422: "This Idempotency-Key was used with a different request",
     429: "Too many wrong attempts; try again later",
 }
 

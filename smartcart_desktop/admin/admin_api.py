@@ -23,7 +23,10 @@ from pydantic import BaseModel
 from smartcart_desktop.admin.admin_models import (
     ForwardResult,
     OfflinePayments,
+    RefundList,
+    RefundResult,
     SessionPage,
+    Shift,
     Stats,
     Unlocked,
 )
@@ -32,6 +35,7 @@ from smartcart_desktop.admin.report_range import DayRange
 from smartcart_desktop.api.errors import (
     AuthError,
     NetworkInterruption,
+    NotFound,
     TimeoutInterruption,
 )
 from smartcart_desktop.api.http import BackendHttp, bearer, error_for, session_path
@@ -110,6 +114,50 @@ class AdminApi:
     async def forward_offline(self) -> ForwardResult:
         return await self._admin("POST", "/api/payments/offline/forward", ForwardResult)
 
+    async def refund(self, session_id: str, amount_minor: int, reason: str, *, key: str) -> RefundResult:
+        """`key`: the Idempotency-Key; the same one again repeats this refund instead of adding one."""
+        return await self._admin(
+            "POST", session_path(session_id, "refund"), RefundResult,
+            json={"amountMinor": amount_minor, "reason": reason}, headers={"Idempotency-Key": key},
+        )
+
+    async def refunds(self, session_id: str) -> RefundList:
+        return await self._admin("GET", session_path(session_id, "refunds"), RefundList)
+
+    # ---- shifts -------------------------------------------------------------------------------
+
+    async def current_shift(self) -> Shift | None:
+        try:
+            return await self._admin("GET", "/api/shifts/current", Shift)
+        except NotFound:
+            return None
+
+    async def open_shift(self, float_minor: int) -> Shift:
+        return await self._admin("POST", "/api/shifts/open", Shift, json={"openingFloatMinor": float_minor})
+
+    async def close_shift(self, counted_minor: int, note: str | None) -> Shift:
+        return await self._admin(
+            "POST", "/api/shifts/current/close", Shift, json={"countedCashMinor": counted_minor, "note": note}
+        )
+
+    async def shift_report(self, shift_id: int, fmt: str) -> bytes:
+        """The Z report as a file's bytes (pdf or csv)."""
+        try:
+            async with self._http.session().get(
+                f"{self._http.base_url}/api/shifts/{shift_id}/report",
+                params={"format": fmt},
+                headers=bearer(self._require_admin()),
+            ) as response:
+                if response.status >= 400:
+                    raise error_for(response.status, await response.json(content_type=None))
+                return await response.read()
+        except TimeoutError:
+            raise TimeoutInterruption("The backend did not answer in time.", code="timeout") from None
+        except aiohttp.ClientError as exc:
+            raise NetworkInterruption(
+                f"The backend cannot be reached ({type(exc).__name__}).", code="network"
+            ) from None
+
     # ---- export -------------------------------------------------------------------------------
 
     @contextlib.asynccontextmanager
@@ -152,8 +200,9 @@ class AdminApi:
         return self._admin_token
 
     async def _admin(
-        self, method: str, path: str, model: type[M], *, json: Any = None, params: dict[str, str] | None = None
+        self, method: str, path: str, model: type[M], *, json: Any = None, params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> M:
         return await self._http.call(
-            method, path, model, json=json, params=params, token=self._require_admin()
+            method, path, model, json=json, params=params, token=self._require_admin(), headers=headers
         )

@@ -13,14 +13,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from smartcart_contract.money import format_money
 from smartcart_desktop.admin.admin_api import AdminApi
-from smartcart_desktop.admin.admin_models import OfflinePayments, Stats
+from smartcart_desktop.admin.admin_models import OfflinePayments, RefundInfo, Shift, Stats
+from smartcart_desktop.admin.file_sink import save_stream
 from smartcart_desktop.admin.history_query import HistoryQuery
 from smartcart_desktop.admin.report_range import DayRange
 from smartcart_desktop.api.errors import ApiError, AuthError, NotFound
@@ -42,6 +45,13 @@ CANCEL_PENDING = "Cancel requested: the gateway voids the charge first."
 class SessionHistory:
     session: Session  # with its events, oldest first
     summary: Summary
+    # A completed payment's refunds, oldest first (only a completed payment has any).
+    refunds: tuple[RefundInfo, ...] = ()
+
+    @property
+    def refunded_minor(self) -> int:
+        """Given back, or on its way back (pending): no longer there to refund."""
+        return sum(r.amount_minor for r in self.refunds if r.status != "failed")
 
 
 def normalise_session_id(text: str) -> str | None:
@@ -58,6 +68,7 @@ class AdminController(QObject):
     # The history list: (sessions, replace the list or add to it, more pages follow)
     history_page = Signal(object, bool, bool)
     notice = Signal(str, bool)  # text ("" clears), is_error
+    shift_changed = Signal(object)  # Shift | None: the open shift, a just-closed one with its report
     locked = Signal()  # the admin token no longer works
 
     def __init__(
@@ -194,6 +205,7 @@ class AdminController(QObject):
         try:
             session = await self._api.session(session_id)
             summary = await self._api.summary(session_id)
+            refunds = (await self._api.refunds(session_id)).refunds if session.status == "COMPLETED" else []
         except AuthError:
             self.locked.emit()
             return
@@ -207,7 +219,7 @@ class AdminController(QObject):
             return
         if self.history_id != session_id:
             return  # another session was opened meanwhile
-        history = SessionHistory(session=session, summary=summary)
+        history = SessionHistory(session=session, summary=summary, refunds=tuple(refunds))
         if history != self.history:
             self.history = history
             self.history_changed.emit(history)
@@ -267,6 +279,64 @@ class AdminController(QObject):
             await self._load_history(session_id, announce=False)
         self.refresh()
 
+    async def refund(self, session_id: str, amount_minor: int, reason: str, *, key: str) -> str | None:
+        """Ask for a refund; None once it is done, else what to tell the operator (the dialog shows
+        it and stays open: pressing Refund again retries under the same key)."""
+        try:
+            result = await self._api.refund(session_id, amount_minor, reason, key=key)
+        except AuthError:
+            self.locked.emit()
+            return "The admin panel is locked."
+        except ApiError as exc:
+            return exc.message
+        if result.status == "failed":
+            return f"The gateway refused the refund: {result.error}"
+        if result.status == "pending":
+            return ("The gateway has not answered yet. Press Refund again to retry: it is refunded once, "
+                    "and the backend also keeps trying by itself.")
+        self.notice.emit(f"Refunded {format_money(result.amount_minor, result.currency)}.", False)
+        if self.history_id == session_id:
+            await self._load_history(session_id, announce=False)
+        self.refresh()
+        return None
+
+    # ---- shifts -------------------------------------------------------------------------------
+
+    async def refresh_shift(self) -> None:
+        shift = await self._polled(self._api.current_shift())
+        self.shift_changed.emit(shift)
+
+    async def open_shift(self, float_minor: int) -> str | None:
+        return await self._shift_call(self._api.open_shift(float_minor))
+
+    async def close_shift(self, counted_minor: int, note: str | None) -> str | None:
+        return await self._shift_call(self._api.close_shift(counted_minor, note))
+
+    async def save_shift_report(self, shift_id: int, fmt: str, path: Path) -> str | None:
+        try:
+            data = await self._api.shift_report(shift_id, fmt)
+            await save_stream(_once(data), path)
+        except AuthError:
+            self.locked.emit()
+            return "The admin panel is locked."
+        except ApiError as exc:
+            return exc.message
+        except OSError as exc:
+            return f"Could not save {path.name}: {exc.strerror or exc}"
+        self.notice.emit(f"Saved {path}.", False)
+        return None
+
+    async def _shift_call(self, call: Awaitable[Shift]) -> str | None:
+        try:
+            shift = await call
+        except AuthError:
+            self.locked.emit()
+            return "The admin panel is locked."
+        except ApiError as exc:
+            return exc.message
+        self.shift_changed.emit(shift)
+        return None
+
     async def _forward(self) -> None:
         try:
             result = await self._api.forward_offline()
@@ -286,3 +356,7 @@ class AdminController(QObject):
         self.notice.emit(text, False)
         await self._refresh_offline()
         self.refresh()
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import Field
+
 from smartcart_desktop.api.models import Session, Wire
 
 
@@ -30,7 +32,7 @@ class Stats(Wire):
     by_status: list[Total]
     by_method: list[Total]
     by_reason: list[ReasonCount]
-    # Money taken as the backend defines it (completed payments), the same figure as the PDF's.
+    # Money taken as the backend defines it (completed payments less refunds), the PDF's figure too.
     taken: list[Total]
     taken_by_method: list[Total]
     not_yet_collected: list[Total]
@@ -76,3 +78,94 @@ class ForwardResult(Wire):
 class SessionPage(Wire):
     sessions: list[Session]  # newest first
     next_cursor: str | None = None
+
+
+class RefundResult(Wire):
+    refund_id: int
+    session_id: str
+    amount_minor: int
+    currency: str
+    method: str
+    reason: str
+    status: str  # pending (the gateway's answer not heard yet), succeeded, failed
+    error: str | None = None
+    refundable_minor: int
+    replayed: bool = False
+
+
+class RefundInfo(Wire):
+    refund_id: int
+    amount_minor: int
+    currency: str
+    reason: str
+    status: str
+
+
+class RefundList(Wire):
+    refunds: list[RefundInfo]
+
+
+class MethodLine(Wire):
+    method: str
+    currency: str
+    payments: int
+    taken_minor: int
+    refunds: int
+    refunded_minor: int
+    net_minor: int
+
+
+class Unsettled(Wire):
+    kind: str
+    session_id: str
+    amount_minor: int
+    detail: str
+
+
+class Mismatch(Wire):
+    kind: str
+    detail: str
+    session_id: str | None = None
+    charge_id: str | None = None
+    amount_minor: int | None = None
+
+
+class Reconciliation(Wire):
+    checked: bool
+    detail: str
+    matched_charges: int = 0
+    matched_refunds: int = 0
+    mismatches: list[Mismatch] = Field(default_factory=list)
+
+
+class ZReport(Wire):
+    shift_id: int
+    final: bool
+    currency: str
+    opened_at: datetime
+    until: datetime
+    opening_float_minor: int
+    methods: list[MethodLine]
+    taken_minor: int
+    refunded_minor: int
+    net_minor: int
+    cash_taken_minor: int
+    cash_refunded_minor: int
+    expected_cash_minor: int
+    counted_cash_minor: int | None = None
+    difference_minor: int | None = None
+    note: str | None = None
+    unsettled: list[Unsettled] = Field(default_factory=list)
+    reconciliation: Reconciliation
+
+
+class Shift(Wire):
+    shift_id: int
+    status: str  # open, closed
+    currency: str
+    opening_float_minor: int
+    opened_at: datetime
+    closed_at: datetime | None = None
+    counted_cash_minor: int | None = None
+    note: str | None = None
+    report: ZReport | None = None

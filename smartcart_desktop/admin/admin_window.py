@@ -37,6 +37,8 @@ from smartcart_desktop.admin.history_list import HistoryListView
 from smartcart_desktop.admin.history_view import SessionHistoryView
 from smartcart_desktop.admin.offline_view import OfflineView
 from smartcart_desktop.admin.reason_dialog import ask_reason
+from smartcart_desktop.admin.refund_dialog import RefundDialog, run_refund_dialog
+from smartcart_desktop.admin.shift_view import ShiftView
 from smartcart_desktop.app.background import BackgroundTasks
 from smartcart_desktop.ui.awaiting import finished
 from smartcart_desktop.ui.style import restyle, set_role
@@ -77,6 +79,10 @@ class AdminWindow(QWidget):
         self.history = SessionHistoryView()
         self.offline = OfflineView()
         self.exports = ExportPanel()
+        self.shift = ShiftView()
+        self.refund_dialog: RefundDialog | None = None
+        # Where a Z report is saved: a file dialog by default; tests and scripts put their own.
+        self.choose_report_path: Callable[[str, str], Awaitable[Path | None]] = self._ask_report_path
         self.tabs = QTabWidget()
         self.tabs.setObjectName("adminTabs")
         self.tabs.setDocumentMode(True)
@@ -87,6 +93,8 @@ class AdminWindow(QWidget):
         # Last, so the other tabs keep their places; a row opens the Session history tab.
         self.history_list_page = self._padded(self.history_list)
         self.tabs.addTab(self.history_list_page, "Search")
+        self.shift_page = self._padded(self.shift)
+        self.tabs.addTab(self.shift_page, "Shift")
         self._build()
         self._connect()
         # A kiosk has no keyboard: the typed fields bring up an on-screen one while in use.
@@ -148,6 +156,15 @@ class AdminWindow(QWidget):
         self.history.reconcile_requested.connect(
             lambda sid: self._spawn(self._reconcile(sid), "admin-reconcile-reason")
         )
+        self.history.refund_requested.connect(lambda sid: self._spawn(self._refund(sid), "admin-refund"))
+        controller.shift_changed.connect(self.shift.show_shift)
+        self.shift.open_requested.connect(
+            lambda amount: self._spawn(self._shift_step(controller.open_shift(amount)), "admin-shift-open"))
+        self.shift.close_requested.connect(
+            lambda counted, note: self._spawn(
+                self._shift_step(controller.close_shift(counted, note or None)), "admin-shift-close"))
+        self.shift.save_requested.connect(
+            lambda shift_id, fmt: self._spawn(self._save_report(shift_id, fmt), "admin-shift-save"))
         self.offline.forward_requested.connect(controller.forward_offline)
         self.refresh_button.clicked.connect(lambda: controller.refresh())
         # Stats and offline payments refresh less often than the live table: at once on a tab change.
@@ -177,6 +194,8 @@ class AdminWindow(QWidget):
     def _tab_shown(self, index: int) -> None:
         if self.tabs.widget(index) is self.history_list_page and not self.history_list.loaded:
             self.history_list.search()  # the list's first page, the first time it is seen
+        if self.tabs.widget(index) is self.shift_page:
+            self._spawn(self._controller.refresh_shift(), "admin-shift-refresh")
 
     def open_session(self, text: str) -> None:
         self.tabs.setCurrentIndex(1)
@@ -215,6 +234,59 @@ class AdminWindow(QWidget):
         )
         if reason:
             self._controller.reconcile_session(session_id, reason)
+
+    async def _refund(self, session_id: str) -> None:
+        history = self.history.history
+        if history is None or history.session.session_id != session_id or self.refund_dialog is not None:
+            return
+        session = history.session
+        dialog = RefundDialog(self, session_id=session_id, amount_minor=session.amount_minor,
+                              currency=session.currency,
+                              refundable_minor=max(0, session.amount_minor - history.refunded_minor))
+        self.refund_dialog = dialog
+
+        async def send(amount: int, reason: str) -> None:
+            # Every try of this dialog goes with its one key: the backend refunds once.
+            problem = await self._controller.refund(session_id, amount, reason, key=dialog.key)
+            if problem is None:
+                dialog.accept()
+            else:
+                dialog.show_error(problem)
+
+        dialog.submitted.connect(lambda amount, reason: self._spawn(send(amount, reason), "admin-refund-send"))
+        try:
+            await run_refund_dialog(dialog)
+        finally:
+            self.refund_dialog = None
+
+    async def _shift_step(self, step: Awaitable[str | None]) -> None:
+        problem = await step
+        if problem is not None:
+            self.shift.show_error(problem)
+
+    async def _save_report(self, shift_id: int, fmt: str) -> None:
+        path = await self.choose_report_path(f"z-report-shift-{shift_id}.{fmt}", fmt)
+        if path is not None:
+            problem = await self._controller.save_shift_report(shift_id, fmt, path)
+            if problem is not None:
+                self.shift.show_error(problem)
+
+    async def _ask_report_path(self, name: str, fmt: str) -> Path | None:
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        dialog = QFileDialog(self, "Save the Z report", str(Path(folder or Path.home()) / name))
+        dialog.setObjectName("reportFileDialog")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        dialog.setNameFilter(f"{fmt.upper()} files (*.{fmt})")
+        dialog.setDefaultSuffix(fmt)
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        try:
+            code = await finished(dialog)
+            files = dialog.selectedFiles()
+            return Path(files[0]) if code == QDialog.DialogCode.Accepted and files else None
+        finally:
+            dialog.deleteLater()
 
     async def _export(self, request: ExportRequest) -> None:
         if self._exporter.busy:

@@ -1,6 +1,6 @@
 """Today at a glance: money taken, outcomes and interruptions by reason, from the stats.
 
-"Taken today" is the backend's money taken (backend/exports/money_taken.py: completed payments),
+"Taken today" is the backend's money taken (backend/exports/money_taken.py: completed payments less refunds),
 the same figure as the PDF summary's for the same days; the window adds nothing up itself."""
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ KIND_ROLE = Qt.ItemDataRole.UserRole + 1
 DETAIL_COLUMN = 2
 _CANCELLABLE = frozenset({Status.INITIATED, Status.PROCESSING, Status.INTERRUPTED})
 _RECONCILABLE = frozenset(s for s in Status if not s.terminal)
+_REFUNDABLE = frozenset({Status.COMPLETED})
 _TONES = {"good": "#2e7d32", "bad": "#c62828", "warn": "#e65100", "info": "#1c2b33"}
 
 # (key, caption), laid out row by row in three columns of caption/value pairs
@@ -49,14 +50,25 @@ FACTS = (
     ("created", "Created"),
     ("finished", "Finished"),
     ("duration", "Duration"),
+    ("refunded", "Refunded"),
 )
 _FACT_COLUMNS = 3
+
+
+def _refunded_text(history: SessionHistory) -> str:
+    if not history.refunds:
+        return "—"
+    count = len(history.refunds)
+    pending = sum(1 for r in history.refunds if r.status == "pending")
+    text = f"{format_money(history.refunded_minor, history.session.currency)} ({count} refund{'s' if count != 1 else ''}"
+    return text + (f", {pending} waiting for the gateway)" if pending else ")")
 
 
 class SessionHistoryView(QWidget):
     lookup_requested = Signal(str)  # what the operator typed or pasted
     cancel_requested = Signal(str)  # session id
     reconcile_requested = Signal(str)  # session id
+    refund_requested = Signal(str)  # session id
 
     def __init__(self) -> None:
         super().__init__()
@@ -93,6 +105,9 @@ class SessionHistoryView(QWidget):
         self.cancel_button.setObjectName("cancelSessionButton")
         self.reconcile_button = QPushButton("Check with gateway now…")
         self.reconcile_button.setObjectName("reconcileButton")
+        self.refund_button = QPushButton("Refund…")
+        self.refund_button.setObjectName("refundSessionButton")
+        self.refund_button.clicked.connect(self._refund)
         self.lookup.returnPressed.connect(self._lookup)
         self.lookup_button.clicked.connect(self._lookup)
         self.cancel_button.clicked.connect(self._cancel)
@@ -121,6 +136,8 @@ class SessionHistoryView(QWidget):
         for pair in range(_FACT_COLUMNS):
             grid.setColumnStretch(pair * 2 + 1, 1)
         self.facts["chargeId"].setProperty("role", "mono")
+        # Wraps rather than widening the panel past a small screen.
+        self.facts["refunded"].setWordWrap(True)
         card = QVBoxLayout(facts)
         card.setContentsMargins(18, 10, 18, 12)
         card.setSpacing(6)
@@ -130,6 +147,7 @@ class SessionHistoryView(QWidget):
         timeline_row.addWidget(set_role(QLabel("Timeline"), "subtitle"))
         timeline_row.addStretch(1)
         timeline_row.addWidget(self.reconcile_button)
+        timeline_row.addWidget(self.refund_button)
         timeline_row.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -149,6 +167,10 @@ class SessionHistoryView(QWidget):
     def _cancel(self) -> None:
         if self._history is not None:
             self.cancel_requested.emit(self._history.session.session_id)
+
+    def _refund(self) -> None:
+        if self._history is not None:
+            self.refund_requested.emit(self._history.session.session_id)
 
     def _reconcile(self) -> None:
         if self._history is not None:
@@ -187,6 +209,7 @@ class SessionHistoryView(QWidget):
             "finished": local_time(session.finished_at),
             "chargeId": session.gateway_charge_id or "—",
             "decline": session.decline_code or "—",
+            "refunded": _refunded_text(history),
         }
         for key, text in values.items():
             self.facts[key].setText(text)
@@ -208,7 +231,13 @@ class SessionHistoryView(QWidget):
         """Operator actions only for a session still open; a finished one cannot change, and one
         accepted offline can no longer be cancelled (the customer has the goods)."""
         status = self._history.session.status if self._history is not None else None
-        for button, allowed in ((self.cancel_button, _CANCELLABLE), (self.reconcile_button, _RECONCILABLE)):
+        actions = (
+            (self.cancel_button, _CANCELLABLE),
+            (self.reconcile_button, _RECONCILABLE),
+            # Money taken can be given back: the session stays COMPLETED, the refund joins its timeline.
+            (self.refund_button, _REFUNDABLE),
+        )
+        for button, allowed in actions:
             button.setEnabled(status in allowed)
             button.setVisible(status in allowed)
 

@@ -65,6 +65,7 @@ class BackendHttp:
         token: str,
         json: Any = None,
         params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> M:
         """Send one request; the answer as `model`, or the matching ApiError.
 
@@ -72,7 +73,7 @@ class BackendHttp:
         """
         try:
             async with self.session().request(
-                method, self.base_url + path, json=json, params=params, headers=bearer(token)
+                method, self.base_url + path, json=json, params=params, headers={**bearer(token), **(headers or {})}
             ) as response:
                 body = await response.json(content_type=None) if response.content_length != 0 else None
                 status = response.status

@@ -107,7 +107,9 @@ async def stats(request: web.Request, query: RangeQuery) -> web.Response:
                 for r in summary.by_reason
             ],
             taken=totals(summary.taken()),
-            taken_by_method=totals(summary.taken_by_method),
+            taken_by_method=totals(summary.net_by_method()),
+            refunded=totals(summary.refunded()),
+            refunded_by_method=totals(summary.refunded_by_method),
             not_yet_collected=totals(summary.not_yet_collected),
         )
     )

@@ -54,9 +54,13 @@ class StatsOut(ResponseModel):
     by_method: list[TotalOut] = Field(description="every session by method, with the amounts asked")
     by_reason: list[ReasonCountOut]
     taken: list[TotalOut] = Field(
-        description="money taken per currency: completed payments only (the PDF's figure too)"
+        description="money taken per currency: completed payments less their refunds (the PDF's figure too)"
     )
-    taken_by_method: list[TotalOut] = Field(description="money taken by method and currency")
+    taken_by_method: list[TotalOut] = Field(description="money taken by method and currency, less refunds")
+    refunded: list[TotalOut] = Field(
+        default_factory=list, description="refunds given back on these payments per currency (sessions: refunds)"
+    )
+    refunded_by_method: list[TotalOut] = Field(default_factory=list, description="refunds by method and currency")
     not_yet_collected: list[TotalOut] = Field(
         description="accepted offline, waiting to be forwarded: not money taken yet"
     )

@@ -1,0 +1,65 @@
+"""What a refund request does: record the intent, then have the gateway do it, then record that.
+
+The intent is committed before the gateway hears of it, under a gateway key derived from it
+(backend/db/refunds.py). Whatever happens next — a lost reply, a timeout, the process killed —
+the refund stays `pending` and holds its amount, and is finished by the same request sent again
+or by the recovery pass (recovery.py), both asking the gateway under the same key: the gateway
+refunds it once. Only the gateway's definite no frees the amount (`failed`). A cash refund has no
+gateway: it is paid out of the drawer, and done when recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from backend.clock import Clock
+from backend.db import refunds as rows
+from backend.db.database import Database
+from backend.gateway.client import GatewayClient, GatewayError, GatewayRefused
+from backend.refunds.records import RefundOutcome, RefundRecord, RefundRequest, RefundStatus
+
+log = logging.getLogger(__name__)
+
+
+class RefundService:
+    def __init__(self, db: Database, gateway: GatewayClient, *, clock: Clock) -> None:
+        self._db = db
+        self._gateway = gateway
+        self._clock = clock
+
+    async def refund(self, request: RefundRequest) -> RefundOutcome:
+        now = self._clock()
+        outcome = await self._db.write(lambda conn: rows.record_intent(conn, request, now))
+        if outcome.refund.status is not RefundStatus.PENDING:
+            return outcome
+        finished = await self.finish(outcome.refund)
+        refreshed = await self._db.read(lambda conn: rows.outcome(conn, finished.id))
+        return RefundOutcome(refreshed.refund, refreshed.taken_minor, refreshed.refundable_minor, outcome.created)
+
+    async def of_session(self, session_id: str) -> list[RefundRecord]:
+        return await self._db.read(lambda conn: rows.of_session(conn, session_id))
+
+    async def finish(self, refund: RefundRecord) -> RefundRecord:
+        """Ask the gateway to do a pending refund; it stays pending when the answer is unknown."""
+        try:
+            done = await self._gateway.refund(
+                key=refund.gateway_key, charge_key=refund.charge_key, amount_minor=refund.amount_minor
+            )
+        except GatewayRefused as exc:
+            log.warning("the gateway refused refund %s: %s (%s)", refund.id, exc, exc.code)
+            now, error = self._clock(), f"{exc.code}: {exc}"
+            return await self._db.write(lambda conn: rows.fail(conn, refund.id, error, now))
+        except GatewayError as exc:
+            log.info("refund %s stays pending: %s", refund.id, exc)
+            return refund
+        now = self._clock()
+        return await self._db.write(lambda conn: rows.succeed(conn, refund.id, done.id, now))
+
+    async def finish_pending(self) -> int:
+        """Finish every refund left pending; returns how many are still pending."""
+        waiting = await self._db.read(rows.pending)
+        still = 0
+        for refund in waiting:
+            if (await self.finish(refund)).status is RefundStatus.PENDING:
+                still += 1
+        return still
