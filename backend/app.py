@@ -225,6 +225,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         lease_ttl_s=max(10.0, 3 * settings.gateway_timeout_s),
         min_delay_s=settings.reconcile_min_s,
         max_delay_s=settings.reconcile_max_s,
+        idle_s=settings.resolved_reconcile_idle_s(),
     )
     offline = (
         OfflineAcceptance(db, sealer, forwarder, _offline_limits(settings), clock=clock)
@@ -249,6 +250,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         clock=clock,
         min_delay_s=settings.reconcile_min_s,
         max_delay_s=settings.reconcile_max_s,
+        idle_s=settings.resolved_reconcile_idle_s(),
     )
     monitor = GatewayMonitor(
         gateway,

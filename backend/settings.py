@@ -111,6 +111,12 @@ class Settings(LogSettings, ShopSettings):  # the shop's identity: backend/shop/
     retention_days: float = Field(90.0, gt=0)
     reconcile_min_s: float = Field(1.0, gt=0, description="first back-off of the reconciler")
     reconcile_max_s: float = Field(60.0, gt=0, description="longest back-off of the reconciler")
+    reconcile_idle_s: float | None = Field(
+        None,
+        gt=0,
+        description="how often the reconciler and the offline forwarder look for work while none is "
+        "waiting (they are woken when the gateway comes back); default: reconcile_min_s",
+    )
     health_probe_s: float = Field(10.0, gt=0, description="gateway probe period while reachable")
     instance_lease_s: float = Field(
         30.0, gt=0, description="a backend process counts as dead this long after its last heartbeat"
@@ -208,6 +214,9 @@ class Settings(LogSettings, ShopSettings):  # the shop's identity: backend/shop/
         if isinstance(value, list):
             return [ipaddress.ip_network(v, strict=False) if isinstance(v, str) else v for v in value]
         return value
+
+    def resolved_reconcile_idle_s(self) -> float:
+        return self.reconcile_idle_s or self.reconcile_min_s
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'kiosk.db'}"

@@ -82,7 +82,10 @@ def main() -> int:
         median = statistics.median(values)
         verdict = "meets" if median < bar else "MISSES"
         runs = ", ".join(f"{v:.2f}" for v in values)
-        print(f"start → cart accepts a tap, {name}: median {median:.2f} s (bar < {bar} s, {verdict}); runs: {runs}")
+        print(
+            f"start → cart accepts a tap, {name}: median {median:.2f} s (bar < {bar} s, {verdict}); "
+            f"best {min(values):.2f} s, spread {max(values) - min(values):.2f} s; runs: {runs}"
+        )
     return 0
 
 

@@ -1,11 +1,12 @@
-"""Durable session creates per second against the headless server, next to a bare aiohttp
-JSON endpoint measured in the same run, and proof that every acknowledged create survived
-a SIGKILL of the server.
+"""Durable session creates per second against the headless server, next to the seed-era
+in-memory service and a bare aiohttp JSON endpoint measured in the same run, and proof that
+every acknowledged create survived a SIGKILL of the server.
 
     .venv/bin/python bench/session_creates.py [--seconds 10] [--connections 64]
 
-Needs `wrk` (apt-get install wrk). Each request creates the session of a new order; the
-orders are inserted beforehand so only session creates are measured.
+Needs `wrk` (apt-get install wrk) and `node` (the seed service, bench/seed_service.js). Each
+request creates the session of a new order; the orders are inserted beforehand so only
+session creates are measured. Bar from issue 16: durable creates/s >= the seed service's.
 """
 
 from __future__ import annotations
@@ -117,6 +118,20 @@ def main() -> None:
     script = workdir / "create.lua"
     script.write_text(WRK_SCRIPT)
 
+    seed_rate, seed_p99, seed_stack = None, None, ""
+    if shutil.which("node"):
+        port = free_port()
+        seed = subprocess.Popen(["node", str(ROOT / "bench" / "seed_service.js"), str(port)],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            assert seed.stdout is not None
+            seed_stack = seed.stdout.readline().strip()  # "express", or "node-http" without it
+            wait_port(port)
+            seed_rate, seed_p99, _ = run_wrk(port, args.seconds, args.connections, script)
+        finally:
+            seed.terminate()
+            seed.wait()
+
     port = free_port()
     bare = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_json_server.py"), str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -147,8 +162,15 @@ def main() -> None:
     stored = count_sessions(db)
 
     print(f"bare aiohttp JSON endpoint : {bare_rate:9.0f} req/s   p99 {bare_p99}")
+    if seed_rate is not None:
+        print(f"seed-era in-memory service : {seed_rate:9.0f} req/s   p99 {seed_p99}   ({seed_stack}, nothing durable)")
+    else:
+        print("seed-era in-memory service : not measured (node is not installed)")
     print(f"durable session creates    : {rate:9.0f} req/s   p99 {p99}")
-    print(f"ratio                      : {rate / bare_rate:9.2f}")
+    print(f"ratio to the bare endpoint : {rate / bare_rate:9.2f}")
+    if seed_rate is not None:
+        verdict = "meets" if rate >= seed_rate else "MISSES"
+        print(f"ratio to the seed service  : {rate / seed_rate:9.2f}   (bar >= 1.00, {verdict})")
     print(f"acknowledged {acknowledged}, found after SIGKILL {stored} "
           f"({'all survived' if stored >= acknowledged else 'LOST ' + str(acknowledged - stored)})")
     print(f"synchronous=FULL, WAL; {args.connections} connections, {args.seconds} s, wrk -t1")

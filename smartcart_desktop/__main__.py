@@ -20,8 +20,8 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 from smartcart_desktop.app.application import run
+from smartcart_desktop.app.backend_link import StartupError
 from smartcart_desktop.app.options import LaunchOptions
-from smartcart_desktop.app.startup import StartupError
 from smartcart_desktop.printing.printer_target import BadPrinterTarget, PrinterTarget
 
 GATEWAY_TIMEOUT_ENV = "SMARTCART_GATEWAY_TIMEOUT_S"

@@ -53,10 +53,14 @@ def make_runner(app: web.Application, settings: Settings) -> web.AppRunner:
     return web.AppRunner(app, handle_signals=False, handler_cancellation=False, **handler_kwargs(settings))
 
 
-async def start_site(runner: web.AppRunner, settings: Settings) -> GuardedSite:
-    """Listen on settings.host:port. Raises exposure.ExposureRefused for an exposure not allowed."""
+async def start_site(
+    runner: web.AppRunner, settings: Settings, *, sock: socket.socket | None = None
+) -> GuardedSite:
+    """Listen on settings.host:port, or on `sock` when the caller bound it beforehand (the
+    kiosk window does, to send requests before the backend has started). Raises
+    exposure.ExposureRefused for an exposure not allowed."""
     warnings = exposure.check(settings)
-    site = GuardedSite(runner, settings, ssl_context=exposure.ssl_context(settings))
+    site = GuardedSite(runner, settings, ssl_context=exposure.ssl_context(settings), sock=sock)
     await site.start()
     for warning in warnings:
         log.warning("%s", warning)
@@ -348,13 +352,19 @@ class GuardedSite(web.BaseSite):
     """A TCP site (aiohttp's BaseSite, so runner.addresses and runner.cleanup() work) whose
     accept loop is the _Listener above."""
 
-    __slots__ = ("_listener", "_settings")
+    __slots__ = ("_listener", "_settings", "_sock")
 
     def __init__(
-        self, runner: web.AppRunner, settings: Settings, *, ssl_context: ssl.SSLContext | None = None
+        self,
+        runner: web.AppRunner,
+        settings: Settings,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        sock: socket.socket | None = None,
     ) -> None:
         super().__init__(runner, ssl_context=ssl_context)
         self._settings = settings
+        self._sock = sock
         self._listener: _Listener | None = None
 
     @property
@@ -379,7 +389,8 @@ class GuardedSite(web.BaseSite):
         def protocol() -> asyncio.Protocol:
             return JsonErrorRequestHandler(server, loop=loop, **kwargs)
 
-        sock = _listening_socket(self._settings.host, self._settings.port, self._backlog)
+        sock = self._sock or _listening_socket(self._settings.host, self._settings.port, self._backlog)
+        sock.setblocking(False)
         self._listener = _Listener(sock, protocol, lambda: len(server.connections), self._settings, self._ssl_context)
         self._server = self._listener
 

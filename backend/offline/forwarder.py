@@ -63,7 +63,9 @@ class Forwarder:
         lease_ttl_s: float,
         min_delay_s: float,
         max_delay_s: float,
+        idle_s: float | None = None,
     ) -> None:
+        """`idle_s`: the wait after a pass that found nothing waiting (default `min_delay_s`)."""
         self._db = db
         self._gateway = gateway
         self._sealer = sealer
@@ -71,7 +73,7 @@ class Forwarder:
         self._lease_ttl_ms = int(lease_ttl_s * 1000)
         self._holder = uuid.uuid4().hex
         self._lock = asyncio.Lock()
-        self._loop = PassLoop(idle_s=min_delay_s, min_backoff_s=min_delay_s, max_backoff_s=max_delay_s)
+        self._loop = PassLoop(idle_s=idle_s or min_delay_s, min_backoff_s=min_delay_s, max_backoff_s=max_delay_s)
         self._scrub_pending = False  # an outcome cleared a sealed card; the WAL may still hold it
         self.passes = 0
 

@@ -2,7 +2,9 @@
 
 Each pass is a few set-based statements on the writer thread, never a loop over rows on the
 event loop. Sessions that reached the gateway are only marked; the reconciler asks the
-gateway before they expire.
+gateway before they expire. Expiry runs in transactions of at most `batch` sessions: ten
+thousand in one kept the writer thread busy long enough, in and out of the GIL row by row, to
+hold the window's loop for more than a frame; between batches the loop has the GIL to itself.
 
 Neither decision trusts the wall clock (backend/clock.py): a session's lifetime ends on the
 steady timeline, which no jump moves while the process runs, and the purge reaches only as
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -28,6 +31,7 @@ from backend.payments.reconciler import Reconciler
 log = logging.getLogger(__name__)
 
 _DAY_MS = 86_400_000
+BATCH = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +51,10 @@ class Cleanup:
         interval_s: float,
         retention_days: float,
         clock: Clock,
+        batch: int = BATCH,
     ) -> None:
         self._db = db
+        self._batch = batch
         self._engine = engine
         self._reconciler = reconciler
         self._interval = interval_s
@@ -73,14 +79,16 @@ class Cleanup:
         now, steady = self._clock(), self._clock.steady()
         purge_before = self._clock.horizon() - self._retention_ms
 
-        def one_pass(conn: Connection) -> CleanupResult:
-            return CleanupResult(
-                expired=passes.expire_untouched(conn, now, steady_ms=steady),
-                awaiting_gateway=passes.mark_contacted_for_expiry(conn, now, steady_ms=steady),
-                purged=passes.purge_finished(conn, purge_before),
-            )
-
-        result = await self._db.write(one_pass)
+        batch = self._batch
+        result = CleanupResult(
+            expired=await self._in_batches(
+                lambda conn: passes.expire_untouched(conn, now, steady_ms=steady, limit=batch)
+            ),
+            awaiting_gateway=await self._in_batches(
+                lambda conn: passes.mark_contacted_for_expiry(conn, now, steady_ms=steady, limit=batch)
+            ),
+            purged=await self._db.write(lambda conn: passes.purge_finished(conn, purge_before)),
+        )
         if result.awaiting_gateway:
             self._reconciler.poke()
         await self._engine.prune()
@@ -89,6 +97,16 @@ class Cleanup:
         if self._clock.save_due():
             await asyncio.to_thread(self._clock.save)
         return result
+
+    async def _in_batches(self, one_batch: Callable[[Connection], int]) -> int:
+        """Run a limited pass until it finds fewer than a batch; how many it changed in all."""
+        total = 0
+        while True:
+            changed = await self._db.write(one_batch)
+            total += changed
+            if changed < self._batch:
+                return total
+            await asyncio.sleep(0)  # one loop turn with the writer idle
 
     async def _confirm_horizon(self) -> None:
         """Without a saved horizon, cap it by the newest session created before this start

@@ -20,12 +20,20 @@ log = logging.getLogger(__name__)
 
 class Reconciler:
     def __init__(
-        self, db: Database, engine: PaymentEngine, *, clock: Clock, min_delay_s: float, max_delay_s: float
+        self,
+        db: Database,
+        engine: PaymentEngine,
+        *,
+        clock: Clock,
+        min_delay_s: float,
+        max_delay_s: float,
+        idle_s: float | None = None,
     ) -> None:
+        """`idle_s`: the wait after a pass that found nothing (default `min_delay_s`)."""
         self._db = db
         self._engine = engine
         self._clock = clock
-        self._loop = PassLoop(idle_s=min_delay_s, min_backoff_s=min_delay_s, max_backoff_s=max_delay_s)
+        self._loop = PassLoop(idle_s=idle_s or min_delay_s, min_backoff_s=min_delay_s, max_backoff_s=max_delay_s)
         self.passes = 0
 
     def poke(self) -> None:

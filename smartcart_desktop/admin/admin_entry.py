@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
-from smartcart_desktop.admin.admin_api import AdminApi
-from smartcart_desktop.admin.admin_controller import AdminController
-from smartcart_desktop.admin.admin_window import AdminWindow
-from smartcart_desktop.admin.exporter import Exporter
 from smartcart_desktop.admin.long_press import LongPress
-from smartcart_desktop.admin.unlock import unlock_with_pin
 from smartcart_desktop.app.background import BackgroundTasks
 from smartcart_desktop.app.services import Services
+
+# The panel's own modules load when it is first opened, not at every start of the kiosk
+# (a tenth of a second before the cart could be drawn, for a screen few customers' kiosks open).
+if TYPE_CHECKING:
+    from smartcart_desktop.admin.admin_api import AdminApi
+    from smartcart_desktop.admin.admin_window import AdminWindow
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,10 @@ class AdminPanel:
     """One unlocked panel: its API (holding the admin token), state, exporter and window."""
 
     def __init__(self, api: AdminApi, window: QMainWindow, *, refresh_s: float, kiosk: bool) -> None:
+        from smartcart_desktop.admin.admin_controller import AdminController
+        from smartcart_desktop.admin.admin_window import AdminWindow
+        from smartcart_desktop.admin.exporter import Exporter
+
         self.api = api
         self.controller = AdminController(api, refresh_s=refresh_s)
         self.exporter = Exporter(api)
@@ -91,6 +97,9 @@ class AdminEntry(QObject):
         return self._unlocking
 
     async def _unlock(self) -> None:
+        from smartcart_desktop.admin.admin_api import AdminApi
+        from smartcart_desktop.admin.unlock import unlock_with_pin
+
         link, options = self._services.link, self._services.options
         # The admin token must be earned with the PIN; the link's (if any) only proves to the
         # unlock that the PIN comes from the kiosk's own window.

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QWidget
 from smartcart_desktop.admin.admin_api import AdminApi
 from smartcart_desktop.admin.pin_dialog import PinDialog
 from smartcart_desktop.admin.unlock import unlock_with_pin
-from smartcart_desktop.app.startup import BackendLink
+from smartcart_desktop.app.backend_link import BackendLink
 from smartcart_desktop.checkout import messages
 
 

@@ -4,6 +4,11 @@ to quit, then shut down once, in order.
 Quit requests come from the window closing, `aboutToQuit`, SIGTERM and SIGINT; they all set
 one event, and `shutdown()` runs at most once however many arrive. `app.quit()` is never
 called while this coroutine runs: qasync would stop the loop under the cleanup.
+
+Start-up draws the cart first and starts the embedded backend after: the backend's address is
+bound before anything else, so the window's first requests (a tap on Checkout) wait for it in
+the socket's backlog, and the backend itself is imported on a worker thread so that the
+drawn cart takes taps meanwhile.
 """
 
 from __future__ import annotations
@@ -12,22 +17,21 @@ import asyncio
 import contextlib
 import logging
 import signal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from smartcart_desktop.admin.pin_dialog import show_generated_pin
+from smartcart_desktop.app.backend_link import remote_link
+from smartcart_desktop.app.data_dir import window_data_dir
+from smartcart_desktop.app.embedded_address import EmbeddedAddress, reserve_embedded_address
 from smartcart_desktop.app.main_thread_gc import MainThreadGc
 from smartcart_desktop.app.options import LaunchOptions
 from smartcart_desktop.app.services import Services
-from smartcart_desktop.app.startup import (
-    BackendLink,
-    EmbeddedBackend,
-    embedded_settings,
-    remote_link,
-)
 from smartcart_desktop.ui.main_window import MainWindow
 from smartcart_desktop.ui.style import apply_stylesheet
+
+if TYPE_CHECKING:
+    from smartcart_desktop.app.startup import EmbeddedBackend
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +68,15 @@ class KioskApp:
         collector = MainThreadGc()
         collector.start()
         self._stack.callback(collector.stop)  # registered first: runs after everything else
-        link = await self._connect(settings_overrides)
-        services = Services.build(self.options, link)
+        address = None
+        if self.options.backend_url:
+            link = remote_link(self.options)
+        else:
+            timeout_s = settings_overrides.get("gateway_timeout_s", self.options.gateway_timeout_s)
+            address = reserve_embedded_address(float(timeout_s))
+            link = address.link
+            self._stack.push_async_callback(self._stop_backend, address)  # last: the server outlives its clients
+        services = Services.build(self.options, link, window_data_dir(settings_overrides.get("data_dir")))
         self.services = services
         self._stack.push_async_callback(services.api.close)
         self._stack.push_async_callback(services.stop)
@@ -77,21 +88,31 @@ class KioskApp:
         self._stack.push_async_callback(self._close_window)
         self._listen_for_quit(app, window)
         window.present()
+        if address is not None:
+            await self._start_embedded(address, settings_overrides)
         if self.backend is not None and (pin := self.backend.take_generated_pin()):
+            from smartcart_desktop.admin.pin_dialog import show_generated_pin  # a first start only
+
             self.pin_message = show_generated_pin(window, pin)
         services.start()
         window.offer_unfinished()
+        collector.freeze_startup()
         where = "remote" if self.options.backend_url else "embedded"
         log.info("SmartCart is ready (%s backend at %s)", where, link.url)
 
-    async def _connect(self, settings_overrides: dict[str, Any]) -> BackendLink:
-        if self.options.backend_url:
-            return remote_link(self.options)
-        backend = EmbeddedBackend(embedded_settings(self.options, **settings_overrides))
-        link = await backend.start()
+    async def _start_embedded(self, address: EmbeddedAddress, settings_overrides: dict[str, Any]) -> None:
+        # Off the loop: the drawn cart keeps taking taps while half a second of imports runs.
+        await asyncio.to_thread(_import_backend)
+        from smartcart_desktop.app.startup import EmbeddedBackend, embedded_settings
+
+        backend = EmbeddedBackend(embedded_settings(self.options, address, **settings_overrides), address)
         self.backend = backend
-        self._stack.push_async_callback(backend.stop)  # runs last: the server outlives its clients
-        return link
+        await backend.start()
+
+    async def _stop_backend(self, address: EmbeddedAddress) -> None:
+        if self.backend is not None:
+            await self.backend.stop()
+        address.close()  # closed already if the server took it; if it never did, nobody else will
 
     def _listen_for_quit(self, app: QApplication, window: MainWindow) -> None:
         app.setQuitOnLastWindowClosed(False)  # the loop must outlive the window for the cleanup
@@ -143,6 +164,10 @@ class KioskApp:
         window.force_close()
         await window.stop()
         window.deleteLater()
+
+
+def _import_backend() -> None:
+    import smartcart_desktop.app.startup  # noqa: F401 - loaded for _start_embedded
 
 
 async def run(options: LaunchOptions) -> int:

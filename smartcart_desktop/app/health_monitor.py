@@ -1,6 +1,13 @@
 """Polls the backend's health for the status bar: can the gateway be reached (Online /
 Offline), how many offline payments wait to be forwarded, and — when the backend runs in
-tester mode — the active fault and the log of requests it hit (for the tester panel)."""
+tester mode — the active fault and the log of requests it hit (for the tester panel).
+
+It asks often only while there is something to watch: the backend or the gateway away, offline
+payments waiting to be forwarded, or tester mode (the fault log moves with every request). A
+healthy kiosk at rest asks rarely: a poll every 2 s woke the window, the backend and its
+gateway probe all day for an answer that did not change. Whatever the window itself changes (a
+payment ending, a fault switched) is asked about at once anyway.
+"""
 
 from __future__ import annotations
 
@@ -32,17 +39,36 @@ class HealthView:
     def fault_mode(self) -> str | None:
         return self.faults.mode if self.faults is not None else None
 
+    @property
+    def settled(self) -> bool:
+        """Nothing to watch closely: both sides reachable, nothing waiting, no tester."""
+        return (
+            self.backend_reachable is True
+            and self.gateway_reachable is True
+            and not self.tester
+            and self.offline_pending == 0
+        )
+
 
 class HealthMonitor(QObject):
     changed = Signal(object)  # HealthView
 
-    def __init__(self, api: ApiClient, *, interval_s: float = 2.0, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        api: ApiClient,
+        *,
+        interval_s: float = 2.0,
+        settled_interval_s: float = 60.0,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._api = api
         self._interval = interval_s
+        self._settled_interval = max(interval_s, settled_interval_s)
         self._view = HealthView()
         self._tasks = BackgroundTasks("health monitor")
         self._wake = asyncio.Event()
+        self.checks = 0  # questions asked so far (how often it wakes, for a test to read)
 
     @property
     def view(self) -> HealthView:
@@ -69,9 +95,11 @@ class HealthMonitor(QObject):
         while True:
             self._wake.clear()
             self._publish(await self._check())
-            await wait_or_timeout(self._wake, self._interval)
+            interval = self._settled_interval if self._view.settled else self._interval
+            await wait_or_timeout(self._wake, interval)
 
     async def _check(self) -> HealthView:
+        self.checks += 1
         try:
             health = await self._api.health()
         except ApiError:

@@ -19,9 +19,12 @@ class LaunchOptions:
     poll_interval_s: float = 2.0
     # A customer's cancel waits this long for the gateway to confirm, then returns to the cart.
     cancel_answer_s: float = 5.0
+    # The status bar's health check: this often while something is away or waiting (or in
+    # tester mode), the second while all is well.
     health_interval_s: float = 2.0
     # The receipt: the kiosk's printer (none: no Print button), whether each receipt prints by
     # itself, and how long it stays on screen before the window goes back to the cart.
     receipt_printer: PrinterTarget | None = None
     receipt_auto_print: bool = False
     receipt_return_s: float = 20.0
+    health_settled_interval_s: float = 60.0

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from smartcart_desktop.api.client import ApiClient
+from smartcart_desktop.app.backend_link import BackendLink
 from smartcart_desktop.app.background import BackgroundTasks
 from smartcart_desktop.app.health_monitor import HealthMonitor
 from smartcart_desktop.app.options import LaunchOptions
-from smartcart_desktop.app.startup import BackendLink
 from smartcart_desktop.checkout.cart import Cart
+from smartcart_desktop.checkout.catalog_cache import CatalogCache
 from smartcart_desktop.checkout.flow import CheckoutFlow
 from smartcart_desktop.checkout.validation import PaymentValidator
 from smartcart_desktop.printing.receipt_printer import ReceiptPrinter
@@ -28,7 +30,8 @@ class Services:
     printer: ReceiptPrinter | None = None  # the kiosk's receipt printer, if it has one
 
     @classmethod
-    def build(cls, options: LaunchOptions, link: BackendLink) -> Services:
+    def build(cls, options: LaunchOptions, link: BackendLink, data_dir: Path | None = None) -> Services:
+        """`data_dir`: where the window keeps what it shows before the backend answers."""
         api = ApiClient(link.url, link.kiosk_token)
         return cls(
             options=options,
@@ -40,8 +43,10 @@ class Services:
                 poll_interval_s=options.poll_interval_s,
                 cancel_answer_s=options.cancel_answer_s,
             ),
-            cart=Cart(api),
-            health=HealthMonitor(api, interval_s=options.health_interval_s),
+            cart=Cart(api, CatalogCache(data_dir)),
+            health=HealthMonitor(
+                api, interval_s=options.health_interval_s, settled_interval_s=options.health_settled_interval_s
+            ),
             validator=PaymentValidator(api),
             tasks=BackgroundTasks("services"),
             printer=ReceiptPrinter(options.receipt_printer) if options.receipt_printer else None,

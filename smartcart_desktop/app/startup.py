@@ -1,7 +1,9 @@
-"""Where the window finds its backend: the embedded server, or a headless one by URL.
+"""The embedded backend: the aiohttp server inside the kiosk's own process and loop.
 
 This is the only module of the window that imports `backend`. Everything else reaches the
 backend over HTTP through the ApiClient, so the same window works against a remote server.
+The window imports this module only once it is drawn (see application.py): importing the
+backend is most of the start-up time.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -19,43 +20,36 @@ from backend.app import create_app
 from backend.app_keys import ADMIN_PIN
 from backend.http import server
 from backend.settings import Settings, invalid_settings_message
+from smartcart_desktop.app.backend_link import BackendLink, StartupError
+from smartcart_desktop.app.embedded_address import EmbeddedAddress
 from smartcart_desktop.app.options import LaunchOptions
 
 log = logging.getLogger(__name__)
 
-KIOSK_TOKEN_ENV = "SMARTCART_KIOSK_TOKEN"
-ADMIN_TOKEN_ENV = "SMARTCART_ADMIN_TOKEN"
+EMBEDDED_RECONCILE_IDLE_S = 10.0
+_RECONCILE_IDLE_ENV = "SMARTCART_RECONCILE_IDLE_S"
 
 
-class StartupError(Exception):
-    """The kiosk cannot start; the message says what to fix."""
-
-
-@dataclass(frozen=True, slots=True)
-class BackendLink:
-    """How to talk to the backend. Tokens live only in this process's memory."""
-
-    url: str
-    kiosk_token: str = ""
-    admin_token: str | None = None
-    # What the countdown starts with; the flow replaces it by the backend's GET /api/config.
-    gateway_timeout_s: float = 30.0
-
-    def __repr__(self) -> str:  # keep the tokens out of logs and tracebacks
-        return f"BackendLink(url={self.url!r}, gateway_timeout_s={self.gateway_timeout_s})"
-
-
-def embedded_settings(options: LaunchOptions, **overrides: Any) -> Settings:
-    """Settings for an embedded server: fresh tokens for this launch only."""
+def embedded_settings(
+    options: LaunchOptions, address: EmbeddedAddress | None = None, **overrides: Any
+) -> Settings:
+    """Settings for an embedded server: fresh tokens for this launch only (the address's,
+    which the window already holds, when the socket was bound beforehand)."""
+    kiosk_token = address.link.kiosk_token if address else secrets.token_urlsafe(32)
+    admin_token = address.link.admin_token if address and address.link.admin_token else secrets.token_urlsafe(32)
     values: dict[str, Any] = {
         "host": "127.0.0.1",
         "port": 0,
         "tester": options.tester,
-        "kiosk_token": SecretStr(secrets.token_urlsafe(32)),
-        "admin_token": SecretStr(secrets.token_urlsafe(32)),
+        "kiosk_token": SecretStr(kiosk_token),
+        "admin_token": SecretStr(admin_token),
     }
     if options.database_url:
         values["database_url"] = options.database_url
+    if _RECONCILE_IDLE_ENV not in os.environ:
+        # A kiosk's own backend drives its payments itself and is woken when the gateway comes
+        # back; two idle passes (reconciler, forwarder) a second were half of its idle CPU.
+        values["reconcile_idle_s"] = EMBEDDED_RECONCILE_IDLE_S
     values.update(overrides)
     try:
         return Settings(**values)
@@ -66,8 +60,11 @@ def embedded_settings(options: LaunchOptions, **overrides: Any) -> Settings:
 class EmbeddedBackend:
     """The aiohttp backend on 127.0.0.1, on a free port, inside this process's loop."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, address: EmbeddedAddress | None = None) -> None:
+        """`address`: a socket already listening (the window's requests wait in its backlog);
+        without one the server binds a free port of its own."""
         self._settings = settings
+        self._address = address
         self._app = create_app(settings)
         self._runner: web.AppRunner | None = None
 
@@ -88,7 +85,8 @@ class EmbeddedBackend:
         await runner.setup()
         self._runner = runner
         try:
-            await server.start_site(runner, self._settings)
+            sock = self._address.sock if self._address is not None else None
+            await server.start_site(runner, self._settings, sock=sock)
         except BaseException:
             await self.stop()
             raise
@@ -106,17 +104,3 @@ class EmbeddedBackend:
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
-
-
-def remote_link(options: LaunchOptions) -> BackendLink:
-    """A headless backend named by --backend-url; its tokens come from the environment."""
-    assert options.backend_url
-    token = os.environ.get(KIOSK_TOKEN_ENV, "")
-    if not token:
-        raise StartupError(f"--backend-url needs the kiosk token in {KIOSK_TOKEN_ENV}.")
-    return BackendLink(
-        url=options.backend_url.rstrip("/"),
-        kiosk_token=token,
-        admin_token=os.environ.get(ADMIN_TOKEN_ENV) or None,
-        gateway_timeout_s=options.gateway_timeout_s,
-    )

@@ -81,3 +81,23 @@ async def test_a_session_that_reached_the_gateway_expires_only_after_asking_it(s
         charges = (await reply.json())["charges"]
     assert [c["status"] for c in charges] == ["voided"]  # the key is closed: a late charge is refused
     assert expired["events"][-1]["kind"] == "expired"
+
+
+async def test_more_sessions_than_one_batch_all_expire_each_with_its_history(start_app):
+    clock = MovableClock()
+    api, app, _ = await start_app(clock=clock, session_ttl_s=60)
+    sessions = [await api.session() for _ in range(7)]
+    paid = await api.session()
+    assert (await api.cash(paid)).status == 200
+    cleanup = app[app_keys.CLEANUP]
+    cleanup._batch = 3  # the window's loop gets a turn between batches; 7 takes three of them
+
+    clock.advance(120)
+    result = await cleanup.run_once()
+
+    assert result.expired == 7
+    for session_id in sessions:
+        session = await api.get(session_id)
+        assert session["status"] == "EXPIRED"
+        assert [e["kind"] for e in session["events"]].count("expired") == 1
+    assert (await api.get(paid))["status"] == "COMPLETED"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from smartcart_desktop.app.startup import StartupError, embedded_settings
+from smartcart_desktop.app.backend_link import StartupError
+from smartcart_desktop.app.startup import embedded_settings
 from smartcart_desktop.checkout.state import Stage
 from smartcart_desktop.printing.printer_target import PrinterTarget
 from tests.desktop.conftest import FAST_OPTIONS, Kiosk, StartKiosk

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QTreeWidgetItem
 
 from backend import app_keys
 from smartcart_desktop.api.models import CrashAccepted
+from smartcart_desktop.app.backend_link import KIOSK_TOKEN_ENV
 from smartcart_desktop.app.options import LaunchOptions
-from smartcart_desktop.app.startup import KIOSK_TOKEN_ENV
 from smartcart_desktop.checkout.state import Stage
 from smartcart_desktop.tester import dock as tester_dock
 from smartcart_desktop.tester.faults import FAULT_MODES

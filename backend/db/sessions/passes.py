@@ -28,17 +28,19 @@ def _set_move(
     kind: str,
     reason: str | None,
     values: Mapping[str, Any],
+    limit: int | None = None,
 ) -> int:
     """One set-based change: lock the rows the indexed predicate selects, change them, and
     write an event row for each one changed. `to` None changes fields without moving the
-    sessions (the event has no target state).
+    sessions (the event has no target state). `limit`: change at most this many (the first by
+    id); the change must take the rows out of `where`, so that the next call finds the rest.
 
     Locking first (in id order, so that two processes cannot deadlock on each other) and
     writing events for exactly the rows locked keeps the history true on PostgreSQL, where
     an INSERT … SELECT and an UPDATE with the same predicate may see different rows.
     """
     rows = conn.execute(
-        select(_S.id, _S.status, _S.attempts).where(where).order_by(_S.id).with_for_update()
+        select(_S.id, _S.status, _S.attempts).where(where).order_by(_S.id).limit(limit).with_for_update()
     ).all()
     ids = [row.id for row in rows]
     for start in range(0, len(ids), _CHUNK):
@@ -67,7 +69,7 @@ def _set_move(
     return len(rows)
 
 
-def expire_untouched(conn: Connection, now_ms: int, *, steady_ms: int) -> int:
+def expire_untouched(conn: Connection, now_ms: int, *, steady_ms: int, limit: int | None = None) -> int:
     """Expire sessions past their lifetime that never reached the gateway: nothing to check.
 
     `steady_ms` judges the lifetime (expires_at_ms is on the steady timeline, backend/clock.py);
@@ -86,10 +88,11 @@ def expire_untouched(conn: Connection, now_ms: int, *, steady_ms: int) -> int:
         kind="expired",
         reason="session lifetime ended",
         values={"status": Status.EXPIRED, "finished_at_ms": now_ms},
+        limit=limit,
     )
 
 
-def mark_contacted_for_expiry(conn: Connection, now_ms: int, *, steady_ms: int) -> int:
+def mark_contacted_for_expiry(conn: Connection, now_ms: int, *, steady_ms: int, limit: int | None = None) -> int:
     """Sessions past their lifetime that reached the gateway expire only after a look-up there."""
     where = and_(
         _S.status == Status.INTERRUPTED,
@@ -105,6 +108,7 @@ def mark_contacted_for_expiry(conn: Connection, now_ms: int, *, steady_ms: int) 
         kind="expiry_pending",
         reason="lifetime ended; checking the gateway before expiring",
         values={"settle_to": Status.EXPIRED},
+        limit=limit,
     )
 
 
