@@ -10,6 +10,10 @@ drives one checkout through a timeout and a network error to a receipt, then a d
 then the ways an Indian kiosk takes money: the UPI QR, the card terminal prompt and the
 operator's cash keypad; and saves each step. Without options: a 1200×760 window, docs/<step>.png. `--kiosk` (full
 screen) and `--size WxH` (the Xvfb screen's size): docs/<step>-WxH.png.
+
+`--language hi`: the customer taps "हिन्दी" on the cart and pays in Hindi: the cart, the payment
+methods, the cash keypad, the terminal, a timeout (processing, its prompt, the cart after
+Cancel), the UPI QR and its receipt, as docs/<step>-hi[-WxH].png.
 """
 
 from __future__ import annotations
@@ -58,9 +62,12 @@ class Shots:
         parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
         parser.add_argument("--kiosk", action="store_true", help="full screen, as on a kiosk")
         parser.add_argument("--size", help="the screen's size, WIDTHxHEIGHT: names the files *-WxH.png")
+        parser.add_argument("--language", choices=("en", "hi"), default="en",
+                            help="hi: the customer switches to Hindi on the cart (files *-hi*.png)")
         args = parser.parse_args(argv)
         self.kiosk: bool = args.kiosk
-        self.suffix = f"-{args.size}" if args.size else ""
+        self.hindi: bool = args.language == "hi"
+        self.suffix = ("-hi" if self.hindi else "") + (f"-{args.size}" if args.size else "")
 
     def path(self, name: str) -> Path:
         return DOCS / f"{name}{self.suffix}.png"
@@ -124,7 +131,7 @@ async def shoot() -> None:
             **SHOP,
         )
         try:
-            await drive(kiosk)
+            await (drive_hindi(kiosk) if SHOTS.hindi else drive(kiosk))
         finally:
             await kiosk.shutdown()
 
@@ -194,6 +201,84 @@ async def drive(kiosk: KioskApp) -> None:
     save_window(window, "declined")
 
     await shoot_payment_methods(kiosk)
+
+
+async def drive_hindi(kiosk: KioskApp) -> None:
+    """A customer who reads Hindi: the toggle on the cart, then each way to pay."""
+    assert kiosk.window is not None and kiosk.services is not None
+    window, services = kiosk.window, kiosk.services
+    flow, api = services.flow, services.api
+    assert window.tester_dock is not None
+    window.tester_dock.hide()
+    if not SHOTS.kiosk and "x" not in SHOTS.suffix:
+        window.resize(*SIZE)
+        window.move(20, 20)
+    await until(lambda: services.cart.products)
+    for product, quantity in (("masala-chai", 2), ("veg-sandwich", 1), ("samosa-2", 1)):
+        services.cart.set_quantity(product, quantity)
+    window.cart_screen.language_button.click()
+    await until(lambda: window.cart_screen.checkout_button.text() != "Checkout")
+    await settle()
+    save_window(window, "cart")
+
+    window.cart_screen.checkout_button.click()
+    await until(lambda: flow.state.stage is Stage.DETAILS)
+    form = window.payment_screen
+    form.method_buttons["upi_qr"].click()
+    form.pay_button.setFocus()
+    await settle()
+    save_window(window, "payment-methods")
+
+    form.method_buttons["cash"].click()
+    form.cash.start()
+    for key in "1111":
+        form.cash.keypad.keys[key].click()
+    form.cash.amount.setFocus()
+    form.cash.keypad.type_into(form.cash.amount)
+    for key in "500":
+        form.cash.keypad.keys[key].click()
+    await settle()
+    save_window(window, "cash-operator")
+
+    form.method_buttons["card_present"].click()
+    form.pay_button.click()
+    await until(lambda: flow.state.stage is Stage.ON_TERMINAL)
+    await settle(1.2)
+    save_window(window, "terminal")
+    window.terminal_screen.cancel_button.click()
+    await until(lambda: flow.state.stage is Stage.CART)
+    await settle()
+
+    window.cart_screen.checkout_button.click()
+    await until(lambda: flow.state.stage is Stage.DETAILS)
+    await type_test_card(form)
+    await api.set_faults("latency", latency_ms=6_000)  # the gateway answers too late: a timeout
+    form.pay_button.click()
+    await until(lambda: flow.state.stage is Stage.PROCESSING)
+    await asyncio.sleep(1.3)
+    save_window(window, "processing")
+    await until(lambda: visible_dialog(window, "timeoutDialog") is not None)
+    await api.set_faults("none")
+    await settle()
+    save_window(window, "timeout-dialog")
+    timeout_dialog = visible_dialog(window, "timeoutDialog")
+    assert timeout_dialog is not None
+    press(timeout_dialog, "cancelButton")
+    await until(lambda: flow.state.stage is Stage.CART)
+    await settle()
+    save_window(window, "cart-cancelled")
+
+    window.cart_screen.checkout_button.click()
+    await until(lambda: flow.state.stage is Stage.DETAILS)
+    form.method_buttons["upi_qr"].click()
+    form.pay_button.click()
+    await until(lambda: flow.state.stage is Stage.SCAN_QR)
+    await settle(1.2)
+    save_window(window, "upi-qr")
+    await api.customer(flow.state.session_id or "", "pay")
+    await until(lambda: flow.state.receipt is not None)
+    await settle()
+    save_window(window, "receipt")
 
 
 async def checkout_again(kiosk: KioskApp, product: str = "masala-chai", quantity: int = 2) -> None:

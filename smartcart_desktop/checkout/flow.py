@@ -44,10 +44,8 @@ from smartcart_desktop.checkout.verifier import settled_order
 
 log = logging.getLogger(__name__)
 
-CANCELLED_NOTICE = "Payment cancelled"
-CANCEL_UNCONFIRMED_NOTICE = (
-    "Payment cancelled. Your money is safe: if anything was taken it will be refunded automatically."
-)
+CANCELLED_NOTICE = messages.CANCELLED
+CANCEL_UNCONFIRMED_NOTICE = messages.CANCEL_UNCONFIRMED
 
 
 class CheckoutFlow(QObject):

@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smartcart_contract.payment_methods import PaymentMethod
+from smartcart_desktop.translation import QT_TRANSLATE_NOOP
+
+CONTEXT = "payment_methods"
 
 UPI_QR = PaymentMethod.UPI_QR.value
 CARD_PRESENT = PaymentMethod.CARD_PRESENT.value
@@ -25,12 +28,13 @@ class MethodLook:
     icon: str  # resources/icons/<icon>.svg
 
 
+# The labels are English source texts, translated where the form shows them.
 LOOKS = {
-    UPI_QR: MethodLook("UPI (scan QR)", "qr"),
-    CARD_PRESENT: MethodLook("Card on terminal", "terminal"),
-    CASH: MethodLook("Cash (operator)", "cash"),
-    CARD: MethodLook("Typed card (tester)", "card"),
-    UPI: MethodLook("UPI ID (tester)", "upi"),
+    UPI_QR: MethodLook(QT_TRANSLATE_NOOP("payment_methods", "UPI (scan QR)"), "qr"),
+    CARD_PRESENT: MethodLook(QT_TRANSLATE_NOOP("payment_methods", "Card on terminal"), "terminal"),
+    CASH: MethodLook(QT_TRANSLATE_NOOP("payment_methods", "Cash (operator)"), "cash"),
+    CARD: MethodLook(QT_TRANSLATE_NOOP("payment_methods", "Typed card (tester)"), "card"),
+    UPI: MethodLook(QT_TRANSLATE_NOOP("payment_methods", "UPI ID (tester)"), "upi"),
 }
 
 KNOWN = tuple(LOOKS)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidg
 
 from smartcart_contract.limits import PIN_MAX, PIN_MIN
 from smartcart_contract.money import format_money, parse_money
+from smartcart_desktop.checkout.messages import tr
 from smartcart_desktop.ui.keypad import AMOUNT_KEYS, Keypad
 from smartcart_desktop.ui.style import restyle, set_role
 
@@ -47,20 +48,31 @@ class CashPanel(QWidget):
         self.change_label.setObjectName("changeLabel")
         self.keypad = Keypad(AMOUNT_KEYS, columns=4, name="cashKeypad")
         self.keypad.setMaximumWidth(_KEYPAD_MAX_PX)  # keys a thumb's width, not a screen's quarter
+        self._pin_error_source: str | None = None
         self._build()
+        self.retranslate()
         for edit in (self.pin, self.amount):
             edit.installEventFilter(self)  # the keypad types into the field last tapped
             edit.textEdited.connect(lambda _text: self._edited())
             edit.returnPressed.connect(self.submitted)
         self.keypad.type_into(self.pin)
 
+    def retranslate(self) -> None:
+        self.pin_caption.setText(self.tr("Operator PIN"))
+        self.amount_caption.setText(self.tr("Cash received"))
+        self._show_change()
+        if self._pin_error_source:
+            self.pin_error.setText(tr(self._pin_error_source))
+
     def _build(self) -> None:
+        self.pin_caption = set_role(QLabel(), "muted")
+        self.amount_caption = set_role(QLabel(), "muted")
         fields = QVBoxLayout()
         fields.setSpacing(4)
-        fields.addWidget(set_role(QLabel("Operator PIN"), "muted"))
+        fields.addWidget(self.pin_caption)
         fields.addWidget(self.pin)
         fields.addWidget(self.pin_error)
-        fields.addWidget(set_role(QLabel("Cash received"), "muted"))
+        fields.addWidget(self.amount_caption)
         fields.addWidget(self.amount)
         fields.addStretch(1)
         grid = QGridLayout(self)
@@ -89,7 +101,8 @@ class CashPanel(QWidget):
 
     def show_pin_error(self, message: str | None) -> None:
         """The backend refused the PIN (or locked the check): say so and ask for it again."""
-        self.pin_error.setText(message or "")
+        self._pin_error_source = message
+        self.pin_error.setText(tr(message or ""))
         self.pin.setProperty("invalid", bool(message))
         restyle(self.pin)
         if message:
@@ -107,6 +120,7 @@ class CashPanel(QWidget):
         self.pin.setText("")
         self.amount.setText("")
         self.pin_error.setText("")
+        self._pin_error_source = None
         self.pin.setProperty("invalid", False)
         restyle(self.pin)
         self.change_label.setText("")
@@ -133,6 +147,8 @@ class CashPanel(QWidget):
         if received is None:
             self.change_label.setText("")
         elif received < self._due:
-            self.change_label.setText(f"Still due: {format_money(self._due - received, self._currency)}")
+            due = format_money(self._due - received, self._currency)
+            self.change_label.setText(self.tr("Still due: {amount}").format(amount=due))
         else:
-            self.change_label.setText(f"Change: {format_money(received - self._due, self._currency)}")
+            change = format_money(received - self._due, self._currency)
+            self.change_label.setText(self.tr("Change: {amount}").format(amount=change))

@@ -14,6 +14,11 @@ from datetime import datetime
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
+from smartcart_desktop.translation import QT_TRANSLATE_NOOP, translate
+
+CONTEXT = "Countdown"
+EXPIRES_IN = QT_TRANSLATE_NOOP("Countdown", "Expires in {time}")
+
 
 def remaining_text(seconds: float) -> str:
     whole = max(0, math.ceil(seconds))
@@ -27,13 +32,13 @@ class Countdown(QObject):
         self,
         label: QLabel,
         *,
-        prefix: str = "Expires in ",
+        template: str = EXPIRES_IN,  # an English source text in CONTEXT, with {time}
         clock: Callable[[], float] = time.time,
         interval_ms: int = 250,
     ) -> None:
         super().__init__(label)
         self._label = label
-        self._prefix = prefix
+        self._template = template
         self._clock = clock
         self._deadline: float | None = None
         self._fired = False
@@ -69,7 +74,8 @@ class Countdown(QObject):
         left = self.remaining_s()
         if left is None:
             return
-        self._label.setText(self._prefix + remaining_text(left))
+        # Translated at each tick: a language switch shows at the next one.
+        self._label.setText(translate(CONTEXT, self._template).format(time=remaining_text(left)))
         if left <= 0:
             self._timer.stop()
             if not self._fired:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -30,9 +30,12 @@ from smartcart_desktop.api.models import Session
 from smartcart_desktop.checkout import messages
 from smartcart_desktop.checkout.messages import Message
 from smartcart_desktop.checkout.state import Prompt, PromptKind
+from smartcart_desktop.translation import QT_TRANSLATE_NOOP, translate
 from smartcart_desktop.ui.awaiting import finished
 from smartcart_desktop.ui.kind_icon import KindIcon, headline_row, show_message
 from smartcart_desktop.ui.style import set_role
+
+_CONTEXT = "dialogs"
 
 
 class Answer(IntEnum):
@@ -54,7 +57,7 @@ class Answer(IntEnum):
 @dataclass(frozen=True, slots=True)
 class Choice:
     answer: Answer
-    text: str
+    text: str  # an English source text (context "dialogs"), shown translated
     role: str = "secondary"  # primary | secondary | danger (stylesheet roles)
 
 
@@ -94,11 +97,12 @@ class KioskDialog(QDialog):
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
         show_message(self.message, self.icon, message)
-        self.detail = set_role(QLabel(detail), "subtitle")
+        self.detail = set_role(QLabel(), "subtitle")
         self.detail.setObjectName("detail")
         self.detail.setWordWrap(True)
-        self.detail.setVisible(bool(detail))
+        self.set_detail(detail)
         self.buttons: dict[Answer, QPushButton] = {}
+        self._choices = tuple(choices)
         row = QHBoxLayout()
         row.addStretch(1)
         for choice in choices:
@@ -114,8 +118,17 @@ class KioskDialog(QDialog):
         layout.addWidget(self.detail)
         layout.addLayout(row)
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() is QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        for choice in self._choices:
+            self.buttons[choice.answer].setText(translate(_CONTEXT, choice.text))
+
     def _button(self, choice: Choice) -> QPushButton:
-        button = QPushButton(choice.text)
+        button = QPushButton(translate(_CONTEXT, choice.text))
         button.setObjectName(f"{choice.answer.name.lower()}Button")
         set_role(button, choice.role)
         # Enter must not pick a button the customer did not look at; they tap instead.
@@ -128,7 +141,8 @@ class KioskDialog(QDialog):
         show_message(self.message, self.icon, message)
 
     def set_detail(self, text: str) -> None:
-        self.detail.setText(text)
+        """`text`: ours in English (shown translated) or already in the customer's language."""
+        self.detail.setText(messages.tr(text))
         self.detail.setVisible(bool(text))
 
     def dismiss(self) -> None:
@@ -184,6 +198,10 @@ class PromptDialog(KioskDialog):
         else:
             self._countdown.stop()
 
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.show_prompt(self.prompt)
+
     def _tick(self) -> None:
         self.set_detail(_prompt_detail(self.prompt))
 
@@ -217,10 +235,10 @@ def _prompt_detail(prompt: Prompt) -> str:
     else:
         lines = []
     if session.outcome_unknown and not session.status.terminal:
-        lines.append(messages.OUTCOME_UNKNOWN)
+        lines.append(messages.tr(messages.OUTCOME_UNKNOWN))
     refusal_elsewhere = prompt.kind is not PromptKind.OFFLINE_REFUSED  # else it is the message itself
     if session.offline_refusal and refusal_elsewhere and not session.status.terminal:
-        lines.append(session.offline_refusal)
+        lines.append(session.offline_refusal)  # the backend's sentence, as it wrote it
     return "\n".join(lines)
 
 
@@ -237,19 +255,20 @@ def _screen_width(widget: QWidget | None) -> int:
 
 _INLINE_WIDTH = 600
 
+_CANCEL = Choice(Answer.CANCEL, QT_TRANSLATE_NOOP("dialogs", "Cancel"), "danger")
 _RETRY_OR_CANCEL = (
-    (Choice(Answer.CANCEL, "Cancel", "danger"), Choice(Answer.RETRY, "Retry", "primary")),
+    (_CANCEL, Choice(Answer.RETRY, QT_TRANSLATE_NOOP("dialogs", "Retry"), "primary")),
     Answer.CANCEL,
 )
 _PROMPT_CHOICES: dict[PromptKind, tuple[tuple[Choice, ...], Answer]] = {
     PromptKind.TIMEOUT: _RETRY_OR_CANCEL,
     PromptKind.INTERRUPTED: _RETRY_OR_CANCEL,
     PromptKind.NETWORK: (
-        (Choice(Answer.CANCEL, "Cancel", "danger"), Choice(Answer.RETRY, "Retry now", "primary")),
+        (_CANCEL, Choice(Answer.RETRY, QT_TRANSLATE_NOOP("dialogs", "Retry now"), "primary")),
         Answer.CANCEL,
     ),
     PromptKind.OFFLINE_REFUSED: (
-        (Choice(Answer.CANCEL, "Cancel", "danger"), Choice(Answer.PAY_CASH, "Cancel and pay cash", "primary")),
+        (_CANCEL, Choice(Answer.PAY_CASH, QT_TRANSLATE_NOOP("dialogs", "Cancel and pay cash"), "primary")),
         Answer.CANCEL,
     ),
 }
@@ -260,8 +279,13 @@ def close_guard_dialog(parent: QWidget) -> KioskDialog:
         parent,
         name="closeGuardDialog",
         message=messages.CLOSE_GUARD,
-        detail="If you leave, the payment is paused and can be resumed when SmartCart starts again.",
-        choices=(Choice(Answer.LEAVE, "Yes, leave", "danger"), Choice(Answer.STAY, "No, stay", "primary")),
+        detail=QT_TRANSLATE_NOOP(
+            "messages", "If you leave, the payment is paused and can be resumed when SmartCart starts again."
+        ),
+        choices=(
+            Choice(Answer.LEAVE, QT_TRANSLATE_NOOP("dialogs", "Yes, leave"), "danger"),
+            Choice(Answer.STAY, QT_TRANSLATE_NOOP("dialogs", "No, stay"), "primary"),
+        ),
         escape=Answer.STAY,
     )
 
@@ -272,7 +296,10 @@ def resume_offer_dialog(parent: QWidget, session: Session) -> KioskDialog:
         name="resumeOfferDialog",
         message=messages.unfinished_payment(session),
         detail=messages.OUTCOME_UNKNOWN if session.outcome_unknown else "",
-        choices=(Choice(Answer.DISCARD, "Cancel it", "danger"), Choice(Answer.RESUME, "Resume", "primary")),
+        choices=(
+            Choice(Answer.DISCARD, QT_TRANSLATE_NOOP("dialogs", "Cancel it"), "danger"),
+            Choice(Answer.RESUME, QT_TRANSLATE_NOOP("dialogs", "Resume"), "primary"),
+        ),
         escape=Answer.DISMISSED,
     )
 

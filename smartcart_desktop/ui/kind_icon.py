@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QVBoxLayout
 
-from smartcart_desktop.checkout.messages import Kind, Message
+from smartcart_desktop.checkout.messages import Kind, Message, tr
 from smartcart_desktop.ui.style import set_kind, svg_pixmap
 
 
@@ -33,9 +33,10 @@ class KindIcon(QLabel):
 
 
 def show_message(text_label: QLabel, icon: KindIcon, message: Message | str) -> None:
-    """A headline with its icon, and coloured by its kind (the QSS `kind` property)."""
+    """A headline with its icon, and coloured by its kind (the QSS `kind` property), in the
+    customer's language."""
     kind = message.kind if isinstance(message, Message) else None
-    text_label.setText(str(message))
+    text_label.setText(tr(str(message)))
     set_kind(text_label, kind.value if kind else None)
     icon.show_kind(kind)
 

@@ -3,6 +3,10 @@ processing, result), the status bar, and the close guard.
 
 It shows the flow's state and forwards what the customer asks for; it never calls the API.
 
+Language: the cart screen's toggle switches between English and Hindi (ui/language.py); on Qt's
+LanguageChange each screen, the prompt and the status bar render their texts again. The next
+customer starts in English again: the choice is reset when a receipt hands over to a new order.
+
 Quitting: Ctrl+Q or the title bar closes the window (after the close guard if a payment is
 in flight). In kiosk mode (full screen) customers cannot close it; the operator presses
 Ctrl+Alt+Shift+Q and enters the admin PIN.
@@ -26,6 +30,7 @@ from smartcart_desktop.checkout.state import FlowState, Stage
 from smartcart_desktop.printing.receipt_printer import PrintFailed, ReceiptPrinter
 from smartcart_desktop.tester.control import TesterControl
 from smartcart_desktop.tester.dock import TesterDock
+from smartcart_desktop.translation import QT_TRANSLATE_NOOP
 from smartcart_desktop.ui.dialogs import (
     Answer,
     KioskDialog,
@@ -33,6 +38,7 @@ from smartcart_desktop.ui.dialogs import (
     close_guard_dialog,
     resume_offer_dialog,
 )
+from smartcart_desktop.ui.language import Language
 from smartcart_desktop.ui.prompt_presenter import PromptPresenter
 from smartcart_desktop.ui.screens.cart_screen import CartScreen
 from smartcart_desktop.ui.screens.payment_screen import PaymentScreen
@@ -68,6 +74,7 @@ class MainWindow(QMainWindow):
         self._quit_asking: asyncio.Task[None] | None = None
         self.setWindowTitle("SmartCart")
         self.setWindowIcon(icon("app"))
+        self.language = Language(self)
         self.cart_screen = CartScreen(services.cart)
         self.payment_screen = PaymentScreen()
         self.processing_screen = ProcessingScreen()
@@ -100,6 +107,8 @@ class MainWindow(QMainWindow):
         flow, cart, services = self._flow, self._services.cart, self._services
         flow.state_changed.connect(self._render)
         self.cart_screen.checkout_requested.connect(lambda: flow.checkout(cart.lines()))
+        self.cart_screen.language_requested.connect(self.language.switch)
+        self.language.changed.connect(self.cart_screen.show_language)
         self.payment_screen.pay_requested.connect(flow.pay)
         self.payment_screen.cash_requested.connect(flow.pay_cash)
         self.payment_screen.cancel_requested.connect(flow.cancel)
@@ -171,6 +180,7 @@ class MainWindow(QMainWindow):
 
     # ---- showing the flow ---------------------------------------------------------------------
 
+
     def _render(self, state: FlowState) -> None:
         self.cart_screen.show_state(state)
         self.payment_screen.show_state(state)
@@ -219,15 +229,16 @@ class MainWindow(QMainWindow):
             self._tasks.spawn(self._print(self._services.printer, document), name="print-receipt")
 
     async def _print(self, printer: ReceiptPrinter, document: ReceiptDocument) -> None:
-        self.result_screen.show_print_status("Printing the receipt…")
+        self.result_screen.show_print_status(QT_TRANSLATE_NOOP("ResultScreen", "Printing the receipt…"))
         try:
             await printer.print(document)
         except PrintFailed as exc:
-            self.result_screen.show_print_status(str(exc), failed=True)
+            self.result_screen.show_print_status(str(exc), failed=True)  # the printer's words, as they are
             return
-        self.result_screen.show_print_status("Receipt printed.")
+        self.result_screen.show_print_status(QT_TRANSLATE_NOOP("ResultScreen", "Receipt printed."))
 
     def _new_order(self) -> None:
+        self.language.reset()  # a new customer: the kiosk's own language again
         self._services.cart.clear()
         self._flow.back_to_cart()
 
@@ -292,6 +303,7 @@ class MainWindow(QMainWindow):
             await self._tester.stop()
         await self.admin.stop()
         await self.prompts.stop()
+        self.language.reset()  # the translator is the application's: not left to whatever runs next
         await self._tasks.cancel_all()
 
 

@@ -1,39 +1,43 @@
 """Status bar: Online / Offline, offline payments waiting to be sent, the open session, and
 (when the backend runs in tester mode) the simulated fault, in a warning colour while active.
 
-It only shows; the faults are switched from the tester panel.
+It only shows; the faults are switched from the tester panel. The fault's description is the
+tester's, in English like the tester panel.
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from smartcart_desktop.app.health_monitor import HealthView
 from smartcart_desktop.checkout.state import FlowState
 from smartcart_desktop.tester.faults import describe_faults
+from smartcart_desktop.translation import QT_TRANSLATE_NOOP, translate
 from smartcart_desktop.ui.style import restyle, set_role
 
-ONLINE = "● Online"
-OFFLINE = "✖ Offline"
-CHECKING = "● Checking…"
-BACKEND_UNREACHABLE = "✖ Backend unreachable"
+_CONTEXT = "KioskStatusBar"
+ONLINE = QT_TRANSLATE_NOOP("KioskStatusBar", "● Online")
+OFFLINE = QT_TRANSLATE_NOOP("KioskStatusBar", "✖ Offline")
+CHECKING = QT_TRANSLATE_NOOP("KioskStatusBar", "● Checking…")
+BACKEND_UNREACHABLE = QT_TRANSLATE_NOOP("KioskStatusBar", "✖ Backend unreachable")
 
 
 def waiting_to_send(count: int) -> str:
-    return f"{count} waiting to send"
+    return translate(_CONTEXT, QT_TRANSLATE_NOOP("KioskStatusBar", "{count} waiting to send")).format(count=count)
 
 
 class KioskStatusBar(QStatusBar):
     def __init__(self) -> None:
         super().__init__()
         self.setSizeGripEnabled(False)
-        self.gateway = QLabel(CHECKING)
+        self._health: HealthView | None = None
+        self._flow_state: FlowState | None = None
+        self.gateway = QLabel(translate(_CONTEXT, CHECKING))
         self.gateway.setObjectName("gatewayStatus")
         self.gateway.setProperty("health", "unknown")
-        self.gateway.setToolTip("Whether the payment gateway (the bank) can be reached")
         self.pending = QLabel()
         self.pending.setObjectName("offlinePending")
-        self.pending.setToolTip("Payments accepted offline, sent to the bank when the connection returns")
         self.pending.hide()
         self.session = QLabel()
         self.session.setObjectName("sessionStatus")
@@ -45,8 +49,25 @@ class KioskStatusBar(QStatusBar):
         self.addWidget(self.pending)
         self.addWidget(self.session, 1)
         self.addPermanentWidget(self.fault)
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() is QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.gateway.setToolTip(self.tr("Whether the payment gateway (the bank) can be reached"))
+        self.pending.setToolTip(self.tr("Payments accepted offline, sent to the bank when the connection returns"))
+        if self._health is not None:
+            self.show_health(self._health)
+        else:
+            self.gateway.setText(translate(_CONTEXT, CHECKING))
+        if self._flow_state is not None:
+            self.show_flow(self._flow_state)
 
     def show_health(self, view: HealthView) -> None:
+        self._health = view
         if view.backend_reachable is False:
             text, health = BACKEND_UNREACHABLE, "down"
         elif view.gateway_reachable is None:
@@ -55,7 +76,7 @@ class KioskStatusBar(QStatusBar):
             text, health = ONLINE, "ok"
         else:
             text, health = OFFLINE, "down"
-        self.gateway.setText(text)
+        self.gateway.setText(translate(_CONTEXT, text))
         self.gateway.setProperty("health", health)
         restyle(self.gateway)
         # Shown wherever offline payments can exist: with store-and-forward on, or while some
@@ -71,5 +92,6 @@ class KioskStatusBar(QStatusBar):
 
     def show_flow(self, state: FlowState) -> None:
         # For the operator while a payment runs; not beside the receipt the customer reads.
+        self._flow_state = state
         shown = state.session_id if state.receipt is None else None
-        self.session.setText(f"Session {shown}" if shown else "")
+        self.session.setText(self.tr("Session {id}").format(id=shown) if shown else "")

@@ -20,6 +20,7 @@ from smartcart_desktop.app.options import LaunchOptions
 from smartcart_desktop.checkout.state import FlowState, Prompt, PromptKind, Receipt, Stage
 from smartcart_desktop.printing.printer_target import PrinterTarget
 from smartcart_desktop.ui.dialogs import PromptDialog
+from smartcart_desktop.ui.language import HINDI
 from smartcart_desktop.ui.main_window import MainWindow
 from tests.desktop.conftest import Kiosk, StartKiosk
 from tests.desktop.fakes import session
@@ -123,6 +124,22 @@ async def test_every_main_screen_fits_800_by_600(start_kiosk: StartKiosk) -> Non
             needed = shown(window, screen)
             assert fits(needed), (screen.__class__.__name__, needed)
             assert fits(window.size(), window.screen().availableGeometry().size()), window.size()
+
+
+async def test_every_main_screen_fits_800_by_600_in_hindi(start_kiosk: StartKiosk) -> None:
+    """Hindi sentences run longer than the English ones: the same fullest screens, translated."""
+    async with start_kiosk(OPTIONS, tester=False) as kiosk:
+        window = kiosk.window
+        window.language.switch(HINDI)
+        await kiosk.waits.until(lambda: window.cart_screen.checkout_button.text() != "Checkout")
+        await fill_every_screen(kiosk)
+        assert window.payment_screen.title.text() != "Resume payment"  # filled in Hindi
+        for screen in screens(window):
+            needed = shown(window, screen)
+            assert fits(needed), (screen.__class__.__name__, needed)
+        for method in ("upi_qr", "card_present", "cash"):
+            window.payment_screen.method_buttons[method].click()
+            assert fits(shown(window, window.payment_screen)), method
 
 
 async def test_each_stage_of_the_result_and_processing_screens_fits(start_kiosk: StartKiosk) -> None:

@@ -1,8 +1,9 @@
-"""Cart: the catalog as large tiles, quantities, the total and Checkout."""
+"""Cart: the catalog as large tiles, quantities, the total and Checkout; and the language
+toggle (English / हिन्दी), which the window carries out."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -18,7 +19,9 @@ from PySide6.QtWidgets import (
 from smartcart_contract.money import format_money
 from smartcart_desktop.api.models import Product
 from smartcart_desktop.checkout.cart import Cart
+from smartcart_desktop.checkout.messages import tr
 from smartcart_desktop.checkout.state import FlowState
+from smartcart_desktop.ui.language import ENGLISH, HINDI, NAMES
 from smartcart_desktop.ui.scrolling import scrolling
 from smartcart_desktop.ui.style import icon, product_pixmap, set_role
 
@@ -43,11 +46,9 @@ class ProductTile(QFrame):
         self.minus = set_role(QPushButton(), "stepper")
         self.minus.setIcon(icon("minus"))
         self.minus.setObjectName("minus")
-        self.minus.setAccessibleName(f"One less {product.name}")
         self.plus = set_role(QPushButton(), "stepper")
         self.plus.setIcon(icon("plus"))
         self.plus.setObjectName("plus")
-        self.plus.setAccessibleName(f"One more {product.name}")
         self.count = QLabel("0")
         self.count.setObjectName("count")
         self.count.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -64,7 +65,13 @@ class ProductTile(QFrame):
         layout.addWidget(name)
         layout.addWidget(price)
         layout.addLayout(stepper)
+        self.retranslate()
         self.refresh()
+
+    def retranslate(self) -> None:
+        name = self._product.name  # the catalog's, as it is
+        self.minus.setAccessibleName(self.tr("One less {product}").format(product=name))
+        self.plus.setAccessibleName(self.tr("One more {product}").format(product=name))
 
     def refresh(self) -> None:
         quantity = self._cart.quantity(self._product.id)
@@ -74,6 +81,7 @@ class ProductTile(QFrame):
 
 class CartScreen(QWidget):
     checkout_requested = Signal()
+    language_requested = Signal(str)  # the code of the language the customer tapped
 
     def __init__(self, cart: Cart) -> None:
         super().__init__()
@@ -82,6 +90,7 @@ class CartScreen(QWidget):
         self._tiles: list[ProductTile] = []
         self._columns = _MAX_COLUMNS
         self._busy = False
+        self._state = FlowState()
         self.notice = set_role(QLabel(), "notice")
         self.notice.setObjectName("notice")
         self.notice.setWordWrap(True)
@@ -98,19 +107,25 @@ class CartScreen(QWidget):
         self.summary.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.total = set_role(QLabel(), "total")
         self.total.setObjectName("total")
-        self.clear_button = QPushButton("Clear")
+        self._offered_language = HINDI
+        self.language_button = set_role(QPushButton(NAMES[HINDI]), "language")
+        self.language_button.setObjectName("languageButton")
+        self.language_button.clicked.connect(lambda: self.language_requested.emit(self._offered_language))
+        self.title = set_role(QLabel(), "title")
+        self.order_title = set_role(QLabel(), "subtitle")
+        self.clear_button = QPushButton()
         self.clear_button.setObjectName("clearButton")
-        self.checkout_button = set_role(QPushButton("Checkout"), "primary")
+        self.checkout_button = set_role(QPushButton(), "primary")
         self.checkout_button.setObjectName("checkoutButton")
         self.clear_button.clicked.connect(cart.clear)
         self.checkout_button.clicked.connect(self.checkout_requested)
         self._build()
+        self.retranslate()
         cart.catalog_loaded.connect(self._fill_catalog)
         cart.changed.connect(self._refresh)
         self._fill_catalog()
 
     def _build(self) -> None:
-        title = set_role(QLabel("Choose your items"), "title")
         tiles = QWidget()
         tiles.setLayout(self._grid)
         scroll = QScrollArea()
@@ -119,7 +134,7 @@ class CartScreen(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(tiles)
         left = QVBoxLayout()
-        left.addWidget(title)
+        left.addWidget(self.title)
         left.addWidget(self.notice)
         left.addWidget(scroll, 1)
         panel = set_role(QFrame(), "card")
@@ -128,7 +143,10 @@ class CartScreen(QWidget):
         panel.setMaximumWidth(390)
         side = QVBoxLayout(panel)
         side.setContentsMargins(20, 20, 20, 20)
-        side.addWidget(set_role(QLabel("Your order"), "subtitle"))
+        heading = QHBoxLayout()  # the toggle here: beside the title, the catalog loses its column on 800 px
+        heading.addWidget(self.order_title, 1)
+        heading.addWidget(self.language_button)
+        side.addLayout(heading)
         side.addWidget(scrolling(self.summary), 1)  # a long order scrolls, the buttons stay
         side.addWidget(self.total)
         side.addWidget(self.error)
@@ -141,6 +159,27 @@ class CartScreen(QWidget):
         layout.setSpacing(20)
         layout.addLayout(left, 1)
         layout.addWidget(panel)
+
+    def retranslate(self) -> None:
+        """The texts that do not depend on the cart (show_state renders the rest)."""
+        self.title.setText(self.tr("Choose your items"))
+        self.order_title.setText(self.tr("Your order"))
+        self.clear_button.setText(self.tr("Clear"))
+        self.checkout_button.setText(self.tr("Checkout"))
+        for tile in self._tiles:
+            tile.retranslate()
+        self._refresh()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() is QEvent.Type.LanguageChange:  # the customer switched language
+            self.retranslate()
+            self.show_state(self._state)
+        super().changeEvent(event)
+
+    def show_language(self, code: str) -> None:
+        """The toggle offers the other language, named in itself."""
+        self._offered_language = ENGLISH if code == HINDI else HINDI
+        self.language_button.setText(NAMES[self._offered_language])
 
     def _fill_catalog(self) -> None:
         for tile in self._tiles:
@@ -187,15 +226,18 @@ class CartScreen(QWidget):
             f"{qty} × {by_id[pid].name}  —  {format_money(by_id[pid].price_minor * qty, by_id[pid].currency)}"
             for pid, qty in self._cart.lines().items()
         ]
-        self.summary.setText("\n".join(lines) if lines else "Your cart is empty.")
-        self.total.setText(f"Total {format_money(self._cart.total_minor(), self._cart.currency)}")
+        self.summary.setText("\n".join(lines) if lines else self.tr("Your cart is empty."))
+        total = format_money(self._cart.total_minor(), self._cart.currency)
+        self.total.setText(self.tr("Total {amount}").format(amount=total))
         self.checkout_button.setEnabled(bool(lines) and not self._busy)
         self.clear_button.setEnabled(bool(lines) and not self._busy)
 
     def show_state(self, state: FlowState) -> None:
+        self._state = state
         self._busy = state.busy
-        self.notice.setText(state.notice or "")
+        # Ours are translated; the backend's own messages show as it wrote them.
+        self.notice.setText(tr(state.notice or ""))
         self.notice.setVisible(bool(state.notice))
-        self.error.setText(state.error or "")
+        self.error.setText(tr(state.error or ""))
         self.error.setVisible(bool(state.error))
         self._refresh()

@@ -9,7 +9,7 @@ checking and what the customer wants (pay, pay cash, cancel).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRegularExpression, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRegularExpression, QSize, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -33,28 +33,36 @@ from smartcart_desktop.api.payment_details import (
     UpiDetails,
     UpiQrRequest,
 )
-from smartcart_desktop.checkout import messages
+from smartcart_desktop.checkout import messages, payment_methods
 from smartcart_desktop.checkout.payment_methods import CARD, CARD_PRESENT, CASH, KNOWN, LOOKS, UPI, UPI_QR
 from smartcart_desktop.checkout.state import FlowState, Stage
+from smartcart_desktop.translation import QT_TRANSLATE_NOOP, translate
 from smartcart_desktop.ui.cash_panel import CashPanel
 from smartcart_desktop.ui.grouped_digits import DigitGrouper
 from smartcart_desktop.ui.scrolling import scrolling
 from smartcart_desktop.ui.style import icon, restyle, set_role
 
 _METHOD_COLUMNS = 3  # five methods (tester mode) in two rows still fit an 800 px screen
-UPI_QR_INTRO = "A QR code for the exact amount appears on the next screen. Scan it with any UPI app."
-TERMINAL_INTRO = "Pay on the card terminal beside this screen: tap, insert or swipe your card."
+_CONTEXT = "PaymentScreen"
+UPI_QR_INTRO = QT_TRANSLATE_NOOP(
+    "PaymentScreen", "A QR code for the exact amount appears on the next screen. Scan it with any UPI app."
+)
+TERMINAL_INTRO = QT_TRANSLATE_NOOP(
+    "PaymentScreen", "Pay on the card terminal beside this screen: tap, insert or swipe your card."
+)
 
 
 class Field(QWidget):
-    """A labelled line edit with the backend's complaint about it underneath."""
+    """A labelled line edit with the backend's complaint about it underneath (the label and
+    placeholder are English source texts, shown translated)."""
 
     def __init__(self, name: str, label: str, placeholder: str = "", *, pattern: str = "") -> None:
         super().__init__()
         self.name = name
+        self._label_source, self._placeholder_source = label, placeholder
+        self.label = set_role(QLabel(), "muted")
         self.edit = QLineEdit()
         self.edit.setObjectName(f"{name}Edit")
-        self.edit.setPlaceholderText(placeholder)
         if pattern:
             self.edit.setValidator(QRegularExpressionValidator(QRegularExpression(pattern), self.edit))
         self.problem = set_role(QLabel(), "fieldError")
@@ -63,9 +71,14 @@ class Field(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        layout.addWidget(set_role(QLabel(label), "muted"))
+        layout.addWidget(self.label)
         layout.addWidget(self.edit)
         layout.addWidget(self.problem)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.label.setText(translate(_CONTEXT, self._label_source))
+        self.edit.setPlaceholderText(translate(_CONTEXT, self._placeholder_source) if self._placeholder_source else "")
 
     def text(self) -> str:
         return self.edit.text()
@@ -124,6 +137,7 @@ class PaymentScreen(QWidget):
         super().__init__()
         self.setObjectName("screen")
         self._session: Session | None = None
+        self._state = FlowState()
         self._verdict: Validation | None = None
         self._busy = False
         self._showing = False
@@ -131,7 +145,7 @@ class PaymentScreen(QWidget):
         self._offered: tuple[str, ...] = ()
         self._pin_error_shown: str | None = None
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # holds the focus while Pay is disabled
-        self.title = set_role(QLabel("Payment"), "title")
+        self.title = set_role(QLabel(self.tr("Payment")), "title")
         self.order_label = set_role(QLabel(), "subtitle")
         self.order_label.setObjectName("orderLabel")
         self.amount_label = set_role(QLabel(), "total")
@@ -149,13 +163,17 @@ class PaymentScreen(QWidget):
         self.session_label.setObjectName("sessionLabel")
         self.session_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # Up to 19 digits, grouped in fours as typed.
-        self.number = Field("number", "Card number", "1234 5678 9012 3456", pattern=r"[0-9 ]{0,23}")
+        number_label = QT_TRANSLATE_NOOP("PaymentScreen", "Card number")
+        self.number = Field("number", number_label, "1234 5678 9012 3456", pattern=r"[0-9 ]{0,23}")
         DigitGrouper(self.number.edit)
-        self.holder = Field("holder", "Name on card", "As printed on the card")
-        self.expiry = Field("expiry", "Expiry", "MM/YY", pattern=r"[0-9]{0,2}(/[0-9]{0,2})?")
-        self.cvv = Field("cvv", "CVV", "123", pattern=r"[0-9]{0,3}")
+        holder_hint = QT_TRANSLATE_NOOP("PaymentScreen", "As printed on the card")
+        self.holder = Field("holder", QT_TRANSLATE_NOOP("PaymentScreen", "Name on card"), holder_hint)
+        expiry = QT_TRANSLATE_NOOP("PaymentScreen", "Expiry")
+        self.expiry = Field("expiry", expiry, QT_TRANSLATE_NOOP("PaymentScreen", "MM/YY"), pattern=r"[0-9]{0,2}(/[0-9]{0,2})?")
+        self.cvv = Field("cvv", QT_TRANSLATE_NOOP("PaymentScreen", "CVV"), "123", pattern=r"[0-9]{0,3}")
         self.cvv.edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.upi = Field("upiId", "UPI ID", "name@bank")
+        self.upi = Field("upiId", QT_TRANSLATE_NOOP("PaymentScreen", "UPI ID"), "name@bank")
+        self._notes: list[tuple[QLabel, str]] = []
         self.cash = CashPanel()
         self.brand = set_role(QLabel(), "subtitle")
         self.brand.setObjectName("brandLabel")
@@ -164,11 +182,12 @@ class PaymentScreen(QWidget):
         self.method_grid = QGridLayout()
         self.method_pages = OnePage()
         self._page_of: dict[str, QWidget] = {}
-        self.cancel_button = set_role(QPushButton("Cancel"), "danger")
+        self.cancel_button = set_role(QPushButton(), "danger")
         self.cancel_button.setObjectName("cancelButton")
-        self.pay_button = set_role(QPushButton("Pay"), "primary")
+        self.pay_button = set_role(QPushButton(), "primary")
         self.pay_button.setObjectName("payButton")
         self._build()
+        self.retranslate()
         self._connect()
         self._show_methods(KNOWN)
 
@@ -190,7 +209,7 @@ class PaymentScreen(QWidget):
         self.method_grid.setSpacing(10)
         for key in KNOWN:
             look = LOOKS[key]
-            button = set_role(QPushButton(look.label), "method")
+            button = set_role(QPushButton(), "method")
             button.setObjectName(f"{key}Method")
             button.setCheckable(True)
             button.setIcon(icon(look.icon))
@@ -226,6 +245,24 @@ class PaymentScreen(QWidget):
         layout.addLayout(buttons)
         layout.addLayout(foot)
 
+    def retranslate(self) -> None:
+        """The texts that do not depend on the session (show_state renders the rest)."""
+        for key, button in self.method_buttons.items():
+            button.setText(translate(payment_methods.CONTEXT, LOOKS[key].label))
+        for field in [*self._card_fields(), self.upi]:
+            field.retranslate()
+        for note, source in self._notes:
+            note.setText(translate(_CONTEXT, source))
+        self.cash.retranslate()
+        self.cancel_button.setText(self.tr("Cancel"))
+        self._update_pay_button()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() is QEvent.Type.LanguageChange:  # the customer switched language
+            self.retranslate()
+            self.show_state(self._state)
+        super().changeEvent(event)
+
     def _card_page(self) -> QWidget:
         page = QWidget()
         grid = QGridLayout(page)
@@ -250,8 +287,9 @@ class PaymentScreen(QWidget):
         return page
 
     def _note_page(self, text: str, name: str) -> QWidget:
-        note = set_role(QLabel(text), "subtitle")
+        note = set_role(QLabel(translate(_CONTEXT, text)), "subtitle")
         note.setObjectName(name)
+        self._notes.append((note, text))
         note.setWordWrap(True)
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -289,6 +327,7 @@ class PaymentScreen(QWidget):
     # ---- what the flow says -----------------------------------------------------------------
 
     def show_state(self, state: FlowState) -> None:
+        self._state = state
         session = state.session
         if state.stage is not Stage.DETAILS or session is None:
             if self._showing:
@@ -309,18 +348,18 @@ class PaymentScreen(QWidget):
                 self._select(method)
                 if method == CASH:
                     self.cash.start()  # the operator types straight away
-        self.title.setText("Resume payment" if resuming else "Payment")
-        self.hint.setText(messages.RESUME_DETAILS)
+        self.title.setText(self.tr("Resume payment") if resuming else self.tr("Payment"))
+        self.hint.setText(messages.tr(messages.RESUME_DETAILS))
         self.hint.setVisible(resuming)
         self.cash.show_due(session.amount_minor, session.currency)
         if state.operator_pin_error != self._pin_error_shown:
             self._pin_error_shown = state.operator_pin_error  # once: the PIN is then typed again
             self.cash.show_pin_error(state.operator_pin_error)
-        self.order_label.setText(f"Order #{session.order_id}")
+        self.order_label.setText(self.tr("Order #{order}").format(order=session.order_id))
         self.amount_label.setText(format_money(session.amount_minor, session.currency))
         self.attempt_label.setText(messages.next_attempt(session))
-        self.session_label.setText(f"Session {session.session_id}")
-        self.error.setText(state.error or "")
+        self.session_label.setText(self.tr("Session {id}").format(id=session.session_id))
+        self.error.setText(messages.tr(state.error or ""))
         self.error.setVisible(bool(state.error))
         self._update_pay_button()
 
@@ -428,14 +467,14 @@ class PaymentScreen(QWidget):
     def _pay_text(self, method: str, session: Session | None) -> str:
         amount = format_money(session.amount_minor, session.currency) if session else ""
         if method == CASH:
-            return "Confirm cash received"
+            return self.tr("Confirm cash received")
         if session is not None and session.status is Status.INTERRUPTED:
-            return f"Resume payment {amount}"
+            return self.tr("Resume payment {amount}").format(amount=amount).strip()
         if method == UPI_QR:
-            return f"Show QR code · {amount}"
+            return self.tr("Show QR code · {amount}").format(amount=amount)
         if method == CARD_PRESENT:
-            return f"Pay {amount} on the terminal"
-        return f"Pay {amount}".strip()
+            return self.tr("Pay {amount} on the terminal").format(amount=amount)
+        return self.tr("Pay {amount}").format(amount=amount).strip()
 
     @staticmethod
     def _usable(offered: tuple[str, ...], *, resuming: bool) -> tuple[str, ...]:

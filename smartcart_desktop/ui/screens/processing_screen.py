@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from smartcart_contract.money import format_money
 from smartcart_desktop.checkout import messages
 from smartcart_desktop.checkout.state import FlowState, Stage
+from smartcart_desktop.translation import QT_TRANSLATE_NOOP
 from smartcart_desktop.ui.kind_icon import KindIcon, headline_row, show_message
 from smartcart_desktop.ui.style import set_role
 
@@ -41,7 +42,7 @@ class ProcessingScreen(QWidget):
         self._state = FlowState()
         self._prompt: QDialog | None = None
         self.headline_icon = KindIcon()
-        self.headline = set_role(QLabel(messages.PROCESSING), "title")
+        self.headline = set_role(QLabel(messages.tr(messages.PROCESSING)), "title")
         self.headline.setObjectName("headline")
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.headline.setWordWrap(True)
@@ -61,13 +62,25 @@ class ProcessingScreen(QWidget):
         self.session_label = set_role(QLabel(), "mono")
         self.session_label.setObjectName("sessionLabel")
         self.session_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.cancel_button = set_role(QPushButton("Cancel payment"), "danger")
+        self.cancel_button = set_role(QPushButton(), "danger")
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.clicked.connect(self.cancel_requested)
         self._timer = QTimer(self)
         self._timer.setInterval(100)
         self._timer.timeout.connect(self._tick)
         self._build()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """The texts that do not depend on the session (show_state renders the rest)."""
+        self.cancel_button.setText(self.tr("Cancel payment"))
+        self._tick()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() is QEvent.Type.LanguageChange:  # the customer switched language
+            self.retranslate()
+            self.show_state(self._state)
+        super().changeEvent(event)
 
     def _build(self) -> None:
         bar_row = QHBoxLayout()
@@ -101,10 +114,10 @@ class ProcessingScreen(QWidget):
             return
         self.amount.setText(format_money(session.amount_minor, session.currency))
         self.attempt_label.setText(messages.current_attempt(session))
-        self.session_label.setText(f"Session {session.session_id}")
+        self.session_label.setText(self.tr("Session {id}").format(id=session.session_id))
         headline, detail = _texts(state)
         show_message(self.headline, self.headline_icon, headline)
-        self.detail.setText(detail)
+        self.detail.setText(messages.tr(detail))
         counting = state.stage is Stage.PROCESSING and state.attempt_started is not None
         # Counting down an attempt; busy while the backend settles; nothing while it waits for
         # the customer's answer to the prompt.
@@ -165,16 +178,18 @@ class ProcessingScreen(QWidget):
         total = max(state.gateway_timeout_s, 0.001)
         remaining = max(0.0, total - (self._clock() - state.attempt_started))
         self.progress.setValue(round(_SCALE * remaining / total))
-        self.progress.setFormat(f"{remaining:.0f} s")
+        self.progress.setFormat(self.tr("{seconds} s").format(seconds=f"{remaining:.0f}"))
 
 
 def _texts(state: FlowState) -> tuple[str, str]:
+    """English source texts (in the messages context), translated where shown."""
     session = state.session
     assert session is not None
     if state.stage is Stage.CANCELLING:
-        return "Cancelling…", messages.CANCELLING
+        return QT_TRANSLATE_NOOP("messages", "Cancelling…"), messages.CANCELLING
     if state.stage is Stage.SETTLING:
-        return "Please wait…", messages.SETTLING
+        return QT_TRANSLATE_NOOP("messages", "Please wait…"), messages.SETTLING
     if state.stage is Stage.INTERRUPTED:
-        return "Payment interrupted", "Please choose how to continue."
-    return messages.PROCESSING, "Please do not remove your card or close this window."
+        interrupted = QT_TRANSLATE_NOOP("messages", "Payment interrupted")
+        return interrupted, QT_TRANSLATE_NOOP("messages", "Please choose how to continue.")
+    return messages.PROCESSING, QT_TRANSLATE_NOOP("messages", "Please do not remove your card or close this window.")

@@ -8,7 +8,7 @@ the window to print the same document.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -25,9 +25,12 @@ from smartcart_desktop.api.models import ReceiptDocument
 from smartcart_desktop.checkout import messages
 from smartcart_desktop.checkout.messages import Kind, Message
 from smartcart_desktop.checkout.state import FlowState, Receipt, Stage
+from smartcart_desktop.translation import QT_TRANSLATE_NOOP, translate
 from smartcart_desktop.ui.kind_icon import KindIcon, headline_row, show_message
 from smartcart_desktop.ui.scrolling import scrolling
 from smartcart_desktop.ui.style import set_role
+
+_CONTEXT = "ResultScreen"
 
 
 class ResultScreen(QWidget):
@@ -41,6 +44,9 @@ class ResultScreen(QWidget):
         self.setObjectName("screen")
         self._can_print = can_print
         self._shown: ReceiptDocument | None = None  # the document on screen (its countdown runs)
+        self._filled: Receipt | None = None  # the receipt drawn below, redrawn in another language
+        self._print_source = ""
+        self._state = FlowState()
         self.headline_icon = KindIcon()
         self.headline = set_role(QLabel(), "title")
         self.headline.setObjectName("headline")
@@ -56,13 +62,13 @@ class ResultScreen(QWidget):
         self._receipt_layout = QVBoxLayout(self.receipt)
         self._receipt_layout.setContentsMargins(28, 12, 28, 12)
         self._receipt_layout.setSpacing(2)
-        self.new_order_button = set_role(QPushButton("New order"), "primary")
+        self.new_order_button = set_role(QPushButton(), "primary")
         self.new_order_button.setObjectName("newOrderButton")
-        self.print_button = QPushButton("Print receipt")
+        self.print_button = QPushButton()
         self.print_button.setObjectName("printButton")
-        self.back_button = QPushButton("Back to cart")
+        self.back_button = QPushButton()
         self.back_button.setObjectName("backButton")
-        self.another_button = set_role(QPushButton("Use another method"), "primary")
+        self.another_button = set_role(QPushButton(), "primary")
         self.another_button.setObjectName("anotherMethodButton")
         self.print_status = set_role(QLabel(), "muted")
         self.print_status.setObjectName("printStatus")
@@ -80,6 +86,26 @@ class ResultScreen(QWidget):
         self._return_timer.setInterval(min(250, max(1, self._return_ms)))
         self._return_timer.timeout.connect(self._tick)
         self._build()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """The texts that do not depend on the session (show_state renders the rest); the
+        receipt is drawn again with its captions in the new language."""
+        self.new_order_button.setText(self.tr("New order"))
+        self.print_button.setText(self.tr("Print receipt"))
+        self.back_button.setText(self.tr("Back to cart"))
+        self.another_button.setText(self.tr("Use another method"))
+        self.print_status.setText(translate(_CONTEXT, self._print_source))
+        if self._return_timer.isActive():
+            self._tick()
+        if self._filled is not None:
+            self._fill_receipt(self._filled)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() is QEvent.Type.LanguageChange:  # the customer switched language
+            self.retranslate()
+            self.show_state(self._state)
+        super().changeEvent(event)
 
     def _build(self) -> None:
         receipt_row = QHBoxLayout()
@@ -107,6 +133,7 @@ class ResultScreen(QWidget):
         layout.addWidget(self.countdown)
 
     def show_state(self, state: FlowState) -> None:
+        self._state = state
         session = state.session
         if session is None:
             self._stop_countdown()
@@ -126,12 +153,15 @@ class ResultScreen(QWidget):
                 self._show(messages.SUBMITTED, "")
             else:
                 # The amount where it is seen without scrolling the receipt on a small screen.
-                paid = f"Paid {format_money(document.total_minor, document.currency)}. " if document else ""
-                self._show(messages.COMPLETED, f"{paid}Thank you! Please take your items.")
+                thanks = self.tr("Thank you! Please take your items.")
+                if document is not None:
+                    paid = self.tr("Paid {amount}.").format(amount=format_money(document.total_minor, document.currency))
+                    thanks = f"{paid} {thanks}"
+                self._show(messages.COMPLETED, thanks)
         elif stage is Stage.OFFLINE_ACCEPTED:
             self._show(messages.ACCEPTED_OFFLINE, messages.OFFLINE_ACCEPTED)
         elif stage is Stage.DECLINED:
-            self._show(messages.declined(session), "No money was taken. You can pay another way.")
+            self._show(messages.declined(session), self.tr("No money was taken. You can pay another way."))
         elif stage is Stage.FAILED:
             self._show(messages.MAX_RETRIES, messages.MAX_RETRIES_DETAIL)
         elif stage is Stage.EXPIRED:
@@ -144,9 +174,11 @@ class ResultScreen(QWidget):
             self._stop_countdown()
 
     def show_print_status(self, text: str, *, failed: bool = False) -> None:
+        """`text`: one of ours in English (shown translated) or the printer's own message."""
         set_role(self.print_status, "error" if failed else "muted")
         self.print_status.style().polish(self.print_status)
-        self.print_status.setText(text)
+        self._print_source = text
+        self.print_status.setText(translate(_CONTEXT, text))
         self.print_status.setVisible(bool(text))
 
     # ---- back to the cart by itself -------------------------------------------------------------
@@ -169,7 +201,7 @@ class ResultScreen(QWidget):
             self._stop_countdown()
             self.new_order_requested.emit()
             return
-        self.countdown.setText(f"Back to the start in {-(-left_ms // 1000)} s")
+        self.countdown.setText(self.tr("Back to the start in {seconds} s").format(seconds=-(-left_ms // 1000)))
 
     def _print(self) -> None:
         if self._shown is not None:
@@ -177,12 +209,13 @@ class ResultScreen(QWidget):
 
     def _show(self, headline: Message, detail: str) -> None:
         show_message(self.headline, self.headline_icon, headline)
-        self.detail.setText(detail)
+        self.detail.setText(messages.tr(detail))
         self.detail.setVisible(bool(detail))
 
     # ---- the document -------------------------------------------------------------------------
 
     def _fill_receipt(self, receipt: Receipt) -> None:
+        self._filled = receipt
         layout = self._receipt_layout
         while layout.count():
             item = layout.takeAt(0)
@@ -206,7 +239,7 @@ class ResultScreen(QWidget):
         rows.setHorizontalSpacing(24)
         rows.setVerticalSpacing(4)
         for row, (caption, value) in enumerate(receipt_lines(receipt)):
-            name = set_role(QLabel(caption), "muted")
+            name = set_role(QLabel(translate(_CONTEXT, caption)), "muted")
             text = QLabel(value)
             text.setObjectName(f"receipt-{caption.lower().replace(' ', '-').rstrip('.')}")
             # One item per line, unbroken: the receipt widens to its longest line (the screen's
@@ -225,7 +258,7 @@ def _offline_mark() -> QWidget:
     line.setContentsMargins(0, 0, 0, 0)
     warning = KindIcon(32)
     warning.show_kind(Kind.WARNING)
-    mark = set_role(QLabel(messages.OFFLINE_MARK), "offlineMark")
+    mark = set_role(QLabel(messages.tr(messages.OFFLINE_MARK)), "offlineMark")
     mark.setObjectName("receipt-status")
     mark.setWordWrap(True)
     line.addWidget(warning, 0, Qt.AlignmentFlag.AlignVCenter)
@@ -243,7 +276,8 @@ def _header_lines(document: ReceiptDocument) -> list[tuple[str, str, str]]:
 
 def receipt_lines(receipt: Receipt) -> list[tuple[str, str]]:
     """The document's rows as (label, value): what the customer reads, nothing of the payment's
-    internals (attempts, interruptions, ids: the admin's history has those)."""
+    internals (attempts, interruptions, ids: the admin's history has those). The labels are
+    English source texts (the screen shows them translated); the values are the backend's."""
     document = receipt.document
     if document is None:
         return []
@@ -259,15 +293,22 @@ def receipt_lines(receipt: Receipt) -> list[tuple[str, str]]:
     ]
     lines = []
     if document.invoice_number:
-        lines.append(("Invoice no.", document.invoice_number))
-    lines += [("Date", document.issued_at_text), ("Order", f"#{document.order_id}"), ("Items", "\n".join(items) or "—")]
+        lines.append((QT_TRANSLATE_NOOP("ResultScreen", "Invoice no."), document.invoice_number))
+    lines += [
+        (QT_TRANSLATE_NOOP("ResultScreen", "Date"), document.issued_at_text),
+        (QT_TRANSLATE_NOOP("ResultScreen", "Order"), f"#{document.order_id}"),
+        (QT_TRANSLATE_NOOP("ResultScreen", "Items"), "\n".join(items) or "—"),
+    ]
     if document.taxed:
         lines += [
-            ("Taxable value", money(document.taxable_minor)),
+            (QT_TRANSLATE_NOOP("ResultScreen", "Taxable value"), money(document.taxable_minor)),
             ("CGST", money(document.cgst_minor)),
             ("SGST", money(document.sgst_minor)),
         ]
-    lines += [("Total", money(document.total_minor)), ("Paid with", document.paid_with)]
+    lines += [
+        (QT_TRANSLATE_NOOP("ResultScreen", "Total"), money(document.total_minor)),
+        (QT_TRANSLATE_NOOP("ResultScreen", "Paid with"), document.paid_with),
+    ]
     if document.gateway_reference:
-        lines.append(("Bank reference", document.gateway_reference))
+        lines.append((QT_TRANSLATE_NOOP("ResultScreen", "Bank reference"), document.gateway_reference))
     return lines

@@ -8,12 +8,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from smartcart_contract.money import format_money
 from smartcart_desktop.checkout import messages
 from smartcart_desktop.checkout.state import FlowState, Stage
+from smartcart_desktop.translation import QT_TRANSLATE_NOOP
 from smartcart_desktop.ui.countdown import Countdown
 from smartcart_desktop.ui.style import set_role, svg_pixmap
 
@@ -27,11 +28,12 @@ class TerminalScreen(QWidget):
         super().__init__()
         self.setObjectName("screen")
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self._state = FlowState()
         self.picture = QLabel()
         self.picture.setObjectName("terminalPicture")
         self.picture.setFixedSize(_ICON_PX, _ICON_PX)
         self.picture.setPixmap(svg_pixmap("terminal", _ICON_PX, self.devicePixelRatioF()))
-        self.headline = set_role(QLabel(messages.ON_TERMINAL), "title")
+        self.headline = set_role(QLabel(), "title")
         self.headline.setObjectName("headline")
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.headline.setWordWrap(True)
@@ -44,19 +46,38 @@ class TerminalScreen(QWidget):
         self.countdown_label = set_role(QLabel(), "countdown")
         self.countdown_label.setObjectName("terminalCountdown")
         self.countdown_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.detail = set_role(QLabel(messages.ON_TERMINAL_DETAIL), "muted")
+        self.detail = set_role(QLabel(), "muted")
         self.detail.setObjectName("detail")
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail.setWordWrap(True)
         self.session_label = set_role(QLabel(), "mono")
         self.session_label.setObjectName("sessionLabel")
         self.session_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.cancel_button = set_role(QPushButton("Cancel payment"), "danger")
+        self.cancel_button = set_role(QPushButton(), "danger")
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.clicked.connect(self.cancel_requested)
-        self.countdown = Countdown(self.countdown_label, prefix="The terminal waits ", clock=clock)
-        self.countdown.expired.connect(lambda: self.detail.setText(messages.TERMINAL_EXPIRED))
+        waits = QT_TRANSLATE_NOOP("Countdown", "The terminal waits {time}")
+        self.countdown = Countdown(self.countdown_label, template=waits, clock=clock)
+        self.countdown.expired.connect(self._show_detail)
         self._build()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """The texts that do not depend on the session (show_state renders the rest)."""
+        self.headline.setText(messages.tr(messages.ON_TERMINAL))
+        self.cancel_button.setText(self.tr("Cancel payment"))
+        self._show_detail()
+        self.countdown.tick()
+
+    def _show_detail(self) -> None:
+        expired = self.countdown.is_expired
+        self.detail.setText(messages.tr(messages.TERMINAL_EXPIRED if expired else messages.ON_TERMINAL_DETAIL))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() is QEvent.Type.LanguageChange:  # the customer switched language
+            self.retranslate()
+            self.show_state(self._state)
+        super().changeEvent(event)
 
     def _build(self) -> None:
         buttons = QHBoxLayout()
@@ -78,17 +99,18 @@ class TerminalScreen(QWidget):
         layout.addWidget(self.session_label)
 
     def show_state(self, state: FlowState) -> None:
+        self._state = state
         session = state.session
         terminal = session.terminal if session is not None else None
         if state.stage is not Stage.ON_TERMINAL or session is None or terminal is None:
             self.countdown.stop()
             return
         self.amount.setText(format_money(session.amount_minor, session.currency))
-        self.terminal_label.setText(f"Terminal {terminal.terminal_id}")
-        self.session_label.setText(f"Session {session.session_id}")
-        if not self.countdown.is_expired:
-            self.detail.setText(messages.ON_TERMINAL_DETAIL)
+        self.terminal_label.setText(self.tr("Terminal {id}").format(id=terminal.terminal_id))
+        self.session_label.setText(self.tr("Session {id}").format(id=session.session_id))
         self.countdown.run_until(terminal.expires_at)
+        if not self.countdown.is_expired:
+            self._show_detail()
 
     def focus_target(self) -> QWidget:
         return self.cancel_button

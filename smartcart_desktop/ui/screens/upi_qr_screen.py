@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from smartcart_contract.money import format_money
@@ -40,13 +40,14 @@ class UpiQrScreen(QWidget):
         super().__init__()
         self.setObjectName("screen")
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self._state = FlowState()
         self.qr = QrCodeView()
-        self.expired_note = set_role(QLabel(messages.QR_EXPIRED), "subtitle")
+        self.expired_note = set_role(QLabel(), "subtitle")
         self.expired_note.setObjectName("qrExpired")
         self.expired_note.setWordWrap(True)
         self.expired_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.expired_note.hide()
-        self.headline = set_role(QLabel(messages.SCAN_QR), "title")
+        self.headline = set_role(QLabel(), "title")
         self.headline.setObjectName("headline")
         self.headline.setWordWrap(True)
         self.amount = set_role(QLabel(), "total")
@@ -56,17 +57,32 @@ class UpiQrScreen(QWidget):
         self.payee.setWordWrap(True)
         self.countdown_label = set_role(QLabel(), "countdown")
         self.countdown_label.setObjectName("qrCountdown")
-        self.detail = set_role(QLabel(messages.SCAN_QR_DETAIL), "muted")
+        self.detail = set_role(QLabel(), "muted")
         self.detail.setObjectName("detail")
         self.detail.setWordWrap(True)
         self.session_label = set_role(QLabel(), "mono")
         self.session_label.setObjectName("sessionLabel")
-        self.cancel_button = set_role(QPushButton("Cancel payment"), "danger")
+        self.cancel_button = set_role(QPushButton(), "danger")
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.countdown = Countdown(self.countdown_label, clock=clock)
         self.countdown.expired.connect(self._expired)
         self._build()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """The texts that do not depend on the session (show_state renders the rest)."""
+        self.expired_note.setText(messages.tr(messages.QR_EXPIRED))
+        self.headline.setText(messages.tr(messages.SCAN_QR))
+        self.detail.setText(messages.tr(messages.SCAN_QR_DETAIL))
+        self.cancel_button.setText(self.tr("Cancel payment"))
+        self.countdown.tick()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() is QEvent.Type.LanguageChange:  # the customer switched language
+            self.retranslate()
+            self.show_state(self._state)
+        super().changeEvent(event)
 
     def _build(self) -> None:
         code = QVBoxLayout()
@@ -93,6 +109,7 @@ class UpiQrScreen(QWidget):
         layout.addWidget(self.session_label)
 
     def show_state(self, state: FlowState) -> None:
+        self._state = state
         session = state.session
         upi_qr = session.upi_qr if session is not None else None
         if state.stage is not Stage.SCAN_QR or session is None or upi_qr is None:
@@ -100,9 +117,9 @@ class UpiQrScreen(QWidget):
             return
         self.qr.show_payload(upi_qr.payload)
         payee = upi_payee(upi_qr.payload)
-        self.payee.setText(f"To {payee}" if payee else "")
+        self.payee.setText(self.tr("To {payee}").format(payee=payee) if payee else "")
         self.amount.setText(format_money(session.amount_minor, session.currency))
-        self.session_label.setText(f"Session {session.session_id}")
+        self.session_label.setText(self.tr("Session {id}").format(id=session.session_id))
         self.countdown.run_until(upi_qr.expires_at)
         self._show_code(not self.countdown.is_expired)
 
