@@ -22,7 +22,7 @@ routes = web.RouteTableDef()
     summary="The receipt (tax invoice) of a completed or offline-accepted session; ?format=pdf for a PDF copy",
     query=ReceiptQuery,
     responses={200: ReceiptOut},
-    content_types={200: "application/json"},
+    content_types={200: "application/json,application/pdf"},
     errors=(404, 409),
 )
 async def receipt(request: web.Request, query: ReceiptQuery) -> web.Response:

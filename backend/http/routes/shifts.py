@@ -41,7 +41,8 @@ async def close_shift(request: web.Request, body: CloseShiftIn) -> web.Response:
 
 @routes.get("/api/shifts/{shift_id}/report")
 @endpoint(role=Role.ADMIN, summary="A shift's Z report as JSON, CSV or PDF (an open shift's: its figures so far)",
-          query=ReportQuery, responses={200: ZReportOut}, errors=(404,))
+          query=ReportQuery, responses={200: ZReportOut}, errors=(404,),
+          content_types={200: "application/json,text/csv,application/pdf"})
 async def shift_report(request: web.Request, query: ReportQuery) -> web.StreamResponse:
     shift_id = int_param(request, "shift_id", "shift")
     _, z = await request.app[SHIFTS].report(shift_id)
