@@ -5,9 +5,11 @@
 
 Starts the kiosk with its embedded backend in tester mode (a throw-away data directory), makes
 a morning's worth of payments through the kiosk's API (paid, declined, cancelled, one that timed
-out and was resumed, some still open), unlocks the panel with the PIN dialog as an operator
-would, and saves docs/admin-panel.png, docs/session-history.png, docs/admin-history-search.png
-(the history list searched by a card's last 4 and a status) and docs/admin-exports.png.
+out and was resumed, some still open, one at a second kiosk), unlocks the panel with the PIN
+dialog as an operator would, and saves docs/admin-panel.png, docs/session-history.png,
+docs/admin-history-search.png (the history list searched by a card's last 4 and a status),
+docs/admin-history-kiosk.png (one kiosk's payments), docs/admin-offline.png,
+docs/admin-exports.png and docs/admin-shift-tab.png (a shift just opened).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from screenshots import (  # scripts/ is this script's own directory
 
 sys.path.insert(0, str(ROOT))
 
+from backend.app_keys import DATABASE
+from backend.kiosks import repo, tokens
 from smartcart_desktop.admin.admin_window import AdminWindow
 from smartcart_desktop.admin.export_request import ExportRequest
 from smartcart_desktop.api.client import ApiClient
@@ -110,6 +114,21 @@ async def make_morning(api: ApiClient) -> str:
     return resumed
 
 
+async def second_kiosk_pays(kiosk: KioskApp) -> None:
+    """A payment at another till of the shop: a kiosk registered as `python -m backend kiosk add` does."""
+    assert kiosk.backend is not None and kiosk.services is not None
+    token = tokens.new_token()
+    await kiosk.backend.app[DATABASE].write(
+        lambda conn: repo.add(conn, "till-2", tokens.token_hash(token), now_ms=int(time.time() * 1000)))
+    other = ApiClient(kiosk.services.link.url, token)
+    try:
+        session_id = await new_session(other, {"masala-chai": 3})
+        await other.pay(session_id, card())
+        await wait_status(other, session_id, "COMPLETED")
+    finally:
+        await other.close()
+
+
 async def unlock(kiosk: KioskApp) -> AdminWindow:
     assert kiosk.window is not None
     entry = kiosk.window.admin
@@ -156,12 +175,13 @@ async def drive(kiosk: KioskApp, scratch: Path) -> None:
     window.resize(*size)
     window.move(0, 0)
     resumed = await make_morning(api)
+    await second_kiosk_pays(kiosk)
 
     panel = await unlock(kiosk)
     panel.resize(*size)
     panel.move(0, 0)
     await until(lambda: panel.active.model.rowCount() == 4 and panel.today.glance is not None)
-    await until(lambda: panel.today.glance is not None and panel.today.glance.outcomes["Completed"] == 5)
+    await until(lambda: panel.today.glance is not None and panel.today.glance.outcomes["Completed"] == 6)
     await settle(2.5)  # a refresh or two: the ages move on
     save_window(panel, "admin-panel")
 
@@ -176,11 +196,25 @@ async def drive(kiosk: KioskApp, scratch: Path) -> None:
     listing.status.setCurrentIndex(listing.status.findData("COMPLETED"))
     listing.text.setText("4242")
     listing.search()
-    await until(lambda: resumed in listing.shown_ids() and len(listing.shown_ids()) == 4)
+    await until(lambda: resumed in listing.shown_ids() and len(listing.shown_ids()) == 5)
     listing.table.selectRow(listing.row_of(resumed) or 0)
     listing.table.setFocus()
     await settle()
     save_window(panel, "admin-history-search")
+
+    # One kiosk's payments: the other till's, picked from the kiosks the panel has seen.
+    listing.status.setCurrentIndex(0)
+    listing.text.clear()
+    other = next(k for k in listing.kiosk.kiosks() if k != "default")
+    listing.kiosk.choose(other)
+    await until(lambda: len(listing.shown_ids()) == 1 and listing.caption.text().endswith("1 shown"))
+    await settle()
+    save_window(panel, "admin-history-kiosk")
+    listing.kiosk.choose(None)
+
+    panel.tabs.setCurrentWidget(panel.offline_page)
+    await settle()
+    save_window(panel, "admin-offline")
 
     target = scratch / "smartcart-sessions.csv"
 
@@ -188,12 +222,20 @@ async def drive(kiosk: KioskApp, scratch: Path) -> None:
         return target
 
     panel.choose_export_path = choose
-    panel.tabs.setCurrentIndex(3)
+    panel.tabs.setCurrentWidget(panel.exports_page)
     panel.exports.export_button.click()
     await until(lambda: target.exists() and panel.exports.export_button.isEnabled())
     panel.exports.message.setText(panel.exports.message.text().replace(str(scratch), "~/Documents"))
     await settle()
     save_window(panel, "admin-exports")
+
+    panel.tabs.setCurrentWidget(panel.shift_page)
+    await until(panel.shift.open_box.isVisible)
+    QTest.keyClicks(panel.shift.float_edit, "2000")
+    panel.shift.open_button.click()
+    await until(panel.shift.close_box.isVisible)
+    await settle()
+    save_window(panel, "admin-shift-tab")
 
 
 if __name__ == "__main__":

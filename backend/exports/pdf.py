@@ -29,17 +29,18 @@ _FONT = "Helvetica"
 _ROW_H = 4.6
 # The session list: (heading, width in mm, align); 277 mm = A4 landscape minus 10 mm margins.
 _LIST_COLUMNS = (
-    ("Created (UTC)", 31, "L"),
+    ("Created (UTC)", 30, "L"),
     ("Session", 52, "L"),  # 32 hex digits, never cut
     ("Order", 13, "R"),
     ("Status", 32, "L"),
     ("Method", 12, "L"),
-    ("Card", 24, "L"),
-    ("Amount", 25, "R"),
-    ("Attempts", 13, "R"),
+    ("Card", 21, "L"),
+    ("Amount", 21, "R"),
+    ("Refunded", 22, "R"),  # refunds that succeeded: the payment's money taken is amount less this
+    ("Attempts", 11, "R"),
     ("Interr.", 11, "R"),
-    ("Last interruption", 33, "L"),
-    ("Decline code", 31, "L"),
+    ("Last interruption", 27, "L"),
+    ("Decline code", 25, "L"),
 )
 
 
@@ -260,6 +261,7 @@ def write_pdf(
                 r.method or "",
                 f"{r.card_brand} {r.card_last4}" if r.card_last4 else "",
                 format_money(r.amount_minor, r.currency, symbol=False),
+                format_money(r.refunded_minor, r.currency, symbol=False) if r.refunded_minor else "",
                 f"{r.attempts}/{r.max_attempts}",
                 r.interruptions,
                 r.last_interruption_reason or "",

@@ -3,7 +3,8 @@ printer prints it and the PDF copies it, all from this one record.
 
 It carries what a shop hands out (GST Rule 46 for a tax invoice: the supplier's name, address and
 GSTIN, a consecutive invoice number, the date, each item with its taxable value and tax, the total)
-and how it was paid (method, card last 4 or UPI id, the gateway's reference). None of the
+and how it was paid (method, card last 4 or UPI id, the gateway's reference); on a reprint after
+refunds, each refund that gave money back (amount, date) and what stays paid. None of the
 payment's internals: no attempts, interruptions, durations or session id; those are the admin's.
 """
 
@@ -16,10 +17,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
+from backend.db import refunds as refund_rows
 from backend.db.sessions import reads
 from backend.errors import Conflict
+from backend.exports.money_taken import REFUNDED
 from backend.payments.records import OrderRecord, SessionRecord
 from backend.receipts.tax import TaxSplit, split_inclusive
+from backend.refunds.records import RefundRecord
 from backend.shop import repo as orders_repo
 from backend.shop.identity import ShopSettings
 from smartcart_contract.money import format_money
@@ -45,6 +49,16 @@ class ReceiptLine:
 
 
 @dataclass(frozen=True, slots=True)
+class ReceiptRefund:
+    amount_minor: int
+    refunded_at: datetime  # when the gateway (or the drawer) gave it back, in the shop's time zone
+
+    @property
+    def refunded_at_text(self) -> str:
+        return self.refunded_at.strftime("%d %b %Y, %H:%M")
+
+
+@dataclass(frozen=True, slots=True)
 class ReceiptDocument:
     title: str
     shop_name: str
@@ -62,6 +76,17 @@ class ReceiptDocument:
     upi_id: str | None
     gateway_reference: str | None
     offline: bool
+    # Refunds that gave money back, oldest first; pending and failed ones gave nothing (money_taken.py).
+    refunds: tuple[ReceiptRefund, ...] = ()
+
+    @property
+    def refunded_minor(self) -> int:
+        return sum(r.amount_minor for r in self.refunds)
+
+    @property
+    def net_paid_minor(self) -> int:
+        """What the customer paid and did not get back."""
+        return self.total_minor - self.refunded_minor
 
     @property
     def taxed(self) -> bool:
@@ -94,11 +119,15 @@ def read_receipt(conn: Connection, session_id: str, shop: ShopSettings, *, kiosk
             code="no_receipt",
             status=session.status,
         )
-    return build_receipt(session, orders_repo.get(conn, session.order_id), shop)
+    refunds = refund_rows.of_session(conn, session_id) if session.status is Status.COMPLETED else []
+    return build_receipt(session, orders_repo.get(conn, session.order_id), shop, refunds)
 
 
-def build_receipt(session: SessionRecord, order: OrderRecord, shop: ShopSettings) -> ReceiptDocument:
+def build_receipt(
+    session: SessionRecord, order: OrderRecord, shop: ShopSettings, refunds: list[RefundRecord] | None = None
+) -> ReceiptDocument:
     offline = session.status is Status.OFFLINE_ACCEPTED
+    zone = ZoneInfo(shop.shop_time_zone)
     at_ms = session.finished_at_ms or session.updated_at_ms
     title = PROVISIONAL if offline else TAX_INVOICE if shop.shop_gstin else RECEIPT
     return ReceiptDocument(
@@ -108,7 +137,7 @@ def build_receipt(session: SessionRecord, order: OrderRecord, shop: ShopSettings
         gstin=shop.shop_gstin,
         invoice_number=session.invoice_number,
         order_id=order.id,
-        issued_at=datetime.fromtimestamp(at_ms / 1000, tz=ZoneInfo(shop.shop_time_zone)),
+        issued_at=datetime.fromtimestamp(at_ms / 1000, tz=zone),
         lines=tuple(
             ReceiptLine(
                 name=item.name,
@@ -127,6 +156,14 @@ def build_receipt(session: SessionRecord, order: OrderRecord, shop: ShopSettings
         upi_id=session.upi_id,
         gateway_reference=session.gateway_charge_id,
         offline=offline,
+        refunds=tuple(
+            ReceiptRefund(
+                amount_minor=r.amount_minor,
+                refunded_at=datetime.fromtimestamp((r.finished_at_ms or r.created_at_ms) / 1000, tz=zone),
+            )
+            for r in refunds or ()
+            if r.status.value in REFUNDED
+        ),
     )
 
 

@@ -25,6 +25,7 @@ def receipt_pdf(receipt: ReceiptDocument) -> bytes:
     from fpdf import FPDF
 
     rows = 16 + len(receipt.shop_address) + len(receipt.lines) * (3 if receipt.taxed else 2)
+    rows += len(receipt.refunds) + 1 if receipt.refunds else 0
     pdf = FPDF(unit="mm", format=(_WIDTH_MM, rows * _ROW_MM + 2 * _MARGIN_MM))
     pdf.core_fonts_encoding = "cp1252"
     pdf.set_margins(_MARGIN_MM, _MARGIN_MM, _MARGIN_MM)
@@ -95,6 +96,10 @@ def _totals(pdf: FPDF, receipt: ReceiptDocument) -> None:
         _pair(pdf, "CGST", _money(receipt, receipt.cgst_minor))
         _pair(pdf, "SGST", _money(receipt, receipt.sgst_minor))
     _pair(pdf, "Total", _money(receipt, receipt.total_minor), style="B", size=10)
+    for refund in receipt.refunds:
+        _pair(pdf, f"Refunded {refund.refunded_at_text}", "-" + _money(receipt, refund.amount_minor))
+    if receipt.refunds:
+        _pair(pdf, "Net paid", _money(receipt, receipt.net_paid_minor), style="B", size=10)
     _rule(pdf)
 
 

@@ -89,8 +89,9 @@ class AdminApi:
     async def summary(self, session_id: str) -> Summary:
         return await self._admin("GET", session_path(session_id, "summary"), Summary)
 
-    async def stats(self, days: DayRange) -> Stats:
-        return await self._admin("GET", "/api/payments/stats", Stats, params=days.query())
+    async def stats(self, days: DayRange, kiosk: str | None = None) -> Stats:
+        params = days.query() | ({"kiosk": kiosk} if kiosk else {})
+        return await self._admin("GET", "/api/payments/stats", Stats, params=params)
 
     async def search_sessions(self, query: HistoryQuery, *, limit: int, cursor: str | None = None) -> SessionPage:
         """One page of past and present sessions, newest first; `cursor` is the last page's."""
@@ -162,10 +163,12 @@ class AdminApi:
 
     @contextlib.asynccontextmanager
     async def export(
-        self, fmt: str, days: DayRange, statuses: Iterable[str] = ()
+        self, fmt: str, days: DayRange, statuses: Iterable[str] = (), kiosk: str | None = None
     ) -> AsyncIterator[AsyncIterator[bytes]]:
         """The export's bytes as they arrive. Leaving the block early drops the download."""
         params = {"format": fmt, **days.query()}
+        if kiosk:
+            params["kiosk"] = kiosk
         wanted = ",".join(statuses)
         if wanted:
             params["status"] = wanted

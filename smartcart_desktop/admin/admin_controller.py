@@ -69,6 +69,7 @@ class AdminController(QObject):
     history_page = Signal(object, bool, bool)
     notice = Signal(str, bool)  # text ("" clears), is_error
     shift_changed = Signal(object)  # Shift | None: the open shift, a just-closed one with its report
+    kiosks_seen = Signal(object)  # list[str]: every kiosk id a read session named so far
     locked = Signal()  # the admin token no longer works
 
     def __init__(
@@ -90,6 +91,7 @@ class AdminController(QObject):
         self.history_query: HistoryQuery | None = None
         self._history_cursor: str | None = None
         self._history_generation = 0
+        self.kiosks: set[str] = set()
 
     # ---- life -------------------------------------------------------------------------------
 
@@ -169,6 +171,7 @@ class AdminController(QObject):
         if listed is not None:
             self.sessions = listed.sessions
             self.sessions_changed.emit(listed.sessions)
+            self._saw(listed.sessions)
 
     async def _refresh_stats(self) -> None:
         stats = await self._polled(self._api.stats(DayRange.today()))
@@ -244,6 +247,14 @@ class AdminController(QObject):
             return  # the operator asked something else meanwhile
         self._history_cursor = page.next_cursor
         self.history_page.emit(page.sessions, cursor is None, page.next_cursor is not None)
+        self._saw(page.sessions)
+
+    def _saw(self, sessions: list[Session]) -> None:
+        """The kiosks the filters offer: those the sessions read so far name."""
+        fresh = {s.kiosk_id for s in sessions if s.kiosk_id} - self.kiosks
+        if fresh:
+            self.kiosks |= fresh
+            self.kiosks_seen.emit(sorted(self.kiosks))
 
     # ---- operator actions --------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtCore import QSize, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -41,10 +41,12 @@ from smartcart_desktop.admin.refund_dialog import RefundDialog, run_refund_dialo
 from smartcart_desktop.admin.shift_view import ShiftView
 from smartcart_desktop.app.background import BackgroundTasks
 from smartcart_desktop.ui.awaiting import finished
+from smartcart_desktop.ui.scrolling import scrolling
 from smartcart_desktop.ui.style import restyle, set_role
 from smartcart_desktop.ui.touch_keyboard import KeyboardWhileFocused
 
 PathChooser = Callable[[ExportRequest], Awaitable[Path | None]]
+PREFERRED_SIZE = QSize(1200, 780)
 
 
 class AdminWindow(QWidget):
@@ -88,8 +90,10 @@ class AdminWindow(QWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self._overview(), "Overview")
         self.tabs.addTab(self._padded(self.history), "Session history")
-        self.tabs.addTab(self._padded(self.offline), "Offline payments")
-        self.tabs.addTab(self._padded(self.exports), "Exports")
+        self.offline_page = self._padded(self.offline)
+        self.tabs.addTab(self.offline_page, "Offline payments")
+        self.exports_page = self._padded(self.exports)
+        self.tabs.addTab(self.exports_page, "Exports")
         # Last, so the other tabs keep their places; a row opens the Session history tab.
         self.history_list_page = self._padded(self.history_list)
         self.tabs.addTab(self.history_list_page, "Search")
@@ -112,7 +116,7 @@ class AdminWindow(QWidget):
         layout.setSpacing(16)
         layout.addWidget(self.active, 3)
         layout.addWidget(self.today, 2)
-        return page
+        return scrolling(page)
 
     @staticmethod
     def _padded(widget: QWidget) -> QWidget:
@@ -120,7 +124,8 @@ class AdminWindow(QWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(20, 16, 20, 16)
         layout.addWidget(widget)
-        return page
+        # Taller than a small screen leaves it: it scrolls inside its tab, the window stays.
+        return scrolling(page)
 
     def _build(self) -> None:
         # Refresh and Lock sit in the tab bar's corner: the tables get the height.
@@ -148,6 +153,8 @@ class AdminWindow(QWidget):
         controller.notice.connect(self.show_notice)
         self.active.session_opened.connect(self.open_session)
         controller.history_page.connect(self.history_list.show_page)
+        controller.kiosks_seen.connect(self.history_list.kiosk.add_seen)
+        controller.kiosks_seen.connect(self.exports.kiosk.add_seen)
         self.history_list.search_requested.connect(controller.search_history)
         self.history_list.more_requested.connect(controller.more_history)
         self.history_list.session_opened.connect(self.open_session)
@@ -186,7 +193,9 @@ class AdminWindow(QWidget):
         elif self._kiosk:
             self.showFullScreen()
         else:
-            self.resize(1200, 780)
+            # Roomy where the screen allows, never past it (a small screen gets it all).
+            screen = self.screen().availableGeometry()
+            self.resize(min(PREFERRED_SIZE.width(), screen.width()), min(PREFERRED_SIZE.height(), screen.height()))
             self.show()
 
     # ---- intents ------------------------------------------------------------------------------

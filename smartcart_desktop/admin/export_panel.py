@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from smartcart_contract.states import Status
 from smartcart_desktop.admin.export_request import FORMATS, ExportRequest, ExportResult
+from smartcart_desktop.admin.kiosk_choice import KioskChoice
 from smartcart_desktop.admin.report_range import DayRange
 from smartcart_desktop.ui.style import restyle, set_role
 
@@ -47,10 +48,11 @@ class ExportPanel(QWidget):
         self.to_date = self._date_edit("toDate", today)
         self.status = QComboBox()
         self.status.setObjectName("statusFilter")
-        self.status.setMinimumWidth(420)
+        self.status.setMinimumWidth(320)
         self.status.addItem(ALL_STATUSES, "")
         for status in Status:
             self.status.addItem(status.value, status.value)
+        self.kiosk = KioskChoice("kioskFilter")
         self.format_group = QButtonGroup(self)
         self.format_group.setExclusive(True)
         self.format_buttons: dict[str, QPushButton] = {}
@@ -75,7 +77,7 @@ class ExportPanel(QWidget):
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress.setFormat("")
-        self.message = QLabel("Choose a range, a status and a format, then Export.")
+        self.message = QLabel("Choose a range, a status, a kiosk and a format, then Export.")
         self.message.setObjectName("exportStatus")
         self.message.setWordWrap(True)
         self.export_button.clicked.connect(self._export)
@@ -107,8 +109,12 @@ class ExportPanel(QWidget):
         status_row = QHBoxLayout()
         status_row.addWidget(self.status)
         status_row.addStretch(1)
+        kiosk_row = QHBoxLayout()
+        kiosk_row.addWidget(self.kiosk)
+        kiosk_row.addStretch(1)
         centred = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        for row, (caption, fields) in enumerate((("Created", dates), ("Status", status_row), ("Format", formats))):
+        rows = (("Created", dates), ("Status", status_row), ("Kiosk", kiosk_row), ("Format", formats))
+        for row, (caption, fields) in enumerate(rows):
             grid.addWidget(QLabel(caption), row, 0, alignment=centred)
             grid.addLayout(fields, row, 1)
         grid.setColumnStretch(1, 1)
@@ -142,7 +148,8 @@ class ExportPanel(QWidget):
             return None
         status = self.status.currentData()
         return ExportRequest(
-            fmt=self.selected_format(), days=DayRange(first, last), statuses=(status,) if status else ()
+            fmt=self.selected_format(), days=DayRange(first, last), statuses=(status,) if status else (),
+            kiosk=self.kiosk.kiosk(),
         )
 
     def _export(self) -> None:

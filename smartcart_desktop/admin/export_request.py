@@ -17,6 +17,7 @@ class ExportRequest:
     fmt: str
     days: DayRange
     statuses: tuple[str, ...] = ()  # empty: every status
+    kiosk: str | None = None  # one kiosk's sessions only; None: every kiosk's
 
     def __post_init__(self) -> None:
         if self.fmt not in FORMATS:
@@ -35,7 +36,8 @@ class ExportRequest:
         if self.days.last != self.days.first:
             days += f"_{self.days.last.isoformat()}"
         status = "-" + "-".join(s.lower() for s in self.statuses) if self.statuses else ""
-        return f"smartcart-sessions-{days}{status}{self.suffix}"
+        kiosk = f"-{self.kiosk}" if self.kiosk else ""
+        return f"smartcart-sessions-{days}{kiosk}{status}{self.suffix}"
 
     @property
     def counts_rows(self) -> bool:

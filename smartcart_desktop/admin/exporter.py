@@ -58,7 +58,7 @@ class Exporter(QObject):
 
     async def _expected_rows(self, request: ExportRequest) -> int:
         try:
-            stats = await self._api.stats(request.days)
+            stats = await self._api.stats(request.days, request.kiosk)
         except ApiError:
             return 0  # progress without a total is still progress
         if request.statuses:
@@ -82,7 +82,7 @@ class Exporter(QObject):
                 else:
                     self.progress.emit(received, 0)
 
-            async with self._api.export(request.fmt, request.days, request.statuses) as chunks:
+            async with self._api.export(request.fmt, request.days, request.statuses, request.kiosk) as chunks:
                 size = await save_stream(chunks, path, on_chunk)
         except asyncio.CancelledError:
             log.info("export to %s cancelled", path)

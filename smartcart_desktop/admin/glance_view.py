@@ -88,9 +88,11 @@ class TodayView(QFrame):
         self.glance: Glance | None = None
         self.title = set_role(QLabel("Today at a glance"), "subtitle")
         self.title.setObjectName("todayTitle")
+        self.title.setWordWrap(True)  # beside the chart on an 800 px screen
         self.taken_caption = set_role(QLabel("Taken today"), "muted")
         self.taken = QLabel("—")
         self.taken.setObjectName("takenToday")
+        self.taken.setWordWrap(True)
         self.counts = QLabel("")
         self.counts.setObjectName("todayCounts")
         self.counts.setWordWrap(True)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from smartcart_contract.states import Status
 from smartcart_desktop.admin.history_query import WHEN, HistoryQuery, days_of
+from smartcart_desktop.admin.kiosk_choice import KioskChoice
 from smartcart_desktop.admin.sessions_model import (
     H_AMOUNT,
     H_CREATED,
@@ -42,7 +42,8 @@ from smartcart_desktop.api.models import Session
 from smartcart_desktop.ui.style import set_role
 
 METHODS = (("Any method", None), ("Card", "card"), ("UPI", "upi"), ("Cash", "cash"))
-_WIDTHS = {H_CREATED: 150, H_SESSION: 150, H_ORDER: 80, H_AMOUNT: 110, H_METHOD: 90, H_REFERENCE: 170}
+# The kiosk, last, takes what is left; on a small screen the table scrolls sideways to it.
+_WIDTHS = {H_CREATED: 150, H_SESSION: 120, H_ORDER: 80, H_AMOUNT: 110, H_METHOD: 90, H_REFERENCE: 140, H_STATUS: 160}
 
 
 class HistoryListView(QWidget):
@@ -68,6 +69,7 @@ class HistoryListView(QWidget):
         self.method.setObjectName("historyMethod")
         for caption, method in METHODS:
             self.method.addItem(caption, method)
+        self.kiosk = KioskChoice("historyKiosk")
         self.text = QLineEdit()
         self.text.setObjectName("historySearch")
         self.text.setPlaceholderText("Order no., last 4, UPI id or gateway charge id")
@@ -76,6 +78,7 @@ class HistoryListView(QWidget):
         self.search_button.setObjectName("historySearchButton")
         self.caption = set_role(QLabel("Payments"), "subtitle")
         self.caption.setObjectName("historyCaption")
+        self.caption.setWordWrap(True)  # beside the kiosk filter
         self.table = QTableView()
         self.table.setObjectName("historyTable")
         self.table.setModel(self.proxy)
@@ -91,14 +94,14 @@ class HistoryListView(QWidget):
         header.setHighlightSections(False)
         for column, width in _WIDTHS.items():
             header.resizeSection(column, width)
-        header.setSectionResizeMode(H_STATUS, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
         self.more_button = QPushButton("More")
         self.more_button.setObjectName("historyMoreButton")
         self.more_button.hide()
         self._build()
         self.search_button.clicked.connect(self.search)
         self.text.returnPressed.connect(self.search)
-        for combo in (self.when, self.status, self.method):
+        for combo in (self.when, self.status, self.method, self.kiosk):
             combo.currentIndexChanged.connect(lambda _index: self.search())
         self.more_button.clicked.connect(self._more)
         self.table.clicked.connect(self._open)
@@ -115,13 +118,18 @@ class HistoryListView(QWidget):
         filters.addWidget(self.method, 0, 2)
         filters.addWidget(self.text, 1, 0, 1, 2)
         filters.addWidget(self.search_button, 1, 2)
+        # Which kiosk's payments, beside the count: a third filter row would take the table's
+        # height on a 600 px screen, and beside the others it made the tab 825 px wide.
+        head = QHBoxLayout()
+        head.addWidget(self.caption, 1)
+        head.addWidget(self.kiosk)
         foot = QHBoxLayout()
         foot.addStretch(1)
         foot.addWidget(self.more_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        layout.addWidget(self.caption)
+        layout.addLayout(head)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addLayout(foot)
@@ -134,6 +142,7 @@ class HistoryListView(QWidget):
             status=self.status.currentData(),
             method=self.method.currentData(),
             text=self.text.text(),
+            kiosk=self.kiosk.kiosk(),
         )
 
     def search(self) -> None:

@@ -32,6 +32,7 @@ class HistoryQuery:
     status: str | None = None
     method: str | None = None
     text: str = ""
+    kiosk: str | None = None  # one kiosk's sessions only; None: every kiosk's
 
     def params(self, *, limit: int, cursor: str | None = None) -> dict[str, str]:
         params = {"limit": str(limit)}
@@ -41,6 +42,8 @@ class HistoryQuery:
             params["status"] = self.status
         if self.method:
             params["method"] = self.method
+        if self.kiosk:
+            params["kiosk"] = self.kiosk
         if self.text.strip():
             params["q"] = self.text.strip()
         if cursor:

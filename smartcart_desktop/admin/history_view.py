@@ -8,7 +8,6 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -24,6 +23,7 @@ from smartcart_contract.money import format_money
 from smartcart_contract.states import Status
 from smartcart_desktop.admin.admin_controller import SessionHistory
 from smartcart_desktop.admin.durations import local_time, short_duration
+from smartcart_desktop.admin.facts_grid import FactsGrid
 from smartcart_desktop.admin.sessions_model import method_text, status_text
 from smartcart_desktop.admin.timeline import entry_of
 from smartcart_desktop.admin.wrapped_text import WrappedTextDelegate
@@ -36,7 +36,7 @@ _RECONCILABLE = frozenset(s for s in Status if not s.terminal)
 _REFUNDABLE = frozenset({Status.COMPLETED})
 _TONES = {"good": "#2e7d32", "bad": "#c62828", "warn": "#e65100", "info": "#1c2b33"}
 
-# (key, caption), laid out row by row in three columns of caption/value pairs
+# (key, caption), laid out row by row in up to three columns of caption/value pairs
 FACTS = (
     ("status", "Status"),
     ("amount", "Amount"),
@@ -51,6 +51,7 @@ FACTS = (
     ("finished", "Finished"),
     ("duration", "Duration"),
     ("refunded", "Refunded"),
+    ("kiosk", "Kiosk"),
 )
 _FACT_COLUMNS = 3
 
@@ -100,7 +101,7 @@ class SessionHistoryView(QWidget):
         header.resizeSection(0, 104)
         header.resizeSection(1, 300)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(3, 220)
+        header.resizeSection(3, 150)  # "INTERRUPTED" fits; the detail gets the rest on an 800 px screen
         self.cancel_button = set_role(QPushButton("Cancel payment…"), "danger")
         self.cancel_button.setObjectName("cancelSessionButton")
         self.reconcile_button = QPushButton("Check with gateway now…")
@@ -121,20 +122,15 @@ class SessionHistoryView(QWidget):
         lookup_row.addWidget(self.lookup_button)
         facts = set_role(QFrame(), "card")
         facts.setObjectName("historyFacts")
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(16)
-        grid.setVerticalSpacing(4)
-        for index, (key, caption) in enumerate(FACTS):
-            row, pair = divmod(index, _FACT_COLUMNS)
-            name = set_role(QLabel(caption), "muted")
+        pairs = []
+        for key, caption in FACTS:
             value = QLabel("—")
             value.setObjectName(f"fact-{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.facts[key] = value
-            grid.addWidget(name, row, pair * 2)
-            grid.addWidget(value, row, pair * 2 + 1)
-        for pair in range(_FACT_COLUMNS):
-            grid.setColumnStretch(pair * 2 + 1, 1)
+            pairs.append((set_role(QLabel(caption), "muted"), value))
+        # As many pairs side by side as the width allows: one column on a small screen.
+        self.facts_grid = FactsGrid(pairs, most_columns=_FACT_COLUMNS)
         self.facts["chargeId"].setProperty("role", "mono")
         # Wraps rather than widening the panel past a small screen.
         self.facts["refunded"].setWordWrap(True)
@@ -142,7 +138,7 @@ class SessionHistoryView(QWidget):
         card.setContentsMargins(18, 10, 18, 12)
         card.setSpacing(6)
         card.addWidget(self.title)
-        card.addLayout(grid)
+        card.addWidget(self.facts_grid)
         timeline_row = QHBoxLayout()
         timeline_row.addWidget(set_role(QLabel("Timeline"), "subtitle"))
         timeline_row.addStretch(1)
@@ -210,9 +206,11 @@ class SessionHistoryView(QWidget):
             "chargeId": session.gateway_charge_id or "—",
             "decline": session.decline_code or "—",
             "refunded": _refunded_text(history),
+            "kiosk": session.kiosk_id or "—",
         }
         for key, text in values.items():
             self.facts[key].setText(text)
+        self.facts_grid.refit()
         restyle(self.facts["chargeId"])
         self._fill_timeline(history)
         self._show_actions()

@@ -42,6 +42,7 @@ class OfflineView(QWidget):
         self.payments: list[OfflinePayment] = []
         self.summary = set_role(QLabel("Payments accepted while the gateway was unreachable."), "subtitle")
         self.summary.setObjectName("offlineSummary")
+        self.summary.setWordWrap(True)  # wraps rather than widen the window past a small screen
         self.forward_button = set_role(QPushButton("Forward now"), "primary")
         self.forward_button.setObjectName("forwardButton")
         self.forward_button.clicked.connect(self.forward_requested)
@@ -60,6 +61,7 @@ class OfflineView(QWidget):
             QLabel("Orange: waiting close to the age limit.  Red: declined after the goods were handed over."),
             "muted",
         )
+        legend.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(self.forward_button)

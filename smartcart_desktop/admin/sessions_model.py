@@ -196,8 +196,9 @@ class ActiveSessionsModel(_SessionTable):
         return None
 
 
-HISTORY_COLUMNS = ("Created", "Session", "Order", "Amount", "Method", "Card / UPI", "Status")
-(H_CREATED, H_SESSION, H_ORDER, H_AMOUNT, H_METHOD, H_REFERENCE, H_STATUS) = range(len(HISTORY_COLUMNS))
+# The kiosk last: a shop with one kiosk reads the rest first.
+HISTORY_COLUMNS = ("Created", "Session", "Order", "Amount", "Method", "Card / UPI", "Status", "Kiosk")
+(H_CREATED, H_SESSION, H_ORDER, H_AMOUNT, H_METHOD, H_REFERENCE, H_STATUS, H_KIOSK) = range(len(HISTORY_COLUMNS))
 _HISTORY_NUMERIC = {H_ORDER, H_AMOUNT}
 _HISTORY_STATUS_COLOURS = {
     Status.COMPLETED: "#2e7d32",
@@ -254,7 +255,9 @@ class HistoryModel(_SessionTable):
             )
         if column == H_REFERENCE:
             return reference_text(session)
-        return status_text(session)
+        if column == H_STATUS:
+            return status_text(session)
+        return session.kiosk_id or "—"
 
     def _sort_key(self, session: Session, column: int) -> Any:
         return {
@@ -264,6 +267,7 @@ class HistoryModel(_SessionTable):
             H_AMOUNT: session.amount_minor,
             H_METHOD: session.method or "",
             H_REFERENCE: reference_text(session),
+            H_KIOSK: session.kiosk_id or "",
             H_STATUS: status_text(session),
         }[column]
 

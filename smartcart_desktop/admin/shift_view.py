@@ -128,7 +128,7 @@ class ShiftView(QWidget):
         closing.setContentsMargins(0, 0, 0, 0)
         closing.addWidget(QLabel("Counted"))
         closing.addWidget(self.counted_edit, 1)
-        closing.addWidget(self.note_edit, 2)
+        closing.addWidget(self.note_edit, 1)  # the count's placeholder stays readable at 800 px
         closing.addWidget(self.close_button)
         saving = QHBoxLayout()
         saving.addStretch(1)

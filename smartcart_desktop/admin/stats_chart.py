@@ -75,7 +75,7 @@ class StatsChart(QWidget):
         return QSize(640, height)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(420, self.sizeHint().height())
+        return QSize(360, self.sizeHint().height())  # beside the figures on an 800 px screen
 
     # ---- drawing ----------------------------------------------------------------------------
 

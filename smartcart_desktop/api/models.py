@@ -125,6 +125,7 @@ class Session(Wire):
     cash_received_minor: int | None = None
     cash_change_minor: int | None = None
     invoice_number: str | None = None  # given when it is COMPLETED
+    kiosk_id: str | None = None  # the kiosk that took it (the admin's lists show it)
     message: str | None = None
     events: list[SessionEvent] | None = None
 

@@ -507,7 +507,7 @@ class SlowExportApi:
     def __init__(self) -> None:
         self.rows_sent = asyncio.Event()
 
-    async def stats(self, days: DayRange) -> Stats:
+    async def stats(self, days: DayRange, kiosk: str | None = None) -> Stats:
         return Stats(
             sessions=3, interruptions=0, by_method=[], by_reason=[],
             by_status=[Total(key="COMPLETED", currency="INR", sessions=3, amount_minor=1)],
@@ -515,7 +515,9 @@ class SlowExportApi:
         )
 
     @asynccontextmanager
-    async def export(self, fmt: str, days: DayRange, statuses: Sequence[str]) -> AsyncIterator[AsyncIterator[bytes]]:
+    async def export(
+        self, fmt: str, days: DayRange, statuses: Sequence[str], kiosk: str | None = None
+    ) -> AsyncIterator[AsyncIterator[bytes]]:
         async def chunks() -> AsyncIterator[bytes]:
             yield b"sessionId,status\r\n"
             yield b"a,COMPLETED\r\n"

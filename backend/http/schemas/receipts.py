@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from backend.http.schemas.common import RequestModel, ResponseModel
-from backend.receipts.document import ReceiptDocument, ReceiptLine
+from backend.receipts.document import ReceiptDocument, ReceiptLine, ReceiptRefund
 
 
 class TaxOut(ResponseModel):
@@ -43,6 +43,17 @@ class ReceiptLineOut(ResponseModel):
         )
 
 
+class ReceiptRefundOut(ResponseModel):
+    amount_minor: int
+    refunded_at: str = Field(description="ISO 8601 in the shop's time zone")
+    refunded_at_text: str = Field(description='as printed: "01 Dec 2026, 21:40"')
+
+    @classmethod
+    def of(cls, refund: ReceiptRefund) -> ReceiptRefundOut:
+        return cls(amount_minor=refund.amount_minor, refunded_at=refund.refunded_at.isoformat(timespec="seconds"),
+                   refunded_at_text=refund.refunded_at_text)
+
+
 class ReceiptOut(ResponseModel):
     title: str = Field(description='"Tax invoice" (a GSTIN is set), "Receipt", or provisional (offline)')
     shop_name: str
@@ -64,6 +75,9 @@ class ReceiptOut(ResponseModel):
     upi_id: str | None
     gateway_reference: str | None
     offline: bool
+    refunds: list[ReceiptRefundOut] = Field(description="refunds that gave money back, oldest first")
+    refunded_minor: int = Field(description="their sum")
+    net_paid_minor: int = Field(description="total less refunded: what the customer paid and kept paid")
 
     @classmethod
     def of(cls, receipt: ReceiptDocument) -> ReceiptOut:
@@ -88,6 +102,9 @@ class ReceiptOut(ResponseModel):
             upi_id=receipt.upi_id,
             gateway_reference=receipt.gateway_reference,
             offline=receipt.offline,
+            refunds=[ReceiptRefundOut.of(r) for r in receipt.refunds],
+            refunded_minor=receipt.refunded_minor,
+            net_paid_minor=receipt.net_paid_minor,
         )
 
 
