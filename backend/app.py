@@ -37,6 +37,7 @@ from backend.http.routes import (
     refunds,
     sessions,
     shifts,
+    sync,
     tester,
 )
 from backend.kiosks.registry import KioskRegistry
@@ -60,6 +61,8 @@ from backend.settings import Settings
 from backend.shifts.service import ShiftService
 from backend.shop.catalog import load_catalog
 from backend.shop.orders import OrderService
+from backend.sync.forwarder import SyncForwarder
+from backend.sync.outbox import OutboxHook
 from smartcart_contract.payment_methods import PaymentMethod
 from smartcart_contract.states import Reason
 
@@ -94,7 +97,7 @@ def create_app(settings: Settings, *, clock: TimeSource = system_clock) -> web.A
     app.on_response_prepare.append(echo_request_id)
     # Streams end before the server waits for its handlers to finish (cleanup comes after).
     app.on_shutdown.append(_end_streams)
-    for module in (health, orders, sessions, receipts, admin, exports, offline, metrics, refunds, shifts):
+    for module in (health, orders, sessions, receipts, admin, exports, offline, metrics, refunds, shifts, sync):
         app.router.add_routes(module.routes)
     if settings.tester:
         # Fault injection exists only in tester mode: a production kiosk has no such route.
@@ -122,6 +125,22 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         context={invoices.SERIES: InvoiceSeries(settings.invoice_prefix, settings.shop_time_zone)},
     )
     app[app_keys.DATABASE] = db
+    if settings.sync_url is not None and settings.sync_token is not None:
+        forwarder = SyncForwarder(
+            db,
+            settings.sync_url,
+            settings.sync_token.get_secret_value(),
+            clock=app[app_keys.CLOCK],
+            retry_s=settings.sync_retry_s,
+            retry_max_s=settings.sync_retry_max_s,
+            idle_s=settings.sync_idle_s,
+            batch=settings.sync_batch,
+            max_body_bytes=settings.sync_max_body_bytes,
+            timeout_s=settings.sync_timeout_s,
+        )
+        # Before the change feed's hook (_changes), which takes the marks the outbox reads.
+        db.add_commit_hook(OutboxHook(forwarder.poke_threadsafe))
+        app[app_keys.SYNC] = forwarder
     yield
     await asyncio.to_thread(db.close)
 
@@ -312,6 +331,8 @@ async def _background_tasks(app: web.Application) -> AsyncIterator[None]:
         # Its first pass, at start-up, finishes the refunds a crash left pending.
         asyncio.create_task(app[app_keys.REFUND_RECOVERY].run(), name="refund-recovery"),
     ]
+    if app_keys.SYNC in app:
+        tasks.append(asyncio.create_task(app[app_keys.SYNC].run(), name="sync-forwarder"))
     yield
     for task in tasks:
         task.cancel()

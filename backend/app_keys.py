@@ -27,6 +27,7 @@ from backend.settings import Settings
 from backend.shifts.service import ShiftService
 from backend.shop.catalog import Catalog
 from backend.shop.orders import OrderService
+from backend.sync.forwarder import SyncForwarder
 
 SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey[Clock]("clock")
@@ -52,3 +53,4 @@ KIOSKS = web.AppKey("kiosks", KioskRegistry)
 REFUNDS = web.AppKey("refunds", RefundService)
 REFUND_RECOVERY = web.AppKey("refund_recovery", RefundRecovery)
 SHIFTS = web.AppKey("shifts", ShiftService)
+SYNC = web.AppKey("sync", SyncForwarder)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import platformdirs
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from backend.shop.identity import ShopSettings
@@ -196,6 +196,20 @@ class Settings(LogSettings, ShopSettings):  # the shop's identity: backend/shop/
     )
     loop_lag_probe_s: float = Field(0.5, gt=0, description="how often the event loop's lag is sampled")
 
+    # Offline-first kiosks that replicate to the fleet server (backend/sync/).
+    sync_url: str | None = Field(
+        None, description="the fleet server this kiosk replicates its sessions to; unset: no sync"
+    )
+    sync_token: SecretStr | None = Field(None, description="this kiosk's token on the fleet server (`kiosk add`)")
+    sync_retry_s: float = Field(1.0, gt=0, description="first back-off after a failed sync")
+    sync_retry_max_s: float = Field(60.0, gt=0, description="longest back-off between sync tries")
+    sync_idle_s: float = Field(5.0, gt=0, description="how often an idle kiosk looks for anything left to sync")
+    sync_batch: int = Field(50, ge=1, le=500, description="outbox rows per batch sent")
+    sync_max_body_bytes: int = Field(
+        48 * 1024, ge=4096, description="largest batch body sent: below the server's SMARTCART_MAX_BODY_BYTES"
+    )
+    sync_timeout_s: float = Field(30.0, gt=0, description="longest one batch may take to be answered")
+
     @field_validator("payment_methods", mode="before")
     @classmethod
     def _methods(cls, value: Any) -> Any:
@@ -214,6 +228,12 @@ class Settings(LogSettings, ShopSettings):  # the shop's identity: backend/shop/
         if isinstance(value, list):
             return [ipaddress.ip_network(v, strict=False) if isinstance(v, str) else v for v in value]
         return value
+
+    @model_validator(mode="after")
+    def _sync_needs_token(self) -> Settings:
+        if self.sync_url is not None and self.sync_token is None:
+            raise ValueError("SMARTCART_SYNC_URL needs SMARTCART_SYNC_TOKEN, this kiosk's token on the fleet server")
+        return self
 
     def resolved_reconcile_idle_s(self) -> float:
         return self.reconcile_idle_s or self.reconcile_min_s

@@ -75,8 +75,20 @@ def of_session(conn: Connection, session_id: str) -> list[RefundRecord]:
     return [_record(r) for r in conn.execute(_select().where(_R.c.session_id == session_id).order_by(_R.c.id))]
 
 
+def of_sessions(conn: Connection, session_ids: list[str]) -> list[RefundRecord]:
+    """Every refund of these sessions, oldest first (a sync snapshot's, backend/sync/)."""
+    statement = _select().where(_R.c.session_id.in_(session_ids)).order_by(_R.c.id)
+    return [_record(r) for r in conn.execute(statement)]
+
+
 def pending(conn: Connection, limit: int = 100) -> list[RefundRecord]:
-    statement = _select().where(_R.c.status == RefundStatus.PENDING.value).order_by(_R.c.id).limit(limit)
+    # A replica's refund (backend/sync/) is its kiosk's to finish, at that kiosk's gateway.
+    statement = (
+        _select()
+        .where(_R.c.status == RefundStatus.PENDING.value, _S.c.replica.is_(False))
+        .order_by(_R.c.id)
+        .limit(limit)
+    )
     return [_record(r) for r in conn.execute(statement)]
 
 
@@ -97,12 +109,19 @@ def record_intent(conn: Connection, request: RefundRequest, now_ms: int) -> Refu
     """The refund asked for under this key: found if it was asked before, else recorded now
     (pending; a cash refund is done at once, from the drawer)."""
     session = conn.execute(
-        select(_S.c.status, _S.c.amount_minor, _S.c.currency, _S.c.method)
+        select(_S.c.status, _S.c.amount_minor, _S.c.currency, _S.c.method, _S.c.replica)
         .where(_S.c.id == request.session_id)
         .with_for_update()
     ).first()
     if session is None:
         raise NotFound("No payment session with this id.", code="session_not_found")
+    if session.replica:
+        # Its money was taken by its kiosk: refunded there, and replicated here like the rest.
+        raise Conflict(
+            "This payment was replicated from its kiosk and can only be refunded there.",
+            code="replica_read_only",
+            status=session.status,
+        )
     fingerprint = request_hash(request)
     found = conn.execute(
         _select().where(_R.c.session_id == request.session_id, _R.c.idempotency_key == request.idempotency_key)

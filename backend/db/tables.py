@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -62,6 +63,10 @@ class Order(Base):
     paid_at_ms: Mapped[int | None] = mapped_column(BigInteger)
     # The kiosk that took the order (backend/kiosks/); its sessions are that kiosk's.
     kiosk_id: Mapped[str] = mapped_column(String(32), server_default=DEFAULT_KIOSK_ID)
+    # On the fleet server, an order a kiosk replicated (backend/sync/): its id on that kiosk.
+    origin_order_id: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("uq_orders_kiosk_origin", "kiosk_id", "origin_order_id", unique=True),)
 
 
 class OrderItem(Base):
@@ -127,6 +132,9 @@ class PaymentSession(Base):
     invoice_number: Mapped[str | None] = mapped_column(String(16))
     # The kiosk whose order this pays: only that kiosk (and the admin) may see or move it.
     kiosk_id: Mapped[str] = mapped_column(String(32), server_default=DEFAULT_KIOSK_ID)
+    # A copy a kiosk replicated to this server (backend/sync/): that kiosk drives it, so no pass
+    # of this server expires, recovers or takes it over, and no request moves it.
+    replica: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (
         # At most one open session per order, enforced by the database itself.
@@ -171,6 +179,12 @@ class SessionEvent(Base):
     attempt: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(Text)
+    # On the fleet server, a replicated event's id on its kiosk: a resent event lands once.
+    origin_event_id: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        Index("uq_session_events_session_origin", "session_id", "origin_event_id", unique=True),
+    )
 
 
 class OfflinePayment(Base):
@@ -318,6 +332,29 @@ class Refund(Base):
         Index("ix_refunds_status", "status"),
         Index("ix_refunds_shift", "shift_id"),
     )
+
+
+class SyncOutbox(Base):
+    """On a kiosk: the sessions changed, in commit order, still to be sent to the fleet server.
+
+    Filled in the transaction of the change itself (backend/sync/outbox.py). `seq` is never
+    handed out twice, even after the table was emptied: the server acknowledges by it.
+    """
+
+    __tablename__ = "sync_outbox"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    seq: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(String(32))
+
+
+class SyncCursor(Base):
+    """On the fleet server: the highest outbox seq of each kiosk applied here."""
+
+    __tablename__ = "sync_cursors"
+
+    kiosk_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    through_seq: Mapped[int] = mapped_column(BigInteger)
 
 
 def table_of(model: type[Base]) -> Table:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
 
-from backend.db.tables import OfflinePayment, PaymentSession, SessionEvent
+from backend.db.tables import OfflinePayment, PaymentSession, SessionEvent, SyncOutbox
 from smartcart_contract.states import Reason
 
 _S = PaymentSession
@@ -27,6 +27,7 @@ class FleetCounts:
     interruptions: dict[str, int]  # reason → interruptions
     offline_waiting: int
     offline_oldest_accepted_at_ms: int | None
+    sync_waiting: int = 0  # a kiosk's outbox rows not yet acknowledged by the fleet server
 
 
 def fleet_counts(conn: Connection) -> FleetCounts:
@@ -63,4 +64,5 @@ def fleet_counts(conn: Connection) -> FleetCounts:
         interruptions=interruptions,
         offline_waiting=waiting,
         offline_oldest_accepted_at_ms=oldest,
+        sync_waiting=conn.execute(select(func.count()).select_from(SyncOutbox)).scalar_one(),
     )

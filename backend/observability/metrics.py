@@ -81,6 +81,11 @@ class FleetCollector(Collector):
             "Payments accepted offline and not yet forwarded to the gateway",
             value=counts.offline_waiting,
         )
+        yield GaugeMetricFamily(
+            f"{_PREFIX}_sync_queue_depth",
+            "Session changes this kiosk has not yet replicated to the fleet server (backend/sync/)",
+            value=counts.sync_waiting,
+        )
         oldest = counts.offline_oldest_accepted_at_ms
         yield GaugeMetricFamily(
             f"{_PREFIX}_offline_queue_oldest_age_seconds",

@@ -69,6 +69,8 @@ class SessionRecord:
     cash_change_minor: int | None = None
     invoice_number: str | None = None  # given when it becomes COMPLETED (backend/db/invoices.py)
     kiosk_id: str = DEFAULT_KIOSK_ID
+    # A copy its kiosk replicated to the fleet server: read-only there (backend/sync/).
+    replica: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -178,6 +178,7 @@ class SessionService:
 
         def start(conn: Connection) -> SessionRecord:
             current = reads.get(conn, session_id, kiosk_id=kiosk)
+            moves.refuse_replica(current)
             return moves.move(
                 conn,
                 session_id,
@@ -223,6 +224,8 @@ class SessionService:
     ) -> tuple[SessionRecord, str]:
         # A session's kiosk never changes: checked once here, it holds for the moves below.
         session = await self.get(session_id, kiosk=kiosk)
+        # Before the gateway look-up below, not only at the move: a replica's key is its kiosk's.
+        moves.refuse_replica(session)
         now, steady = self._clock(), self._clock.steady()
         if session.status is not Status.INTERRUPTED:
             raise Conflict(
@@ -274,6 +277,7 @@ class SessionService:
 
         def cancel_or_request(conn: Connection) -> SessionRecord:
             session = reads.get(conn, session_id, kiosk_id=kiosk)
+            moves.refuse_replica(session)  # before any other answer: its kiosk decides
             untouched = session.status is Status.INITIATED or (
                 session.status is Status.INTERRUPTED and not session.gateway_contacted
             )
@@ -319,6 +323,7 @@ class SessionService:
 
         def interrupt(conn: Connection) -> SessionRecord:
             session = reads.get(conn, session_id, kiosk_id=kiosk)
+            moves.refuse_replica(session)  # before any other answer: its kiosk decides
             if session.status is Status.PROCESSING:
                 return moves.move(
                     conn,
@@ -382,6 +387,7 @@ class SessionService:
 
         def complete(conn: Connection) -> SessionRecord:
             session = reads.get(conn, session_id, kiosk_id=kiosk)
+            moves.refuse_replica(session)  # before any other answer: its kiosk decides
             if session.status is Status.INITIATED and amount_received_minor < session.amount_minor:
                 raise InvalidInput(
                     "The cash received is less than the amount due.", code="insufficient_cash"

@@ -1,7 +1,9 @@
 """Which sessions a write changed, told to whoever watches them once it is committed.
 
 Every change of a session writes an event row (moves.add_event, passes._set_move); both call
-`mark` in the writing transaction. `ChangeFeed`, a commit hook of the Database (one per
+`mark` in the writing transaction, and so does the creation of a session (create.py), which has
+no event row. Besides ChangeFeed, a kiosk that syncs reads the marks into its outbox
+(backend/sync/outbox.py). `ChangeFeed`, a commit hook of the Database (one per
 process), collects the marks at the end of each batch's transaction and
 - on PostgreSQL sends them as NOTIFY in that same transaction: PostgreSQL delivers it to every
   process listening (backend/db/sessions/listener.py) only once the transaction commits, and
@@ -31,6 +33,12 @@ _IDS_PER_NOTIFY = 200
 
 def mark(conn: Connection, session_ids: Iterable[str]) -> None:
     conn.info.setdefault(_MARKS, set()).update(session_ids)
+
+
+def marked(conn: Connection) -> frozenset[str]:
+    """The open transaction's marks so far, left in place for ChangeFeed (a commit hook that
+    reads them must run before it: ChangeFeed takes them)."""
+    return frozenset(conn.info.get(_MARKS, ()))
 
 
 def parse(payload: str) -> list[str]:

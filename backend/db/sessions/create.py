@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, select, text
 
 from backend.db.prepared import InsertMany, PreparedIn
+from backend.db.sessions import changed
 from backend.db.sessions.mapping import COLUMNS, record_of
 from backend.db.tables import OPEN_STATUS_SQL, Order, PaymentSession, table_of
 from backend.errors import Conflict, NotFound
@@ -102,6 +103,9 @@ class _CreateSessions:
         _INSERT_NEW_SESSIONS.run(
             conn, [[getattr(r, c) for c in _NEW_SESSION_FIELDS] + [0] for r in created]
         )
+        # A new session is a change too: the sync outbox (backend/sync/outbox.py) must carry it
+        # even before its first move.
+        changed.mark(conn, (r.id for r in created))
         return results
 
 

@@ -28,6 +28,7 @@ _CONVERT: dict[str, Any] = {
     "settle_to": _optional(Status),
     "gateway_contacted": bool,
     "outcome_unknown": bool,
+    "replica": bool,
     "from_status": _optional(Status),
     "to_status": _optional(Status),
 }

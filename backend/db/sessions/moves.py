@@ -85,6 +85,17 @@ def add_event(
     changed.mark(conn, (session_id,))
 
 
+def refuse_replica(session: SessionRecord) -> None:
+    """A replica (backend/sync/) is its kiosk's to move: here it is only read. Every move and
+    amendment passes here, whoever asks (a request, the engine, the reconciler)."""
+    if session.replica:
+        raise Conflict(
+            "This payment was replicated from its kiosk and can only be changed there.",
+            code="replica_read_only",
+            status=session.status,
+        )
+
+
 def not_before_last_change(current: SessionRecord, now_ms: int) -> int:
     """The time a change is stamped with: never before the change it follows.
 
@@ -118,6 +129,7 @@ def move(
     if not allowed <= sources(to):
         raise AssertionError(f"{sorted(allowed - sources(to))} -> {to} is not a move of the state machine")
     current, version = read_row(conn, session_id)
+    refuse_replica(current)
     now_ms = not_before_last_change(current, now_ms)
     if current.status not in allowed:
         raise Conflict(
@@ -172,6 +184,7 @@ def amend(
 ) -> SessionRecord:
     """Change fields of an open session without moving it (e.g. record a cancel request)."""
     current, version = read_row(conn, session_id)
+    refuse_replica(current)
     now_ms = not_before_last_change(current, now_ms)
     if current.status in TERMINAL:
         raise Conflict(

@@ -1,5 +1,8 @@
 """Set-based passes over many sessions (expiry, crash recovery, purge): each one indexed
-statement for the rows and one for their event rows, sharing the same predicate."""
+statement for the rows and one for their event rows, sharing the same predicate.
+
+Sessions a kiosk replicated here (`replica`) are that kiosk's to drive: no pass moves them.
+Only the retention purge reaches them, once terminal, as it does every finished session."""
 
 from __future__ import annotations
 
@@ -77,6 +80,7 @@ def expire_untouched(conn: Connection, now_ms: int, *, steady_ms: int, limit: in
     where = and_(
         _S.status.in_([Status.INITIATED, Status.INTERRUPTED]),
         _S.expires_at_ms <= steady_ms,
+        _S.replica.is_(False),
         _S.gateway_contacted.is_(False),
         _S.settle_to.is_(None),
     )
@@ -97,6 +101,7 @@ def mark_contacted_for_expiry(conn: Connection, now_ms: int, *, steady_ms: int, 
     where = and_(
         _S.status == Status.INTERRUPTED,
         _S.expires_at_ms <= steady_ms,
+        _S.replica.is_(False),
         _S.gateway_contacted.is_(True),
         _S.settle_to.is_(None),
     )
@@ -124,7 +129,8 @@ def interrupt_processing(
     which = [_S.owner == owner] if own else []
     if orphans:
         which.append(orphaned(owner, now_ms))
-    where = and_(_S.status == Status.PROCESSING, or_(*which))
+    # A replica's owner is an instance of its kiosk, never alive here: its kiosk recovers it.
+    where = and_(_S.status == Status.PROCESSING, _S.replica.is_(False), or_(*which))
     return _set_move(
         conn,
         where,

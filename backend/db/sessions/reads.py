@@ -90,8 +90,9 @@ def ids_by_key(conn: Connection, keys: Collection[str]) -> dict[str, str]:
 
 
 def takeable(owner: str, now_ms: int) -> Any:
-    """Sessions `owner` may drive: its own, no one's, or those of an instance whose lease ran out."""
-    return or_(_S.owner == owner, _unowned(now_ms))
+    """Sessions `owner` may drive: its own, no one's, or those of an instance whose lease ran out.
+    Never a replica (backend/sync/): its kiosk drives it, and that kiosk holds no lease here."""
+    return and_(_S.replica.is_(False), or_(_S.owner == owner, _unowned(now_ms)))
 
 
 def _unowned(now_ms: int) -> Any:
@@ -101,8 +102,9 @@ def _unowned(now_ms: int) -> Any:
 
 def orphaned(owner: str, now_ms: int) -> Any:
     """Sessions of no live instance other than `owner`. An instance never counts as dead to
-    itself, even when a jump of its clock makes its own lease look run out."""
-    return and_(_unowned(now_ms), or_(_S.owner.is_(None), _S.owner != owner))
+    itself, even when a jump of its clock makes its own lease look run out. A replica is never
+    an orphan: its kiosk is alive elsewhere."""
+    return and_(_S.replica.is_(False), _unowned(now_ms), or_(_S.owner.is_(None), _S.owner != owner))
 
 
 def ids_to_reconcile(conn: Connection, owner: str, now_ms: int) -> list[str]:
@@ -118,7 +120,7 @@ def ids_to_reconcile(conn: Connection, owner: str, now_ms: int) -> list[str]:
                     (_S.outcome_unknown.is_(True)) | (_S.settle_to.is_not(None)),
                     takeable(owner, now_ms),
                 ),
-                and_(_S.status == Status.PROCESSING, _S.owner == owner),
+                and_(_S.status == Status.PROCESSING, _S.owner == owner, _S.replica.is_(False)),
             )
         )
         .order_by(_S.updated_at_ms)

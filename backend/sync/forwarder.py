@@ -1,0 +1,157 @@
+"""The kiosk sends its outbox to the fleet server, oldest first, and forgets what was acknowledged.
+
+A batch covers a run of outbox rows from the oldest on, up to `batch` rows, MAX_SESSIONS sessions
+and `max_body_bytes` of JSON, and carries each session they name once, as its current snapshot. The server answers
+with the seq it holds everything through; only then are the rows up to it deleted. So a batch
+lost on the way, refused, or cut short by a SIGKILL of either side is simply sent again (the
+server recognises a resend by its seq, backend/sync/apply.py); nothing is ever deleted unsent.
+
+Idle, it waits for a commit that fills the outbox (`poke`, from the writer thread) or for
+`idle_s`; failing, it backs off from `retry_s` to `retry_max_s`, and commits do not cut the wait
+short: a kiosk offline for a day tries once per back-off, not once per payment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from dataclasses import dataclass
+
+import aiohttp
+
+from backend.clock import Clock
+from backend.db.database import Database
+from backend.http.schemas.sync import MAX_SESSIONS, SyncSessionIn
+from backend.payments.pass_loop import PassLoop
+from backend.sync import outbox, snapshot
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    pending: int
+    last_success_ms: int | None
+    last_error: str | None
+    last_error_ms: int | None
+
+
+class SyncError(Exception):
+    """The server did not take the batch; the message says why, for the kiosk's status."""
+
+
+class SyncForwarder:
+    def __init__(
+        self,
+        db: Database,
+        url: str,
+        token: str,
+        *,
+        clock: Clock,
+        retry_s: float,
+        retry_max_s: float,
+        idle_s: float,
+        batch: int,
+        max_body_bytes: int,
+        timeout_s: float,
+    ) -> None:
+        self._db = db
+        self._endpoint = url.rstrip("/") + "/api/sync/batch"
+        self._token = token
+        self._clock = clock
+        self._batch = batch
+        self._max_body = max_body_bytes
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self._loop = PassLoop(idle_s=idle_s, min_backoff_s=retry_s, max_backoff_s=retry_max_s)
+        self._event_loop: asyncio.AbstractEventLoop | None = None
+        self._failing = False
+        self.last_success_ms: int | None = None
+        self.last_error: str | None = None
+        self.last_error_ms: int | None = None
+
+    def poke_threadsafe(self) -> None:
+        """From the writer thread, after a commit that queued something."""
+        loop = self._event_loop
+        if loop is None or self._failing:
+            return
+        with contextlib.suppress(RuntimeError):  # the loop is closing
+            loop.call_soon_threadsafe(self._loop.poke)
+
+    async def status(self) -> SyncStatus:
+        pending = await self._db.read(outbox.pending)
+        return SyncStatus(pending, self.last_success_ms, self.last_error, self.last_error_ms)
+
+    async def run(self) -> None:
+        self._event_loop = asyncio.get_running_loop()
+        # One request per connection: a cut link (or the fault proxy) never leaves a pooled
+        # connection that looks alive.
+        async with aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(force_close=True), timeout=self._timeout
+        ) as http:
+
+            async def one_pass() -> bool:
+                try:
+                    while await self.send_once(http):
+                        pass
+                except (SyncError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+                    self._failed(str(exc) or type(exc).__name__)
+                    return True
+                except Exception as exc:  # a bug must not stop syncing for good
+                    log.exception("sync pass failed")
+                    self._failed(f"internal error: {exc}")
+                    return True
+                self._failing = False
+                return False
+
+            await self._loop.run(one_pass)
+
+    def _failed(self, reason: str) -> None:
+        if reason != self.last_error:
+            log.warning("sync to the fleet server failed: %s; trying again with back-off", reason)
+        self._failing = True
+        self.last_error, self.last_error_ms = reason, self._clock()
+
+    async def send_once(self, http: aiohttp.ClientSession) -> bool:
+        """Send the oldest batch; False when the outbox was empty."""
+        rows = await self._db.read(lambda conn: outbox.oldest(conn, self._batch))
+        if not rows:
+            return False
+        ids = list(dict.fromkeys(session_id for _, session_id in rows))
+        found = {s.session.id: s for s in await self._db.read(lambda conn: snapshot.read(conn, ids))}
+        body, through = self._encode(rows, found)
+        headers = {"Authorization": f"Bearer {self._token}", "Content-Type": "application/json"}
+        async with http.post(self._endpoint, data=body, headers=headers) as response:
+            answer = await response.json(content_type=None) if response.content_length != 0 else None
+            if response.status != 200 or not isinstance(answer, dict):
+                detail = answer.get("message") if isinstance(answer, dict) else None
+                code = answer.get("code") if isinstance(answer, dict) else None
+                raise SyncError(f"the fleet server answered {response.status} {code or ''}: {detail or ''}".strip())
+        acknowledged = answer.get("throughSeq")
+        if not isinstance(acknowledged, int) or acknowledged < through:
+            raise SyncError(f"the fleet server acknowledged {acknowledged!r}, not seq {through}")
+        await self._db.write(lambda conn: outbox.acknowledge(conn, acknowledged))
+        self.last_success_ms = self._clock()
+        self.last_error = self.last_error_ms = None
+        return True
+
+    def _encode(self, rows: list[tuple[int, str]], found: dict[str, snapshot.SessionSnapshot]) -> tuple[bytes, int]:
+        """The batch's JSON and its seq: rows from the oldest on while the body stays within
+        max_body_bytes and MAX_SESSIONS (always at least one session). A row of a session no longer there
+        (purged after its retention) is covered with nothing to send."""
+        parts: list[str] = []
+        included: set[str] = set()
+        size = 0
+        through = rows[0][0]
+        for seq, session_id in rows:
+            if session_id not in included and session_id in found:
+                part = json.dumps(SyncSessionIn.wire(found[session_id]), separators=(",", ":"))
+                if parts and (len(parts) >= MAX_SESSIONS or size + len(part) + 64 > self._max_body):
+                    break
+                parts.append(part)
+                size += len(part) + 1
+                included.add(session_id)
+            through = seq
+        body = f'{{"throughSeq":{through},"sessions":[{",".join(parts)}]}}'
+        return body.encode(), through
