@@ -4,19 +4,29 @@ The key lives in a file readable by its owner only: offline.key in the data dire
 file SMARTCART_OFFLINE_KEY_FILE names. Every process of a fleet (one database, one forwarder
 lease) must name the same key file, since any of them may forward what another accepted.
 Whoever copies the database alone gets ciphertext.
+
+cryptography (6 MB resident) is loaded at the first seal or open, not at start-up: most kiosks
+never go offline, and a key file is made and checked with the standard library alone.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import hashlib
 import json
+import os
 from pathlib import Path
-
-from cryptography.fernet import Fernet, InvalidToken
+from typing import TYPE_CHECKING
 
 from backend.gateway.client import CardSource, PaymentSource, UpiSource
 from backend.private_files import write_private
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
+
+_KEY_BYTES = 32  # a Fernet key: 16 bytes of signing key and 16 of encryption key, urlsafe base64
 
 
 class Unreadable(Exception):
@@ -31,18 +41,26 @@ def load_or_create_key(path: Path) -> bytes:
     path.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(FileNotFoundError):
         return _read_key(path)
-    key = Fernet.generate_key()
+    key = new_key()
     if not write_private(path, key, replace=False):  # another process was first: its key is the key
         return _read_key(path)
     return key
 
 
+def new_key() -> bytes:
+    """A fresh Fernet key, as `Fernet.generate_key()` makes it."""
+    return base64.urlsafe_b64encode(os.urandom(_KEY_BYTES))
+
+
 def _read_key(path: Path) -> bytes:
     key = path.read_bytes().strip()
+    # The check Fernet(key) makes, without loading cryptography.
     try:
-        Fernet(key)
-    except ValueError:
-        raise ValueError(f"{path} does not hold a Fernet key") from None
+        whole = len(base64.urlsafe_b64decode(key)) == _KEY_BYTES
+    except (binascii.Error, ValueError):
+        whole = False
+    if not whole:
+        raise ValueError(f"{path} does not hold a Fernet key")
     return key
 
 
@@ -53,18 +71,28 @@ def key_id(key: bytes) -> str:
 
 class Sealer:
     def __init__(self, key: bytes) -> None:
-        self._fernet = Fernet(key)
+        self._key = key
+        self._loaded: Fernet | None = None
         self.key_id = key_id(key)
 
+    def _fernet(self) -> Fernet:
+        if self._loaded is None:
+            from cryptography.fernet import Fernet
+
+            self._loaded = Fernet(self._key)
+        return self._loaded
+
     def seal(self, source: PaymentSource) -> bytes:
-        return self._fernet.encrypt(json.dumps(source.wire()).encode())
+        return self._fernet().encrypt(json.dumps(source.wire()).encode())
 
     def open(self, sealed: bytes | None) -> PaymentSource:
         """The payment source; raises Unreadable if this key cannot give one."""
         if sealed is None:
             raise Unreadable("no sealed payment is stored")
+        from cryptography.fernet import InvalidToken
+
         try:
-            plain = self._fernet.decrypt(sealed)
+            plain = self._fernet().decrypt(sealed)
         except InvalidToken:
             raise Unreadable("not sealed with this key, or damaged (InvalidToken)") from None
         try:

@@ -18,6 +18,7 @@ from pydantic import SecretStr, ValidationError
 
 from backend.app import create_app
 from backend.app_keys import ADMIN_PIN
+from backend.db.migrate import MigrationFailed
 from backend.http import server
 from backend.settings import Settings, invalid_settings_message
 from smartcart_desktop.app.backend_link import BackendLink, StartupError
@@ -82,7 +83,10 @@ class EmbeddedBackend:
 
     async def start(self) -> BackendLink:
         runner = server.make_runner(self._app, self._settings)
-        await runner.setup()
+        try:
+            await runner.setup()
+        except MigrationFailed as exc:  # what went wrong and that nothing changed, not a traceback
+            raise StartupError(str(exc)) from None
         self._runner = runner
         try:
             sock = self._address.sock if self._address is not None else None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -28,8 +29,6 @@ from smartcart_desktop.app.background import BackgroundTasks
 from smartcart_desktop.app.services import Services
 from smartcart_desktop.checkout.state import FlowState, Stage
 from smartcart_desktop.printing.receipt_printer import PrintFailed, ReceiptPrinter
-from smartcart_desktop.tester.control import TesterControl
-from smartcart_desktop.tester.dock import TesterDock
 from smartcart_desktop.translation import QT_TRANSLATE_NOOP
 from smartcart_desktop.ui.dialogs import (
     Answer,
@@ -48,6 +47,10 @@ from smartcart_desktop.ui.screens.terminal_screen import TerminalScreen
 from smartcart_desktop.ui.screens.upi_qr_screen import UpiQrScreen
 from smartcart_desktop.ui.status_bar import KioskStatusBar
 from smartcart_desktop.ui.style import icon
+
+if TYPE_CHECKING:
+    from smartcart_desktop.tester.control import TesterControl
+    from smartcart_desktop.tester.dock import TesterDock
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +138,10 @@ class MainWindow(QMainWindow):
 
     def _add_tester_panel(self) -> None:
         """Tester mode: the fault switch, its log and the crash drill, docked on the right."""
+        # Imported here: a production kiosk never loads the tester's panel (1 MB resident).
+        from smartcart_desktop.tester.control import TesterControl
+        from smartcart_desktop.tester.dock import TesterDock
+
         services = self._services
         control = TesterControl(services.api, services.health, self)
         dock = TesterDock(self)

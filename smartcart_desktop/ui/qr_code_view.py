@@ -7,7 +7,6 @@ would blur or distort module edges, which phone cameras read worse.
 
 from __future__ import annotations
 
-import segno
 from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -32,6 +31,8 @@ class QrCodeView(QWidget):
         if payload == self._payload:
             return
         self._payload = payload
+        import segno  # 1.5 MB resident: loaded by the first UPI payment, not at start-up
+
         # Never a micro QR (UPI apps do not read them); error level M at least, more if it fits.
         self._matrix = tuple(segno.make_qr(payload, error="m").matrix) if payload else ()
         self.updateGeometry()

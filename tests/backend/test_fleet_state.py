@@ -20,6 +20,7 @@ from backend import app_keys
 from backend.db import migrate
 from backend.db.database import make_engine
 from backend.http.admin_pin import Lockout, SeenLock, record_guess
+from backend.offline import sealing
 from backend.offline.sealing import key_id, load_or_create_key
 from tests.backend.api import ADMIN_TOKEN, Api, Reply, eventually
 from tests.backend.conftest import AppFactory, MovableClock
@@ -222,13 +223,13 @@ def test_processes_creating_the_shared_key_file_at_once_all_get_the_one_key(
     """A fleet's first start: every process finds no key and makes one; only one may win, and
     nobody may read it half-written."""
     path = tmp_path / "fleet" / "offline.key"
-    generate = Fernet.generate_key
+    generate = sealing.new_key
 
     def slow_generate() -> bytes:  # widens any window between a key file appearing and its key
         time.sleep(0.05)
         return generate()
 
-    monkeypatch.setattr(Fernet, "generate_key", staticmethod(slow_generate))
+    monkeypatch.setattr(sealing, "new_key", slow_generate)
     start = threading.Barrier(16)
 
     def load(_: int) -> bytes:

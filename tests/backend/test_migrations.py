@@ -140,3 +140,38 @@ def test_a_database_at_head_is_upgraded_without_importing_alembic(database_url: 
     done = subprocess.run([sys.executable, "-c", program, database_url], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.sqlite_only("builds the old schema in a SQLite file")
+def test_a_first_start_and_an_upgrade_migrate_in_a_child_and_leave_alembic_out(tmp_path: Path):
+    """Alembic and the scripts would stay loaded in the kiosk for good: the work is done by a
+    child process, for a first start (an empty file) as for an upgrade of an older schema."""
+    url = f"sqlite:///{tmp_path / 'kiosk.db'}"
+    program = (
+        "import sys; from backend.db import migrate; migrate.upgrade(sys.argv[1], sys.argv[2]); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))"
+    )
+    for revision in ("0010", "head"):  # a first start, then an upgrade
+        done = subprocess.run(
+            [sys.executable, "-c", program, url, revision], capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "[]"
+        engine = make_engine(url, pool_size=1)
+        with engine.connect() as conn:
+            assert migrate.current_revisions(conn) == {migrate.HEAD if revision == "head" else revision}
+        engine.dispose()
+
+
+@pytest.mark.sqlite_only("puts a table in a SQLite file")
+def test_a_failing_migration_says_why_and_leaves_the_database_as_it_was(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'kiosk.db'}"
+    migrate.upgrade(url, "0010")
+    with sqlite3.connect(tmp_path / "kiosk.db") as conn:
+        conn.execute("CREATE TABLE invoice_counters (x INTEGER)")  # in the way of 0011
+    with pytest.raises(migrate.MigrationFailed, match=r"current schema \(head\):.*invoice_counters already exists"):
+        migrate.upgrade(url)
+    with sqlite3.connect(tmp_path / "kiosk.db") as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0010",)]
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(payment_sessions)")]
+        assert "invoice_number" not in columns  # 0011's first step was rolled back too

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
+from backend.db import migrate
 from smartcart_desktop.__main__ import parse_options
 from smartcart_desktop.app.application import KioskApp
 from smartcart_desktop.app.startup import embedded_settings
@@ -106,3 +108,27 @@ def test_each_launch_gets_fresh_tokens(tmp_path: Path) -> None:
     assert first.tester and first.database_url == f"sqlite:///{tmp_path / 'k.db'}"
     assert first.kiosk_token.get_secret_value() != second.kiosk_token.get_secret_value()
     assert first.admin_token.get_secret_value() != first.kiosk_token.get_secret_value()
+
+
+async def test_an_older_database_is_upgraded_at_start(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'kiosk.db'}"
+    migrate.upgrade(url, "0010")
+    kiosk = await start(tmp_path)
+    try:
+        assert kiosk.backend is not None
+        assert migrate.at_revision(url)
+    finally:
+        await kiosk.shutdown()
+
+
+def test_a_failing_migration_is_a_clear_start_up_error(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'kiosk.db'}"
+    migrate.upgrade(url, "0010")
+    with sqlite3.connect(tmp_path / "kiosk.db") as conn:
+        conn.execute("CREATE TABLE invoice_counters (x INTEGER)")  # in the way of migration 0011
+    process = run_app(tmp_path)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 2, err
+    assert "smartcart-desktop: The database could not be brought up to the current schema" in err
+    assert "invoice_counters already exists" in err
+    assert "Traceback" not in err
