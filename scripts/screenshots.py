@@ -12,8 +12,9 @@ operator's cash keypad; and saves each step. Without options: a 1200×760 window
 screen) and `--size WxH` (the Xvfb screen's size): docs/<step>-WxH.png.
 
 `--language hi`: the customer taps "हिन्दी" on the cart and pays in Hindi: the cart, the payment
-methods, the cash keypad, the terminal, a timeout (processing, its prompt, the cart after
-Cancel), the UPI QR and its receipt, as docs/<step>-hi[-WxH].png.
+methods, the cash keypad, the terminal, the card form, a timeout (processing, its prompt, the cart
+after Cancel), a network error, a declined card, the UPI QR and its receipt, as
+docs/<step>-hi[-WxH].png.
 """
 
 from __future__ import annotations
@@ -252,6 +253,9 @@ async def drive_hindi(kiosk: KioskApp) -> None:
     window.cart_screen.checkout_button.click()
     await until(lambda: flow.state.stage is Stage.DETAILS)
     await type_test_card(form)
+    form.pay_button.setFocus()
+    await settle()
+    save_window(window, "payment-form")
     await api.set_faults("latency", latency_ms=6_000)  # the gateway answers too late: a timeout
     form.pay_button.click()
     await until(lambda: flow.state.stage is Stage.PROCESSING)
@@ -267,6 +271,43 @@ async def drive_hindi(kiosk: KioskApp) -> None:
     await until(lambda: flow.state.stage is Stage.CART)
     await settle()
     save_window(window, "cart-cancelled")
+
+    # A timeout, then the bank unreachable on Retry: the network-error prompt; then it is paid.
+    window.cart_screen.checkout_button.click()
+    await until(lambda: flow.state.stage is Stage.DETAILS)
+    await type_test_card(form)
+    await api.set_faults("latency", latency_ms=6_000)
+    form.pay_button.click()
+    await until(lambda: visible_dialog(window, "timeoutDialog") is not None)
+    await api.set_faults("offline")
+    timeout_dialog = visible_dialog(window, "timeoutDialog")
+    assert timeout_dialog is not None
+    press(timeout_dialog, "retryButton")
+    await until(lambda: visible_dialog(window, "networkDialog") is not None)
+    await settle(1.2)
+    save_window(window, "network-error-dialog")
+    await api.set_faults("none")
+    network_dialog = visible_dialog(window, "networkDialog")
+    assert network_dialog is not None
+    press(network_dialog, "retryButton")
+    await until(lambda: flow.state.receipt is not None)
+
+    # The next customer, in Hindi again: a declined card.
+    window.result_screen.new_order_button.click()
+    await until(lambda: flow.state.stage is Stage.CART)
+    for product, quantity in (("masala-chai", 2), ("veg-sandwich", 1)):
+        services.cart.set_quantity(product, quantity)
+    window.cart_screen.language_button.click()
+    await until(lambda: window.cart_screen.checkout_button.text() != "Checkout")
+    window.cart_screen.checkout_button.click()
+    await until(lambda: flow.state.stage is Stage.DETAILS)
+    await type_test_card(form, DECLINED_CARD)
+    form.pay_button.click()
+    await until(lambda: flow.state.stage is Stage.DECLINED)
+    await settle()
+    save_window(window, "declined")
+    window.result_screen.back_button.click()
+    await until(lambda: flow.state.stage is Stage.CART)
 
     window.cart_screen.checkout_button.click()
     await until(lambda: flow.state.stage is Stage.DETAILS)

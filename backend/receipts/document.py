@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -33,6 +34,10 @@ TAX_INVOICE = "Tax invoice"
 RECEIPT = "Receipt"
 # Accepted offline: the goods are handed over, the bank has not confirmed, no invoice number yet.
 PROVISIONAL = "Provisional receipt - payment accepted offline"
+# Which of the three titles, as a code: a client in another language names it in its own words
+# (the kiosk window: ui/screens/result_screen.py); `title` is the English text the PDF prints.
+TitleKind = Literal["tax_invoice", "receipt", "provisional"]
+TITLE_KINDS: dict[str, TitleKind] = {TAX_INVOICE: "tax_invoice", RECEIPT: "receipt", PROVISIONAL: "provisional"}
 
 _RECEIPTED = (Status.COMPLETED, Status.OFFLINE_ACCEPTED)
 _METHODS = {"card": "Card", "upi": "UPI", "cash": "Cash", "upi_qr": "UPI (QR)", "card_present": "Card on terminal"}
@@ -61,6 +66,7 @@ class ReceiptRefund:
 @dataclass(frozen=True, slots=True)
 class ReceiptDocument:
     title: str
+    title_kind: TitleKind
     shop_name: str
     shop_address: tuple[str, ...]
     gstin: str | None
@@ -71,9 +77,16 @@ class ReceiptDocument:
     currency: str
     total_minor: int
     method: str | None
-    paid_with: str  # "Visa card ending 4242", "UPI asha@okicici", "Cash"
+    # "Visa card ending 4242", "UPI asha@okicici", "Cash": the English text the PDF and the
+    # printer show. The kiosk window makes its own, in the customer's language, from the structured
+    # fields (method, card_brand, card_last4, upi_id, cash_*): paid_with_text in
+    # smartcart_desktop/ui/screens/result_screen.py, which must say the same in English.
+    paid_with: str
+    card_brand: str | None
     card_last4: str | None
     upi_id: str | None
+    cash_received_minor: int | None
+    cash_change_minor: int | None
     gateway_reference: str | None
     offline: bool
     # Refunds that gave money back, oldest first; pending and failed ones gave nothing (money_taken.py).
@@ -132,6 +145,7 @@ def build_receipt(
     title = PROVISIONAL if offline else TAX_INVOICE if shop.shop_gstin else RECEIPT
     return ReceiptDocument(
         title=title,
+        title_kind=TITLE_KINDS[title],
         shop_name=shop.shop_name,
         shop_address=tuple(shop.address_lines()),
         gstin=shop.shop_gstin,
@@ -152,8 +166,11 @@ def build_receipt(
         total_minor=session.amount_minor,
         method=session.method,
         paid_with=_paid_with(session),
+        card_brand=session.card_brand,
         card_last4=session.card_last4,
         upi_id=session.upi_id,
+        cash_received_minor=session.cash_received_minor if session.method == "cash" else None,
+        cash_change_minor=session.cash_change_minor if session.method == "cash" else None,
         gateway_reference=session.gateway_charge_id,
         offline=offline,
         refunds=tuple(
@@ -172,6 +189,9 @@ def _tax(line_total_minor: int, rate: Decimal | None) -> TaxSplit | None:
 
 
 def _paid_with(session: SessionRecord) -> str:
+    """For the PDF and the printer only (English). The kiosk window's rule, in the customer's
+    language, is paid_with_text in smartcart_desktop/ui/screens/result_screen.py: change one, change
+    the other (tests/desktop/test_receipt_language.py compares them)."""
     if session.method == "card":
         brand = _BRANDS.get(session.card_brand or "", "Card")
         return f"{brand} ending {session.card_last4}" if session.card_last4 else brand

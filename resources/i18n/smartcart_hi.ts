@@ -209,6 +209,66 @@
         <translation>रसीद छप गई।</translation>
     </message>
     <message>
+        <source>Tax invoice</source>
+        <translation>कर बीजक</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>रसीद</translation>
+    </message>
+    <message>
+        <source>Provisional receipt - payment accepted offline</source>
+        <translation>अस्थायी रसीद - भुगतान ऑफ़लाइन स्वीकार हुआ</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>कार्ड</translation>
+    </message>
+    <message>
+        <source>Cash</source>
+        <translation>नकद</translation>
+    </message>
+    <message>
+        <source>Card on terminal</source>
+        <translation>टर्मिनल पर कार्ड</translation>
+    </message>
+    <message>
+        <source>Visa card</source>
+        <translation>वीज़ा कार्ड</translation>
+    </message>
+    <message>
+        <source>Mastercard</source>
+        <translation>मास्टरकार्ड</translation>
+    </message>
+    <message>
+        <source>Amex card</source>
+        <translation>एमेक्स कार्ड</translation>
+    </message>
+    <message>
+        <source>RuPay card</source>
+        <translation>रुपे कार्ड</translation>
+    </message>
+    <message>
+        <source>{brand} ending {last4}</source>
+        <translation>{brand}, अंतिम अंक {last4}</translation>
+    </message>
+    <message>
+        <source>{brand} ending {last4} (terminal)</source>
+        <translation>{brand}, अंतिम अंक {last4} (टर्मिनल)</translation>
+    </message>
+    <message>
+        <source>Cash: received {received}, change {change}</source>
+        <translation>नकद: मिले {received}, लौटाए {change}</translation>
+    </message>
+    <message>
+        <source>C</source>
+        <translation>hi_IN</translation>
+    </message>
+    <message>
+        <source>dd MMM yyyy</source>
+        <translation>dd MMMM yyyy</translation>
+    </message>
+    <message>
         <source>New order</source>
         <translation>नया ऑर्डर</translation>
     </message>

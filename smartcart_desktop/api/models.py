@@ -221,7 +221,8 @@ class ReceiptLine(Wire):
 class ReceiptDocument(Wire):
     """`GET …/receipt`: the receipt as the backend builds it, to show and to print as it is."""
 
-    title: str
+    title: str  # English, as printed; the window names the title_kind in the customer's language
+    title_kind: str | None = None  # "tax_invoice", "receipt", "provisional"
     shop_name: str
     shop_address: list[str]
     gstin: str | None = None
@@ -236,9 +237,12 @@ class ReceiptDocument(Wire):
     sgst_minor: int
     total_minor: int
     method: str | None = None
-    paid_with: str
+    paid_with: str  # English, for the printer; the window makes its own from the fields below
+    card_brand: str | None = None
     card_last4: str | None = None
     upi_id: str | None = None
+    cash_received_minor: int | None = None
+    cash_change_minor: int | None = None
     gateway_reference: str | None = None
     offline: bool = False
 

@@ -1,6 +1,6 @@
 """Hindi and English (issue 14, item 8): the cart's toggle switches every customer-facing screen
 to Hindi at once, no English is left on them (beyond what an allow list names: catalog names,
-ids, the backend's own receipt texts, acronyms), the next customer starts in English again, and
+ids, acronyms; the receipt's title, date and "paid with" are Hindi too), the next customer starts in English again, and
 the committed translation is complete and compiled from the .ts as it is.
 """
 
@@ -83,9 +83,11 @@ def backend_phrases(kiosk: Kiosk) -> set[str]:
 
 
 def document_phrases(document: ReceiptDocument) -> set[str]:
-    return {document.shop_name, *document.shop_address, document.title, document.paid_with,
-            document.issued_at_text, document.invoice_number or "", document.gateway_reference or "",
-            document.gstin or "", *(line.name for line in document.lines)}
+    """The shop's own words, product names and ids: the title, date and "paid with" are not here,
+    the window makes them in the customer's language."""
+    return {document.shop_name, *document.shop_address, document.invoice_number or "",
+            document.gateway_reference or "", document.gstin or "", document.upi_id or "",
+            *(line.name for line in document.lines)}
 
 
 def assert_all_hindi(window: MainWindow, allowed: Iterable[str]) -> None:

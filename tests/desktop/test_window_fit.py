@@ -54,12 +54,13 @@ def long_receipt(order: Order) -> ReceiptDocument:
         for item in order.items
     ]
     return ReceiptDocument(
-        title="Tax invoice", shop_name="SmartCart Demo Store with a rather long shop name",
+        title="Tax invoice", title_kind="tax_invoice", shop_name="SmartCart Demo Store with a rather long shop name",
         shop_address=["Shop 12, Ground Floor, Phoenix Marketcity", "Whitefield Main Road", "Bengaluru 560048"],
         gstin="29ABCDE1234F1ZW", invoice_number="SC/2627/00001234", order_id=order.order_id,
         issued_at=datetime.now(UTC), issued_at_text="01 Dec 2026, 21:10", lines=lines, currency="INR",
         taxable_minor=23_716, cgst_minor=2142, sgst_minor=2142, total_minor=order.total_minor, method="card",
-        paid_with="Mastercard ending 4444", card_last4="4444", gateway_reference="ch_" + "f" * 24, offline=True,
+        paid_with="Mastercard ending 4444", card_brand="mastercard",
+        card_last4="4444", gateway_reference="ch_" + "f" * 24, offline=True,
     )
 
 

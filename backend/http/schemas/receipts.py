@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from backend.http.schemas.common import RequestModel, ResponseModel
-from backend.receipts.document import ReceiptDocument, ReceiptLine, ReceiptRefund
+from backend.receipts.document import ReceiptDocument, ReceiptLine, ReceiptRefund, TitleKind
 
 
 class TaxOut(ResponseModel):
@@ -55,7 +55,9 @@ class ReceiptRefundOut(ResponseModel):
 
 
 class ReceiptOut(ResponseModel):
-    title: str = Field(description='"Tax invoice" (a GSTIN is set), "Receipt", or provisional (offline)')
+    title: str = Field(description='"Tax invoice" (a GSTIN is set), "Receipt", or provisional (offline), in English')
+    title_kind: TitleKind = Field(
+        description="which title, as a code: a client in another language names it in its own words")
     shop_name: str
     shop_address: list[str]
     gstin: str | None
@@ -70,9 +72,14 @@ class ReceiptOut(ResponseModel):
     sgst_minor: int
     total_minor: int
     method: str | None
-    paid_with: str
+    paid_with: str = Field(description='as printed, in English: "Visa card ending 4242", "UPI (QR)", '
+                           '"Cash: received ₹100.00, change ₹10.00"; a client in another language makes its '
+                           "own from method, card_brand, card_last4, upi_id and cash_*")
+    card_brand: str | None = Field(description='"visa", "mastercard", "amex", "rupay" or null (unknown)')
     card_last4: str | None
     upi_id: str | None
+    cash_received_minor: int | None = Field(description="cash only: what the operator took")
+    cash_change_minor: int | None = Field(description="cash only: what the operator gave back")
     gateway_reference: str | None
     offline: bool
     refunds: list[ReceiptRefundOut] = Field(description="refunds that gave money back, oldest first")
@@ -83,6 +90,7 @@ class ReceiptOut(ResponseModel):
     def of(cls, receipt: ReceiptDocument) -> ReceiptOut:
         return cls(
             title=receipt.title,
+            title_kind=receipt.title_kind,
             shop_name=receipt.shop_name,
             shop_address=list(receipt.shop_address),
             gstin=receipt.gstin,
@@ -98,8 +106,11 @@ class ReceiptOut(ResponseModel):
             total_minor=receipt.total_minor,
             method=receipt.method,
             paid_with=receipt.paid_with,
+            card_brand=receipt.card_brand,
             card_last4=receipt.card_last4,
             upi_id=receipt.upi_id,
+            cash_received_minor=receipt.cash_received_minor,
+            cash_change_minor=receipt.cash_change_minor,
             gateway_reference=receipt.gateway_reference,
             offline=receipt.offline,
             refunds=[ReceiptRefundOut.of(r) for r in receipt.refunds],

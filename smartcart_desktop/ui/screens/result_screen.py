@@ -8,7 +8,7 @@ the window to print the same document.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QElapsedTimer, QEvent, QLocale, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -31,6 +31,36 @@ from smartcart_desktop.ui.scrolling import scrolling
 from smartcart_desktop.ui.style import set_role
 
 _CONTEXT = "ResultScreen"
+
+# The backend's texts, made here in the customer's language from the document's structured fields
+# (backend/receipts/document.py keeps its English ones for the PDF and the printer).
+_TITLES = {
+    "tax_invoice": QT_TRANSLATE_NOOP("ResultScreen", "Tax invoice"),
+    "receipt": QT_TRANSLATE_NOOP("ResultScreen", "Receipt"),
+    "provisional": QT_TRANSLATE_NOOP("ResultScreen", "Provisional receipt - payment accepted offline"),
+}
+_METHODS = {
+    "card": QT_TRANSLATE_NOOP("ResultScreen", "Card"),
+    "upi": "UPI",
+    "cash": QT_TRANSLATE_NOOP("ResultScreen", "Cash"),
+    "upi_qr": "UPI (QR)",
+    "card_present": QT_TRANSLATE_NOOP("ResultScreen", "Card on terminal"),
+}
+_BRANDS = {
+    "visa": QT_TRANSLATE_NOOP("ResultScreen", "Visa card"),
+    "mastercard": QT_TRANSLATE_NOOP("ResultScreen", "Mastercard"),
+    "amex": QT_TRANSLATE_NOOP("ResultScreen", "Amex card"),
+    "rupay": QT_TRANSLATE_NOOP("ResultScreen", "RuPay card"),
+}
+_CARD_ENDING = QT_TRANSLATE_NOOP("ResultScreen", "{brand} ending {last4}")
+_TERMINAL_CARD_ENDING = QT_TRANSLATE_NOOP("ResultScreen", "{brand} ending {last4} (terminal)")
+_CASH_CHANGE = QT_TRANSLATE_NOOP("ResultScreen", "Cash: received {received}, change {change}")
+# The date's locale and pattern, translated like a text. English: Qt's C locale, whose "Dec" and
+# "Sep" are the backend's strftime("%d %b %Y") to the letter. Hindi: hi_IN with the month's full
+# name ("01 दिसंबर 2026"): it reads as a Hindi date does, where hi_IN's abbreviations ("सित॰") look
+# clipped and all-digit 01/12/2026 would read as 12 January to a visitor used to month-first dates.
+_DATE_LOCALE = QT_TRANSLATE_NOOP("ResultScreen", "C")
+_DATE_FORMAT = QT_TRANSLATE_NOOP("ResultScreen", "dd MMM yyyy")
 
 
 class ResultScreen(QWidget):
@@ -270,14 +300,53 @@ def _header_lines(document: ReceiptDocument) -> list[tuple[str, str, str]]:
     lines = [("shop", document.shop_name, "subtitle"), ("address", "\n".join(document.shop_address), "muted")]
     if document.gstin:
         lines.append(("gstin", f"GSTIN {document.gstin}", "muted"))
-    lines.append(("title", document.title, "muted"))
+    lines.append(("title", title_text(document), "muted"))
     return lines
+
+
+def title_text(document: ReceiptDocument) -> str:
+    source = _TITLES.get(document.title_kind or "")
+    return translate(_CONTEXT, source) if source is not None else document.title  # an older backend's
+
+
+def issued_at_text(document: ReceiptDocument) -> str:
+    """"01 Dec 2026, 21:10" as the backend prints it, in the customer's language: in the shop's
+    time zone (the offset the backend sent), whatever the kiosk machine's is."""
+    at = document.issued_at
+    locale = QLocale(translate(_CONTEXT, _DATE_LOCALE))
+    day = locale.toString(QDate(at.year, at.month, at.day), translate(_CONTEXT, _DATE_FORMAT))
+    return f"{day}, {at:%H:%M}"
+
+
+def paid_with_text(document: ReceiptDocument) -> str:
+    """How it was paid, in the customer's language. The same rule as the backend's _paid_with
+    (backend/receipts/document.py), which makes the English `paid_with` for the PDF and the printer
+    only: in English the two read the same, word for word (tests/desktop/test_receipt_language.py)."""
+    method, last4 = document.method, document.card_last4
+
+    def brand() -> str:
+        return translate(_CONTEXT, _BRANDS.get(document.card_brand or "", _METHODS["card"]))
+
+    if method == "card":
+        return translate(_CONTEXT, _CARD_ENDING).format(brand=brand(), last4=last4) if last4 else brand()
+    if method == "upi" and document.upi_id:
+        return f"UPI {document.upi_id}"
+    if method == "card_present" and last4:
+        return translate(_CONTEXT, _TERMINAL_CARD_ENDING).format(brand=brand(), last4=last4)
+    if method == "cash" and document.cash_received_minor is not None:
+        return translate(_CONTEXT, _CASH_CHANGE).format(
+            received=format_money(document.cash_received_minor, document.currency),
+            change=format_money(document.cash_change_minor or 0, document.currency),
+        )
+    source = _METHODS.get(method or "")
+    return translate(_CONTEXT, source) if source is not None else (method or "—").upper()
 
 
 def receipt_lines(receipt: Receipt) -> list[tuple[str, str]]:
     """The document's rows as (label, value): what the customer reads, nothing of the payment's
     internals (attempts, interruptions, ids: the admin's history has those). The labels are
-    English source texts (the screen shows them translated); the values are the backend's."""
+    English source texts (the screen shows them translated); the values are the document's,
+    its title, date and "paid with" made here in the customer's language."""
     document = receipt.document
     if document is None:
         return []
@@ -295,7 +364,7 @@ def receipt_lines(receipt: Receipt) -> list[tuple[str, str]]:
     if document.invoice_number:
         lines.append((QT_TRANSLATE_NOOP("ResultScreen", "Invoice no."), document.invoice_number))
     lines += [
-        (QT_TRANSLATE_NOOP("ResultScreen", "Date"), document.issued_at_text),
+        (QT_TRANSLATE_NOOP("ResultScreen", "Date"), issued_at_text(document)),
         (QT_TRANSLATE_NOOP("ResultScreen", "Order"), f"#{document.order_id}"),
         (QT_TRANSLATE_NOOP("ResultScreen", "Items"), "\n".join(items) or "—"),
     ]
@@ -307,7 +376,7 @@ def receipt_lines(receipt: Receipt) -> list[tuple[str, str]]:
         ]
     lines += [
         (QT_TRANSLATE_NOOP("ResultScreen", "Total"), money(document.total_minor)),
-        (QT_TRANSLATE_NOOP("ResultScreen", "Paid with"), document.paid_with),
+        (QT_TRANSLATE_NOOP("ResultScreen", "Paid with"), paid_with_text(document)),
     ]
     if document.gateway_reference:
         lines.append((QT_TRANSLATE_NOOP("ResultScreen", "Bank reference"), document.gateway_reference))
