@@ -125,7 +125,11 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         context={invoices.SERIES: InvoiceSeries(settings.invoice_prefix, settings.shop_time_zone)},
     )
     app[app_keys.DATABASE] = db
+    server_faults = None
     if settings.sync_url is not None and settings.sync_token is not None:
+        server_faults = await _server_fault_proxy(settings.sync_url) if settings.tester else None
+        if server_faults is not None:
+            app[app_keys.SERVER_FAULTS] = server_faults
         forwarder = SyncForwarder(
             db,
             settings.sync_url,
@@ -137,12 +141,30 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
             batch=settings.sync_batch,
             max_body_bytes=settings.sync_max_body_bytes,
             timeout_s=settings.sync_timeout_s,
+            via=server_faults.url if server_faults is not None else None,
         )
         # Before the change feed's hook (_changes), which takes the marks the outbox reads.
         db.add_commit_hook(OutboxHook(forwarder.poke_threadsafe))
         app[app_keys.SYNC] = forwarder
     yield
+    if server_faults is not None:
+        await server_faults.close()
     await asyncio.to_thread(db.close)
+
+
+async def _server_fault_proxy(sync_url: str) -> FaultProxy | None:
+    """Tester mode: the same fault proxy as on the gateway link, in front of the fleet server.
+
+    It relays plain HTTP only; an https server is synced to directly (no fault switch) rather
+    than through a proxy that would break every request.
+    """
+    target = urlsplit(sync_url)
+    if target.scheme != "http":
+        log.warning("tester mode: the fleet server is %s, not http; its link has no fault switch", target.scheme)
+        return None
+    proxy = FaultProxy(target.hostname or "127.0.0.1", target.port or 80, upstream_name="fleet server")
+    await proxy.start()
+    return proxy
 
 
 async def _changes(app: web.Application) -> AsyncIterator[None]:

@@ -36,6 +36,8 @@ DATABASE = web.AppKey("database", Database)
 GATEWAY = web.AppKey("gateway", GatewayClient)
 GATEWAY_URL = web.AppKey("gateway_url", str)
 FAULTS = web.AppKey("faults", FaultProxy)
+# Tester mode with sync configured: the fault proxy on the kiosk → fleet server link.
+SERVER_FAULTS = web.AppKey("server_faults", FaultProxy)
 ENGINE = web.AppKey("engine", PaymentEngine)
 ORDERS = web.AppKey("orders", OrderService)
 SESSIONS = web.AppKey("sessions", SessionService)

@@ -1,4 +1,4 @@
-"""Network faults between the backend and the payment gateway, injected as real socket behaviour."""
+"""Network faults on the backend → gateway and kiosk → fleet server links, injected as real socket behaviour."""
 
 from backend.faults.model import FaultConfig, FaultMode, FaultRecord
 from backend.faults.proxy import FaultProxy

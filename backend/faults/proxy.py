@@ -1,4 +1,5 @@
-"""A loopback TCP proxy that injects network faults between an HTTP client and the gateway.
+"""A loopback TCP proxy that injects network faults between an HTTP client and the gateway
+(or, in tester mode with sync, between the kiosk's sync forwarder and the fleet server).
 
 Faults are real socket behaviour (refused connects, resets, silence) so the client's own
 error handling is what gets exercised, not a flag checked in Python.
@@ -57,9 +58,9 @@ def _encode_upstream_request(request: Request) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + request.body
 
 
-def _fault_response() -> bytes:
+def _fault_response(upstream_name: str) -> bytes:
     body = json.dumps(
-        {"code": "fault_injected", "message": "gateway unavailable (fault injected by tester)"}
+        {"code": "fault_injected", "message": f"{upstream_name} unavailable (fault injected by tester)"}
     ).encode()
     head = (
         "HTTP/1.1 503 Service Unavailable\r\n"
@@ -90,7 +91,8 @@ async def _close_quietly(writer: asyncio.StreamWriter) -> None:
 
 
 class FaultProxy:
-    """Forwards HTTP from loopback to the gateway, injecting the configured fault.
+    """Forwards HTTP from loopback to its upstream (the gateway, or the fleet server), injecting
+    the configured fault.
 
     Upstream failures (gateway down, reply cut) are passed on as a reset of the client
     connection, never as a synthesized HTTP error: only `http_error` invents a reply.
@@ -103,8 +105,11 @@ class FaultProxy:
         *,
         log_size: int = 500,
         rng: random.Random | None = None,
+        upstream_name: str = "gateway",
     ) -> None:
         self._upstream = (upstream_host, upstream_port)
+        # Named in the invented 503, so a client's error says which link the tester cut.
+        self._upstream_name = upstream_name
         self._rng = rng if rng is not None else random.Random()
         self._log: deque[FaultRecord] = deque(maxlen=log_size)
         self._config = FaultConfig()
@@ -258,7 +263,7 @@ class FaultProxy:
         elif mode is FaultMode.FLAKY:
             _reset(conn.client)
         elif mode is FaultMode.HTTP_ERROR:
-            await _send(conn.client, _fault_response())
+            await _send(conn.client, _fault_response(self._upstream_name))
         elif mode is FaultMode.REPLY_LOST:
             await self._forward(conn, request)
             _reset(conn.client)

@@ -18,6 +18,7 @@ import contextlib
 import json
 import logging
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
@@ -56,9 +57,16 @@ class SyncForwarder:
         batch: int,
         max_body_bytes: int,
         timeout_s: float,
+        via: str | None = None,
     ) -> None:
         self._db = db
-        self._endpoint = url.rstrip("/") + "/api/sync/batch"
+        # `via` (tester mode): the fault proxy in front of the server. Requests go to it, but still
+        # name the server in Host, so a server that checks its name answers as it would directly.
+        target = urlsplit(url)
+        relay = urlsplit(via) if via is not None else target
+        path = target.path.rstrip("/") + "/api/sync/batch"
+        self._endpoint = urlunsplit((relay.scheme, relay.netloc, path, "", ""))
+        self._host = target.netloc if via is not None else None
         self._token = token
         self._clock = clock
         self._batch = batch
@@ -122,6 +130,8 @@ class SyncForwarder:
         found = {s.session.id: s for s in await self._db.read(lambda conn: snapshot.read(conn, ids))}
         body, through = self._encode(rows, found)
         headers = {"Authorization": f"Bearer {self._token}", "Content-Type": "application/json"}
+        if self._host is not None:
+            headers["Host"] = self._host
         async with http.post(self._endpoint, data=body, headers=headers) as response:
             answer = await response.json(content_type=None) if response.content_length != 0 else None
             if response.status != 200 or not isinstance(answer, dict):

@@ -81,12 +81,24 @@
         <translation>{count} भेजे जाने बाकी</translation>
     </message>
     <message>
+        <source>Synced</source>
+        <translation>सिंक हो गया</translation>
+    </message>
+    <message>
+        <source>{count} to sync</source>
+        <translation>{count} सिंक होने बाकी</translation>
+    </message>
+    <message>
         <source>Whether the payment gateway (the bank) can be reached</source>
         <translation>क्या पेमेंट गेटवे (बैंक) से संपर्क हो पा रहा है</translation>
     </message>
     <message>
         <source>Payments accepted offline, sent to the bank when the connection returns</source>
         <translation>ऑफ़लाइन लिए गए भुगतान, कनेक्शन लौटने पर बैंक को भेजे जाएँगे</translation>
+    </message>
+    <message>
+        <source>Payments recorded here, not yet copied to the shop&apos;s server</source>
+        <translation>यहाँ दर्ज भुगतान, जो अभी दुकान के सर्वर पर नहीं पहुँचे</translation>
     </message>
     <message>
         <source>Session {id}</source>

@@ -24,6 +24,7 @@ from smartcart_desktop.api.models import (
     SessionCreated,
     SessionList,
     Summary,
+    SyncStatus,
     Validation,
 )
 from smartcart_desktop.api.payment_details import PaymentDetails
@@ -143,18 +144,22 @@ class ApiClient:
         """The backend's own timings (gateway timeout, attempts): a remote one may differ."""
         return await self._call("GET", "/api/config", BackendConfig)
 
-    async def faults(self) -> Faults:
-        return await self._call("GET", "/api/dev/faults", Faults)
+    async def sync_status(self) -> SyncStatus:
+        return await self._call("GET", "/api/sync/status", SyncStatus)
+
+    async def faults(self, *, link: str = "gateway") -> Faults:
+        """Tester mode: the fault on the link to the gateway, or (`link="server"`) to the fleet server."""
+        return await self._call("GET", _faults_path(link), Faults)
 
     async def set_faults(
-        self, mode: str, *, rate: float | None = None, latency_ms: int | None = None
+        self, mode: str, *, rate: float | None = None, latency_ms: int | None = None, link: str = "gateway"
     ) -> Faults:
         body: dict[str, Any] = {"mode": mode}
         if rate is not None:
             body["rate"] = rate
         if latency_ms is not None:
             body["latencyMs"] = latency_ms
-        return await self._call("PUT", "/api/dev/faults", Faults, json=body)
+        return await self._call("PUT", _faults_path(link), Faults, json=body)
 
     async def customer(self, session_id: str, action: str) -> Session:
         """Tester mode only: the simulated customer acts on the QR or terminal payment the session
@@ -172,3 +177,9 @@ class ApiClient:
 
     async def _call(self, method: str, path: str, model: type[M], *, json: Any = None) -> M:
         return await self._http.call(method, path, model, token=self._token, json=json)
+
+
+def _faults_path(link: str) -> str:
+    if link not in ("gateway", "server"):
+        raise ValueError(f"unknown link {link!r}")
+    return "/api/dev/faults" if link == "gateway" else "/api/dev/faults/server"

@@ -164,6 +164,16 @@ class Health(Wire):
     offline_enabled: bool = False
 
 
+class SyncStatus(Wire):
+    """`GET /api/sync/status`: what the kiosk still has to send to the fleet server."""
+
+    enabled: bool = False  # a fleet server is configured
+    pending: int = 0
+    last_success_at: str | None = None
+    last_error: str | None = None
+    last_error_at: str | None = None
+
+
 class BackendConfig(Wire):
     """`GET /api/config`: the timings and modes of the backend this window talks to."""
 

@@ -1,12 +1,14 @@
 """Polls the backend's health for the status bar: can the gateway be reached (Online /
-Offline), how many offline payments wait to be forwarded, and — when the backend runs in
-tester mode — the active fault and the log of requests it hit (for the tester panel).
+Offline), how many offline payments wait to be forwarded, how many changes still have to reach
+the fleet server (`/api/sync/status`), and — when the backend runs in tester mode — the active
+fault and the log of requests it hit (for the tester panel).
 
 It asks often only while there is something to watch: the backend or the gateway away, offline
-payments waiting to be forwarded, or tester mode (the fault log moves with every request). A
-healthy kiosk at rest asks rarely: a poll every 2 s woke the window, the backend and its
-gateway probe all day for an answer that did not change. Whatever the window itself changes (a
-payment ending, a fault switched) is asked about at once anyway.
+payments waiting to be forwarded, changes not yet synced to the fleet server, or tester mode
+(the fault log moves with every request). A healthy kiosk at rest asks rarely: a poll every 2 s
+woke the window, the backend and its gateway probe all day for an answer that did not change.
+Whatever the window itself changes (a payment ending, a fault switched) is asked about at once
+anyway.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from PySide6.QtCore import QObject, Signal
 
 from smartcart_desktop.api.client import ApiClient
 from smartcart_desktop.api.errors import ApiError
-from smartcart_desktop.api.models import Faults
+from smartcart_desktop.api.models import Faults, SyncStatus
 from smartcart_desktop.app.background import BackgroundTasks, wait_or_timeout
 
 log = logging.getLogger(__name__)
@@ -32,8 +34,12 @@ class HealthView:
     gateway_reachable: bool | None = None  # None: the backend has not talked to it yet
     tester: bool = False  # the backend runs in tester mode (it has /api/dev/*)
     faults: Faults | None = None  # tester mode only: the active fault and its log
+    # Tester mode with a fleet server: the fault on the kiosk → server link and its log.
+    server_faults: Faults | None = None
     offline_enabled: bool = False  # the backend accepts payments offline (store-and-forward)
     offline_pending: int = 0  # payments accepted offline, waiting to be forwarded
+    sync_enabled: bool = False  # the backend replicates to a fleet server
+    sync_pending: int = 0  # changes not yet acknowledged by the fleet server
 
     @property
     def fault_mode(self) -> str | None:
@@ -47,6 +53,7 @@ class HealthView:
             and self.gateway_reachable is True
             and not self.tester
             and self.offline_pending == 0
+            and self.sync_pending == 0
         )
 
 
@@ -85,10 +92,13 @@ class HealthMonitor(QObject):
         an answer from before the change must not stay on screen for a whole interval."""
         self._wake.set()
 
-    def show_faults(self, faults: Faults) -> None:
+    def show_faults(self, faults: Faults, *, link: str = "gateway") -> None:
         """A fresher fault state than the last poll's (the answer to a switch): show it now."""
         if self._view.tester:
-            self._publish(dataclasses.replace(self._view, faults=faults))
+            if link == "server":
+                self._publish(dataclasses.replace(self._view, server_faults=faults))
+            else:
+                self._publish(dataclasses.replace(self._view, faults=faults))
         self.refresh()
 
     async def _run(self) -> None:
@@ -104,21 +114,42 @@ class HealthMonitor(QObject):
             health = await self._api.health()
         except ApiError:
             return dataclasses.replace(self._view, backend_reachable=False)
-        faults = None
+        sync = await self._sync_status()
+        faults = server_faults = None
         if health.tester:
-            try:
-                faults = await self._api.faults()
-            except ApiError as exc:
-                log.info("fault state unavailable: %s", exc.message)
-                faults = self._view.faults
+            faults = await self._faults("gateway", self._view.faults)
+            if sync.enabled:
+                server_faults = await self._faults("server", self._view.server_faults)
         return HealthView(
             backend_reachable=True,
             gateway_reachable=health.gateway.reachable,
             tester=health.tester,
             faults=faults,
+            server_faults=server_faults,
             offline_enabled=health.offline_enabled,
             offline_pending=health.offline_pending,
+            sync_enabled=sync.enabled,
+            sync_pending=sync.pending,
         )
+
+    async def _faults(self, link: str, last: Faults | None) -> Faults | None:
+        try:
+            return await self._api.faults(link=link)
+        except ApiError as exc:
+            # The server link has no switch when the fleet server is not plain http (409).
+            log.info("fault state of the %s link unavailable: %s", link, exc.message)
+            return None if exc.http_status == 409 else last
+
+    async def _sync_status(self) -> SyncStatus:
+        try:
+            return await self._api.sync_status()
+        except ApiError as exc:
+            # A backend from before sync (404) has nothing to sync; a passing failure keeps
+            # the last count rather than flashing "synced".
+            if exc.http_status != 404:
+                log.info("sync status unavailable: %s", exc.message)
+                return SyncStatus(enabled=self._view.sync_enabled, pending=self._view.sync_pending)
+            return SyncStatus()
 
     def _publish(self, view: HealthView) -> None:
         if view != self._view:

@@ -33,7 +33,7 @@ class TesterControl(QObject):
         self._applying: asyncio.Task[None] | None = None
 
     def apply(self, setting: FaultSetting) -> asyncio.Task[None]:
-        """Switch the fault on the backend→gateway link now (`PUT /api/dev/faults`)."""
+        """Switch the fault on the setting's link now (`PUT /api/dev/faults`, or `…/server`)."""
         # Switches are applied in the order they were made: the last one wins.
         previous = self._applying
         task = self._tasks.spawn(self._apply(setting, previous), name=f"fault-{setting.mode}")
@@ -58,14 +58,14 @@ class TesterControl(QObject):
         rate = setting.rate if setting.mode in WITH_RATE else None
         latency = setting.latency_ms if setting.mode in WITH_LATENCY else None
         try:
-            faults = await self._api.set_faults(setting.mode, rate=rate, latency_ms=latency)
+            faults = await self._api.set_faults(setting.mode, rate=rate, latency_ms=latency, link=setting.link)
         except ApiError as exc:
-            log.warning("could not switch the fault to %s: %s", setting.mode, exc.message)
+            log.warning("could not switch the %s fault to %s: %s", setting.link, setting.mode, exc.message)
             self.failed.emit(f"Could not switch the fault to {setting.mode}: {exc.message}")
             self._health.refresh()  # show what is really active
             return
-        log.info("tester switched the fault to %s", setting.mode)
-        self._health.show_faults(faults)
+        log.info("tester switched the %s link's fault to %s", setting.link, setting.mode)
+        self._health.show_faults(faults, link=setting.link)
 
     async def _customer(self, session_id: str, action: str) -> None:
         try:

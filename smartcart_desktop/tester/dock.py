@@ -1,5 +1,6 @@
 """The tester panel (only with `--tester`): switch the simulated fault on the link to the
-gateway, read which session each fault hit, play the customer of a UPI QR or card-terminal
+gateway or, when the kiosk syncs to a fleet server, on the link to that server (one set of
+switches, showing the link chosen above them), read which session each fault hit, play the customer of a UPI QR or card-terminal
 payment, and run the crash drill.
 
 A dock beside the checkout, so the tester watches the customer's screen while breaking the
@@ -38,6 +39,7 @@ from smartcart_desktop.tester.faults import (
     FAULT_HINTS,
     FAULT_MODES,
     FAULT_NAMES,
+    LINKS,
     FaultSetting,
     describe_faults,
 )
@@ -73,6 +75,17 @@ class TesterDock(QDockWidget):
         self._confirming = False
         self._available = False  # the backend has the fault switch (tester mode)
         self._shown_log: list[FaultHit] | None = None
+        self._link = "gateway"  # the link the switches below show and act on
+        self._health: HealthView | None = None
+        self.link_group = QButtonGroup(self)
+        self.link_buttons: dict[str, QRadioButton] = {}
+        for index, (link, name) in enumerate(LINKS.items()):
+            link_button = QRadioButton(name)
+            link_button.setObjectName(f"link-{link}")
+            self.link_group.addButton(link_button, index)
+            self.link_buttons[link] = link_button
+        self.link_buttons["gateway"].setChecked(True)
+        self.link_buttons["server"].setToolTip("Only when this kiosk syncs to a fleet server over http")
         self.mode_group = QButtonGroup(self)
         self.mode_buttons: dict[str, QRadioButton] = {}
         self.latency = _spin("latencyMs", " ms", 0, 600_000, 1_500, step=250)
@@ -121,6 +134,7 @@ class TesterDock(QDockWidget):
         self.crash_button.setToolTip("Kill the backend process at once (SIGKILL), then restart to recover")
         self._build()
         self.mode_group.idClicked.connect(self._mode_clicked)
+        self.link_group.idClicked.connect(self._link_clicked)
         for mode, spin in self._parameters.items():
             spin.valueChanged.connect(lambda _value, m=mode: self._parameter_changed(m))
         self.crash_button.clicked.connect(self._crash_clicked)
@@ -148,8 +162,14 @@ class TesterDock(QDockWidget):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(14, 10, 14, 12)
         layout.setSpacing(8)
-        layout.addWidget(set_role(QLabel("Network fault: backend → gateway"), "testerHeading"))
+        layout.addWidget(set_role(QLabel("Network fault"), "testerHeading"))
         layout.addWidget(self.notice)
+        links = QGridLayout()
+        links.setSpacing(2)
+        for index, link_button in enumerate(self.link_buttons.values()):
+            links.addWidget(link_button, 0, index)
+        layout.addLayout(links)
+        layout.addWidget(_rule())
         layout.addLayout(modes)
         layout.addWidget(self.active)
         layout.addWidget(self.active_hint)
@@ -185,11 +205,15 @@ class TesterDock(QDockWidget):
         if view.backend_reachable is None:
             return  # not asked yet
         self.notice.setVisible(view.backend_reachable is True and not view.tester)
+        self._health = view
         self._set_available(view.tester)
-        faults = view.faults
+        faults = self._link_faults(view)
         if faults is None:
             return
         self._show_faults(faults)
+
+    def _link_faults(self, view: HealthView) -> Faults | None:
+        return view.server_faults if self._link == "server" else view.faults
 
     def _set_available(self, available: bool) -> None:
         self._available = available
@@ -197,6 +221,10 @@ class TesterDock(QDockWidget):
             button.setEnabled(available)
         for spin in self._parameters.values():
             spin.setEnabled(available)
+        server_link = self._health is not None and self._health.server_faults is not None
+        self.link_buttons["server"].setEnabled(available and server_link)
+        if self._link == "server" and not server_link:
+            self._choose_link("gateway")
         self.crash_button.setEnabled(available and not self._confirming)
         self._enable_customer()
 
@@ -265,9 +293,25 @@ class TesterDock(QDockWidget):
 
     # ---- what the tester does -----------------------------------------------------------------
 
+    @property
+    def link(self) -> str:
+        return self._link
+
+    def _link_clicked(self, index: int) -> None:
+        self._choose_link(list(LINKS)[index])
+
+    def _choose_link(self, link: str) -> None:
+        """Show the chosen link's fault and log; the switches act on it from now on."""
+        self._link = link
+        self.link_buttons[link].setChecked(True)
+        self.error.hide()
+        faults = self._link_faults(self._health) if self._health is not None else None
+        self._show_faults(faults or Faults(mode="none", rate=1.0, latency_ms=0))
+
     def setting(self, mode: str) -> FaultSetting:
-        """The switch to `mode` with the values now in the boxes."""
+        """The switch to `mode` with the values now in the boxes, for the chosen link."""
         return FaultSetting(
+            link=self._link,
             mode=mode,
             rate=self._parameters[mode].value() / 100 if mode in ("flaky", "reply_lost") else 1.0,
             latency_ms=self.latency.value() if mode == "latency" else 0,

@@ -28,21 +28,27 @@ FAULT_HINTS = {
     "reply_lost": "charged, reply dropped",
 }
 
+# The links a fault can be put on, as the panel names them.
+LINKS = {"gateway": "backend → gateway", "server": "kiosk → fleet server"}
+
 WITH_RATE = frozenset({"flaky", "reply_lost"})  # a fraction of the requests is hit
 WITH_LATENCY = frozenset({"latency"})
 
 
 @dataclass(frozen=True, slots=True)
 class FaultSetting:
-    """What `PUT /api/dev/faults` is asked to apply."""
+    """What `PUT /api/dev/faults` (or `/api/dev/faults/server`) is asked to apply."""
 
     mode: str
     rate: float = 1.0  # 0..1, for flaky and reply_lost
     latency_ms: int = 0  # for latency
+    link: str = "gateway"  # or "server": the kiosk → fleet server link
 
     def __post_init__(self) -> None:
         if self.mode not in FAULT_MODES:
             raise ValueError(f"unknown fault mode {self.mode!r}")
+        if self.link not in LINKS:
+            raise ValueError(f"unknown link {self.link!r}")
 
 
 def describe(mode: str, rate: float = 1.0, latency_ms: int = 0) -> str:

@@ -1,4 +1,5 @@
-"""Status bar: Online / Offline, offline payments waiting to be sent, the open session, and
+"""Status bar: Online / Offline, offline payments waiting to be sent, what is still to sync to
+the fleet server (hidden when the kiosk does not sync), the open session, and
 (when the backend runs in tester mode) the simulated fault, in a warning colour while active.
 
 It only shows; the faults are switched from the tester panel. The fault's description is the
@@ -27,6 +28,13 @@ def waiting_to_send(count: int) -> str:
     return translate(_CONTEXT, QT_TRANSLATE_NOOP("KioskStatusBar", "{count} waiting to send")).format(count=count)
 
 
+SYNCED = QT_TRANSLATE_NOOP("KioskStatusBar", "Synced")
+
+
+def to_sync(count: int) -> str:
+    return translate(_CONTEXT, QT_TRANSLATE_NOOP("KioskStatusBar", "{count} to sync")).format(count=count)
+
+
 class KioskStatusBar(QStatusBar):
     def __init__(self) -> None:
         super().__init__()
@@ -39,6 +47,9 @@ class KioskStatusBar(QStatusBar):
         self.pending = QLabel()
         self.pending.setObjectName("offlinePending")
         self.pending.hide()
+        self.sync = QLabel()
+        self.sync.setObjectName("syncPending")
+        self.sync.hide()
         self.session = QLabel()
         self.session.setObjectName("sessionStatus")
         self.fault = set_role(QLabel(), "fault")
@@ -47,6 +58,7 @@ class KioskStatusBar(QStatusBar):
         self.fault.hide()
         self.addWidget(self.gateway)
         self.addWidget(self.pending)
+        self.addWidget(self.sync)
         self.addWidget(self.session, 1)
         self.addPermanentWidget(self.fault)
         self.retranslate()
@@ -59,6 +71,7 @@ class KioskStatusBar(QStatusBar):
     def retranslate(self) -> None:
         self.gateway.setToolTip(self.tr("Whether the payment gateway (the bank) can be reached"))
         self.pending.setToolTip(self.tr("Payments accepted offline, sent to the bank when the connection returns"))
+        self.sync.setToolTip(self.tr("Payments recorded here, not yet copied to the shop's server"))
         if self._health is not None:
             self.show_health(self._health)
         else:
@@ -85,10 +98,18 @@ class KioskStatusBar(QStatusBar):
         self.pending.setText(waiting_to_send(view.offline_pending))
         self.pending.setProperty("health", "warn" if view.offline_pending else "ok")
         restyle(self.pending)
-        faults = view.faults if view.tester else None
-        active = faults is not None and faults.active
-        self.fault.setVisible(active)
-        self.fault.setText(f"⚠ Fault: {describe_faults(faults)}" if faults is not None and active else "")
+        self.sync.setVisible(view.sync_enabled)
+        self.sync.setText(to_sync(view.sync_pending) if view.sync_pending else translate(_CONTEXT, SYNCED))
+        self.sync.setProperty("health", "warn" if view.sync_pending else "ok")
+        restyle(self.sync)
+        # Each link's active fault; the server link's is named, the gateway's is the usual one.
+        active = [
+            prefix + describe_faults(faults)
+            for prefix, faults in (("", view.faults), ("server ", view.server_faults))
+            if view.tester and faults is not None and faults.active
+        ]
+        self.fault.setVisible(bool(active))
+        self.fault.setText(f"⚠ Fault: {' · '.join(active)}" if active else "")
 
     def show_flow(self, state: FlowState) -> None:
         # For the operator while a payment runs; not beside the receipt the customer reads.

@@ -1,5 +1,10 @@
-"""Tester mode only: switch simulated network faults on the backend→gateway link, act as the
-customer at a QR or terminal, crash the process."""
+"""Tester mode only: switch simulated network faults on the backend→gateway link and on the
+kiosk→fleet server link, act as the customer at a QR or terminal, crash the process.
+
+Each link is its own resource (`/api/dev/faults` the gateway's, as it always was;
+`/api/dev/faults/server` the fleet server's) rather than one PUT with a `link` field: the body
+stays the proxy's own FaultConfig, a GET answers for one link without a query to remember, and
+clients written before the second link keep working unchanged."""
 
 from __future__ import annotations
 
@@ -10,11 +15,12 @@ import signal
 
 from aiohttp import web
 
-from backend.app_keys import CUSTOMER, DATABASE, ENGINE, FAULTS, SESSIONS
+from backend.app_keys import CUSTOMER, DATABASE, ENGINE, FAULTS, SERVER_FAULTS, SESSIONS
 from backend.clock import iso
 from backend.db.sessions import reads
 from backend.errors import Conflict
 from backend.faults.model import FaultConfig
+from backend.faults.proxy import FaultProxy
 from backend.http.access import Role
 from backend.http.endpoint import endpoint, json_response, session_id_param
 from backend.http.schemas.sessions import SessionOut
@@ -27,8 +33,7 @@ log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
 
-async def _state(request: web.Request) -> FaultsOut:
-    proxy = request.app[FAULTS]
+async def _state(request: web.Request, proxy: FaultProxy) -> FaultsOut:
     hits = proxy.log()
     keys = {h.idempotency_key for h in hits if h.idempotency_key}
     session_of = await request.app[DATABASE].read(lambda conn: reads.ids_by_key(conn, keys))
@@ -53,7 +58,7 @@ async def _state(request: web.Request) -> FaultsOut:
 @routes.get("/api/dev/faults")
 @endpoint(role=Role.KIOSK, summary="The active fault and the faults applied so far", responses={200: FaultsOut})
 async def get_faults(request: web.Request) -> web.Response:
-    return json_response(await _state(request))
+    return json_response(await _state(request, request.app[FAULTS]))
 
 
 @routes.put("/api/dev/faults")
@@ -65,7 +70,42 @@ async def get_faults(request: web.Request) -> web.Response:
 )
 async def put_faults(request: web.Request, body: FaultConfig) -> web.Response:
     await request.app[FAULTS].set_config(body)
-    return json_response(await _state(request))
+    return json_response(await _state(request, request.app[FAULTS]))
+
+
+def _server_link(request: web.Request) -> FaultProxy:
+    proxy = request.app.get(SERVER_FAULTS)
+    if proxy is None:
+        raise Conflict(
+            "This kiosk does not sync to a fleet server over http (SMARTCART_SYNC_URL): there is no link to cut.",
+            code="no_server_link",
+        )
+    return proxy
+
+
+@routes.get("/api/dev/faults/server")
+@endpoint(
+    role=Role.KIOSK,
+    summary="The active fault on the link to the fleet server and the faults applied so far",
+    responses={200: FaultsOut},
+    errors=(409,),
+)
+async def get_server_faults(request: web.Request) -> web.Response:
+    return json_response(await _state(request, _server_link(request)))
+
+
+@routes.put("/api/dev/faults/server")
+@endpoint(
+    role=Role.KIOSK,
+    summary="Switch the fault on the link to the fleet server (the sync forwarder's requests)",
+    body=FaultConfig,
+    responses={200: FaultsOut},
+    errors=(409,),
+)
+async def put_server_faults(request: web.Request, body: FaultConfig) -> web.Response:
+    proxy = _server_link(request)
+    await proxy.set_config(body)
+    return json_response(await _state(request, proxy))
 
 
 @routes.post("/api/dev/crash")
