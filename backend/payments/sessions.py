@@ -40,6 +40,23 @@ def _not_expired(steady_ms: int) -> moves.Objection:
     return lambda s: "This payment session has expired." if steady_ms >= s.expires_at_ms else None
 
 
+def _first_attempt(
+    conn: Connection, session_id: str, *, now_ms: int, steady_ms: int, reason: str, values: dict[str, object]
+) -> SessionRecord:
+    """INITIATED -> PROCESSING, the first attempt of any method (moves.move refuses a replica)."""
+    return moves.move(
+        conn,
+        session_id,
+        to=Status.PROCESSING,
+        from_={Status.INITIATED},
+        now_ms=now_ms,
+        kind="attempt",
+        reason=reason,
+        values={"attempts": 1, **values},
+        objection=_not_expired(steady_ms),
+    )
+
+
 def _cash_detail(session: SessionRecord, received_minor: int) -> str:
     change = received_minor - session.amount_minor
     return (
@@ -148,23 +165,14 @@ class SessionService:
         )
 
     async def pay(self, session_id: str, details: PaymentSource, *, kiosk: str | None = None) -> SessionRecord:
-        now = self._clock()
+        now, steady = self._clock(), self._clock.steady()
 
         def start(conn: Connection) -> SessionRecord:
             if kiosk is not None:
                 # First: a refused move (409 with its status) would tell the session exists.
                 reads.get(conn, session_id, kiosk_id=kiosk)
-            return moves.move(
-                conn,
-                session_id,
-                to=Status.PROCESSING,
-                from_={Status.INITIATED},
-                now_ms=now,
-                kind="attempt",
-                reason="attempt 1",
-                values={"attempts": 1, **_payment_fields(details), "owner": self._engine.owner},
-                objection=_not_expired(self._clock.steady()),
-            )
+            values = {**_payment_fields(details), "owner": self._engine.owner}
+            return _first_attempt(conn, session_id, now_ms=now, steady_ms=steady, reason="attempt 1", values=values)
 
         session = await self._db.write(start)
         self._engine.hold_details(session_id, details)
@@ -178,17 +186,13 @@ class SessionService:
 
         def start(conn: Connection) -> SessionRecord:
             current = reads.get(conn, session_id, kiosk_id=kiosk)
-            moves.refuse_replica(current)
-            return moves.move(
+            return _first_attempt(
                 conn,
                 session_id,
-                to=Status.PROCESSING,
-                from_={Status.INITIATED},
                 now_ms=now,
-                kind="attempt",
+                steady_ms=steady,
                 reason=f"attempt 1: {method}",
                 values={
-                    "attempts": 1,
                     "method": method.value,
                     "card_brand": None,
                     "card_last4": None,
@@ -198,7 +202,6 @@ class SessionService:
                     "waiting_until_ms": min(steady + ttl_ms, current.expires_at_ms),
                     "owner": self._engine.owner,
                 },
-                objection=_not_expired(steady),
             )
 
         session = await self._db.write(start)
