@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 class TesterControl(QObject):
     failed = Signal(str)  # a request failed; the message is for the tester
     crash_sent = Signal()  # the backend accepted the crash; it dies a moment later
+    customer_acted = Signal(str, str)  # session id, action: the simulator took the customer's act
 
     def __init__(self, api: ApiClient, health: HealthMonitor, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +76,7 @@ class TesterControl(QObject):
             self.failed.emit(f"The customer could not {action.replace('_', ' ')}: {exc.message}")
             return
         log.info("simulated customer: %s on %s", action, session_id[:8])
+        self.customer_acted.emit(session_id, action)
 
     async def _crash(self) -> None:
         log.warning("tester asked the backend to crash")

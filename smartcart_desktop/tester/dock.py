@@ -252,6 +252,10 @@ class TesterDock(QDockWidget):
             self.error.hide()
             self.customer_requested.emit(self._customer_session, action)
 
+    def show_customer_acted(self, session_id: str, action: str) -> None:
+        # The tester sees the act was taken before the next tap (a cancel) races it.
+        self.customer_label.setText(f"Session {session_id[:8]}: the customer chose {CUSTOMER_ACTIONS[action]!r}.")
+
     def _show_faults(self, faults: Faults) -> None:
         self.active.setText(f"Active: {describe_faults(faults)}")
         self.active.setToolTip(FAULT_HINTS.get(faults.mode, ""))

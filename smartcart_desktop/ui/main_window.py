@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.prompts = PromptPresenter(self._flow, self.processing_screen)
         self.tester_dock: TesterDock | None = None
-        self._tester: TesterControl | None = None
+        self.tester_control: TesterControl | None = None
         if services.options.tester:
             self._add_tester_panel()
         self._connect()
@@ -150,11 +150,12 @@ class MainWindow(QMainWindow):
         dock.crash_requested.connect(control.crash)
         dock.customer_requested.connect(control.customer)
         control.failed.connect(dock.show_error)
+        control.customer_acted.connect(dock.show_customer_acted)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         toggle = dock.toggleViewAction()
         toggle.setShortcut(QKeySequence(TESTER_PANEL_SHORTCUT))
         self.addAction(toggle)
-        self.tester_dock, self._tester = dock, control
+        self.tester_dock, self.tester_control = dock, control
 
     def _action(self, text: str, shortcut: str, slot: object) -> None:
         action = QAction(text, self)
@@ -305,9 +306,9 @@ class MainWindow(QMainWindow):
             self.close()
 
     async def stop(self) -> None:
-        if self.tester_dock is not None and self._tester is not None:
+        if self.tester_dock is not None and self.tester_control is not None:
             await self.tester_dock.stop()
-            await self._tester.stop()
+            await self.tester_control.stop()
         await self.admin.stop()
         await self.prompts.stop()
         self.language.reset()  # the translator is the application's: not left to whatever runs next

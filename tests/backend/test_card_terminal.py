@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 from tests.backend.api import Api
+from tests.backend.conftest import MovableClock
 from tests.backend.test_payments import charges_for, standing
 
 FAST = {"provider_poll_s": 0.02, "terminal_id": "LANE-7"}
@@ -47,9 +48,11 @@ async def test_a_declined_card_declines_the_session(start_app):
 
 
 async def test_walking_away_from_the_terminal_expires_it(start_app):
-    api, app, _ = await start_app(**FAST, terminal_ttl_s=0.5)
+    clock = MovableClock()  # the terminal's time runs out when the test says, not under CI load
+    api, app, _ = await start_app(clock, **FAST, terminal_ttl_s=60)
     session_id, _ = await terminal_session(api)
     await api.customer(session_id, "walk_away")
+    clock.advance(61)
     await api.wait_for(session_id, "EXPIRED")
     assert standing(await charges_for(api, app, session_id)) == []
 

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from backend import app_keys
 from tests.backend.api import Api, eventually
+from tests.backend.conftest import MovableClock
 from tests.backend.test_payments import charges_for, standing
 
 FAST_QR = {"provider_poll_s": 0.02}
@@ -59,9 +60,11 @@ async def test_a_declined_qr_payment_declines_the_session(start_app):
 
 
 async def test_walking_away_expires_the_qr_and_nothing_stands(start_app):
-    api, app, _ = await start_app(**FAST_QR, upi_qr_ttl_s=0.5)
+    clock = MovableClock()  # the QR's life passes when the test says, not while a loaded CI waits
+    api, app, _ = await start_app(clock, **FAST_QR, upi_qr_ttl_s=60)
     session_id, _ = await qr_session(api)
     await api.customer(session_id, "walk_away")
+    clock.advance(61)
     session = await api.wait_for(session_id, "EXPIRED")
     kinds = [e["kind"] for e in session["events"]]
     assert "waiting_expired" in kinds and "refunded" not in kinds
@@ -82,9 +85,11 @@ async def test_a_payment_landing_after_cancel_is_refunded_and_shown(start_app):
 
 
 async def test_a_payment_landing_after_expiry_is_refunded(start_app):
-    api, app, _ = await start_app(**FAST_QR, upi_qr_ttl_s=0.5)
+    clock = MovableClock()
+    api, app, _ = await start_app(clock, **FAST_QR, upi_qr_ttl_s=60)
     session_id, _ = await qr_session(api)
     await api.customer(session_id, "pay_after_close")
+    clock.advance(61)
     session = await api.wait_for(session_id, "EXPIRED")
     assert "refunded" in [e["kind"] for e in session["events"]]
     assert standing(await charges_for(api, app, session_id)) == []

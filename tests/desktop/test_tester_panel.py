@@ -347,7 +347,10 @@ async def test_a_payment_landing_after_the_cancel_is_refunded_and_no_charge_stan
         session_id = await qr_on_screen(kiosk)
         buttons = dock_of(kiosk).customer_buttons
         await kiosk.waits.until(lambda: buttons["pay_after_close"].isEnabled())
-        kiosk.click(buttons["pay_after_close"])  # the phone's payment lands just after the close
+        control = kiosk.window.tester_control
+        assert control is not None
+        # The phone's payment lands just after the close; the cancel waits until the simulator took it.
+        await kiosk.waits.signal(control.customer_acted, lambda: kiosk.click(buttons["pay_after_close"]))
         kiosk.click(kiosk.window.upi_qr_screen.cancel_button)
         await kiosk.stage(Stage.CART, timeout=8000)
         assert not any(b.isEnabled() for b in buttons.values())  # nothing waits on the customer now
