@@ -18,13 +18,14 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from tests.ports import free_port
 
 if TYPE_CHECKING:  # imported when a test first needs the server: the desktop tests never do
     import psycopg
@@ -62,11 +63,6 @@ def find_bindir() -> Path:
     return candidates[-1]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class PgCluster:
@@ -103,7 +99,7 @@ class PgCluster:
 
     def _start_server(self, tries: int = 5) -> None:
         for _ in range(tries):
-            self.port = _free_port()  # another process may take it before the server does: retry
+            self.port = free_port()  # another process may take it before the server does: retry
             options = " ".join(
                 [f"-p {self.port}", f"-k {self.directory}", *(f"-c {k}={v}" for k, v in self.settings.items())]
             )

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import os
 import random
-import socket
 import sqlite3
 import time
 from collections import Counter
@@ -26,6 +25,7 @@ from sqlalchemy import create_engine, text
 
 from tests.backend.api import DECLINED_CARD, GOOD_CARD, TERMINAL, Api
 from tests.backend.server_process import ServerProcess
+from tests.ports import free_port
 
 PAYMENTS = 200
 CUSTOMERS = 16
@@ -34,10 +34,6 @@ FAULTS = ["flaky", "reply_lost", "timeout", "offline", "http_error", "none"]
 DOWN = (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Chaos:
@@ -162,7 +158,7 @@ async def test_chaos_never_double_charges_nor_charges_for_nothing(tmp_path: Path
     print(f"\nchaos seed {seed} (CHAOS_SEED={seed} to replay the same choices)")
     gateway = ServerProcess(tmp_path, module="backend.gateway_sim",
                             args=["--database-url", f"sqlite:///{tmp_path / 'gateway.db'}", "--delay-ms", "30"])
-    backend = ServerProcess(tmp_path, port=_free_port(), args=["--tester"], database_url=database_url, env={
+    backend = ServerProcess(tmp_path, port=free_port(), args=["--tester"], database_url=database_url, env={
         "SMARTCART_GATEWAY_TIMEOUT_S": "0.4", "SMARTCART_RETRY_DELAY_S": "0.1",
         "SMARTCART_SESSION_TTL_S": "8", "SMARTCART_CLEANUP_INTERVAL_S": "1",
         "SMARTCART_RECONCILE_MIN_S": "0.1", "SMARTCART_RECONCILE_MAX_S": "0.5",

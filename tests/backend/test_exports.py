@@ -69,7 +69,7 @@ class Shop:
 @pytest.fixture
 async def shop(start_app: AppFactory) -> Shop:
     clock = SteppedClock(at("2026-11-18T12:00:00Z"))
-    kiosk, app, client = await start_app(clock=clock, gateway_timeout_s=0.3)
+    kiosk, app, client = await start_app(clock=clock)
     admin = Api(client.session, kiosk.base, token=ADMIN_TOKEN)
 
     a = await kiosk.session(await kiosk.order(("masala-chai", 2)))  # 80.00, paid in cash

@@ -78,7 +78,7 @@ class Down:
     """A process going down: SIGKILL (begin == end) or SIGTERM, which it survives until `end`."""
 
     node: str
-    how: str  # "kill", "stop" or "kill-for-good"
+    how: str  # "kill", "stop", "kill-for-good" or "lease-lapsed"
     begin: float  # time.time() just before the signal
     end: float  # once the process has exited
 
@@ -282,7 +282,8 @@ def _unexplained_interruptions(fleet: Fleet, events: dict[str, list[dict[str, An
     `attempt` or `resumed` move was made by a process a pay or resume request for this session
     was in flight at then; a `retry` by a process holding the details, one that had received a
     pay or resume for it. One of those must have been alive when the attempt began and have been
-    killed or told to stop before it was interrupted (a stopping process still works until it exits).
+    killed or told to stop before it was interrupted (a stopping process still works until it exits),
+    or have let its lease run out: then the fleet rightly took its payments over.
     """
     offenders = []
     for session_id, history in events.items():
@@ -304,8 +305,10 @@ def _unexplained_interruptions(fleet: Fleet, events: dict[str, list[dict[str, An
                           and (s.done is None or t0 <= s.done + EPS_S)}
             else:
                 movers = {s.node for s in requests if s.sent - EPS_S <= t0}
-            # Alive when the attempt began, going down before it was interrupted.
-            if not any(d.node in movers and d.begin - EPS_S <= t and t0 <= d.end + EPS_S for d in fleet.downs):
+            # Alive when the attempt began, going down before it was interrupted. A process whose
+            # lease ran out (starved of CPU past it, seen in the leases table) is down to the fleet.
+            lapsed = [Down(name, "lease-lapsed", out, seen) for name, seen, out in fleet.lapses]
+            if not any(d.node in movers and d.begin - EPS_S <= t and t0 <= d.end + EPS_S for d in fleet.downs + lapsed):
                 offenders.append((session_id, event["id"]))
     return offenders
 

@@ -29,6 +29,7 @@ from smartcart_desktop.api.client import ApiClient
 from smartcart_desktop.api.payment_details import CardDetails
 from tests.backend.api import KIOSK_TOKEN
 from tests.backend.server_process import ServerProcess
+from tests.ports import free_port
 
 PUBLIC_HOST = "pay.example.com"
 # The client connects from another loopback address than nginx uses towards the backend,
@@ -83,11 +84,6 @@ http {{
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class _PublicName(AbstractResolver):
@@ -118,7 +114,7 @@ def nginx(backend_port: int) -> Iterator[int]:
     process = None
     try:
         for _ in range(5):  # another process may take the free port first: pick another
-            port = _free_port()
+            port = free_port()
             conf = directory / "nginx.conf"
             conf.write_text(NGINX_CONF.format(dir=directory, port=port, backend_port=backend_port, host=PUBLIC_HOST))
             process = subprocess.Popen(
