@@ -141,10 +141,26 @@ class SyncForwarder:
         acknowledged = answer.get("throughSeq")
         if not isinstance(acknowledged, int) or acknowledged < through:
             raise SyncError(f"the fleet server acknowledged {acknowledged!r}, not seq {through}")
+        if acknowledged > through:
+            await self._check_not_behind(acknowledged)
         await self._db.write(lambda conn: outbox.acknowledge(conn, acknowledged))
         self.last_success_ms = self._clock()
         self.last_error = self.last_error_ms = None
         return True
+
+    async def _check_not_behind(self, acknowledged: int) -> None:
+        """The server holds seqs through `acknowledged`, past this batch: a resend after a lost
+        reply, when this database numbered them itself. If it never did, the database was
+        restored from a backup (or the token is another machine's), and the rows here are new
+        changes the server would take for resends: deleting them would lose them. They stay,
+        and the operator is told, until the fleet's admin sorts it out."""
+        handed_out = await self._db.read(outbox.high_water)
+        if acknowledged > handed_out:
+            raise SyncError(
+                f"the fleet server already holds this kiosk's changes through seq {acknowledged}, but this "
+                f"database has only numbered {handed_out}: it was restored from a backup, or its token is "
+                "another kiosk's. Nothing was deleted; ask the fleet admin"
+            )
 
     def _encode(self, rows: list[tuple[int, str]], found: dict[str, snapshot.SessionSnapshot]) -> tuple[bytes, int]:
         """The batch's JSON and its seq: rows from the oldest on while the body stays within

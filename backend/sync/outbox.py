@@ -64,6 +64,20 @@ def acknowledge(conn: Connection, through_seq: int) -> int:
     return conn.execute(delete(SyncOutbox).where(SyncOutbox.seq <= through_seq)).rowcount
 
 
+def high_water(conn: Connection) -> int:
+    """The highest seq this database has ever handed out (0 before the first): rows deleted
+    after their acknowledgement still count, the numbering never goes back (AUTOINCREMENT on
+    SQLite, a sequence on PostgreSQL)."""
+    if conn.dialect.name == "postgresql":
+        name = conn.execute(text("SELECT pg_get_serial_sequence('sync_outbox', 'seq')")).scalar()
+        if name is None:
+            return 0
+        last, called = conn.execute(text(f"SELECT last_value, is_called FROM {name}")).one()
+        return int(last) if called else 0
+    found = conn.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'sync_outbox'")).scalar()
+    return int(found or 0)
+
+
 def pending(conn: Connection) -> int:
     count: int = conn.execute(select(func.count()).select_from(SyncOutbox)).scalar_one()
     return count
