@@ -3,7 +3,9 @@
 [--tls-cert PEM --tls-key PEM]`. Every option can also come from SMARTCART_* variables.
 
 `python -m backend export …` writes an export file (backend/exports/cli.py);
-`python -m backend kiosk add|list|revoke …` manages kiosks (backend/kiosks/cli.py)."""
+`python -m backend kiosk add|list|revoke …` manages kiosks (backend/kiosks/cli.py);
+`python -m backend sync backfill …` queues a kiosk's existing sessions for the fleet server
+(backend/sync/cli.py)."""
 
 from __future__ import annotations
 
@@ -84,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from backend.kiosks.cli import main as kiosk_main
 
         return kiosk_main(arguments[1:])
+    if arguments[:1] == ["sync"]:
+        from backend.sync.cli import main as sync_main
+
+        return sync_main(arguments[1:])
     # The event loop and the database writer thread share one interpreter lock. The writer
     # gives it up at every SQLite call anyway; a longer switch interval (default 5 ms) stops
     # it from also forcing the loop to hand the lock over in the middle of a burst of

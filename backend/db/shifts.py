@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, func, insert, or_, select, update
 
 from backend.db.tables import PaymentSession, Refund, Shift, table_of
 from backend.errors import Conflict, NotFound
@@ -113,10 +113,18 @@ def payments_by_method(conn: Connection, from_ms: int, until_ms: int) -> list[Gr
     return [Group(r[0] or "unknown", r[1], int(r[2]), int(r[3])) for r in rows]
 
 
-def refunds_by_method(conn: Connection, shift_id: int) -> list[Group]:
+def _refunds_of(shift: ShiftRecord, until_ms: int) -> tuple[ColumnElement[bool], ...]:
+    """A refund made here while the shift was open names it; one that names no shift (a kiosk's,
+    replicated to the fleet server, or one made while no shift was open) belongs to the shift
+    whose period holds its creation, as a payment does."""
+    in_period = and_(_R.c.shift_id.is_(None), _R.c.created_at_ms >= shift.opened_at_ms, _R.c.created_at_ms < until_ms)
+    return (or_(_R.c.shift_id == shift.id, in_period), money_taken.refunded(_R.c.status))
+
+
+def refunds_by_method(conn: Connection, shift: ShiftRecord, until_ms: int) -> list[Group]:
     rows = conn.execute(
         select(_R.c.method, _R.c.currency, func.count(), func.sum(_R.c.amount_minor))
-        .where(_R.c.shift_id == shift_id, money_taken.refunded(_R.c.status))
+        .where(*_refunds_of(shift, until_ms))
         .group_by(_R.c.method, _R.c.currency)
     )
     return [Group(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
@@ -141,10 +149,10 @@ def sessions_of_charges(conn: Connection, charge_ids: list[str]) -> dict[str, tu
     return found
 
 
-def shift_refunds(conn: Connection, shift_id: int) -> list[RefundRef]:
+def shift_refunds(conn: Connection, shift: ShiftRecord, until_ms: int) -> list[RefundRef]:
     rows = conn.execute(
         select(_R.c.id, _R.c.session_id, _R.c.method, _R.c.amount_minor, _R.c.gateway_key, _R.c.gateway_refund_id)
-        .where(_R.c.shift_id == shift_id, money_taken.refunded(_R.c.status), _R.c.method != "cash")
+        .where(*_refunds_of(shift, until_ms), _R.c.method != "cash")
         .order_by(_R.c.id)
     )
     return [RefundRef(int(r[0]), r[1], r[2], int(r[3]), r[4], r[5]) for r in rows]

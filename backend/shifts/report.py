@@ -2,9 +2,11 @@
 settled, and a reconciliation against the gateway's own ledger.
 
 The money is money_taken.py's, counted as a shift counts it: payments completed during the
-shift's period (wall time from its opening), refunds made while it was open (each refund names
-its shift, so no clock setting moves one into another shift). Expected cash is the float plus the
-cash taken less the cash refunded.
+shift's period (wall time from its opening), refunds made while it was open (each refund made
+here names its shift, so no clock setting moves one into another shift). A refund that names no
+shift is counted by the period, like a payment: on the fleet server that is every kiosk's refund
+(the kiosk's shift is not the server's, backend/sync/apply.py), so the server's report covers the
+fleet. Expected cash is the float plus the cash taken less the cash refunded.
 
 The reconciliation goes both ways over the period: every card or UPI payment completed in it has
 its charge standing at the gateway for the same amount, and every charge the gateway took in it
@@ -47,7 +49,7 @@ def until_of(shift: ShiftRecord, wall_ms: int, steady_ms: int) -> int:
 
 def methods(conn: Connection, shift: ShiftRecord, until_ms: int) -> list[MethodLine]:
     paid = {(g.method, g.currency): g for g in rows.payments_by_method(conn, shift.opened_at_ms, until_ms)}
-    back = {(g.method, g.currency): g for g in rows.refunds_by_method(conn, shift.id)}
+    back = {(g.method, g.currency): g for g in rows.refunds_by_method(conn, shift, until_ms)}
     lines = []
     for key in sorted(paid.keys() | back.keys()):
         p, b = paid.get(key), back.get(key)
@@ -127,7 +129,7 @@ def reconcile(
                                        session[0] if session else None, charge.id, charge.amount_minor))
     gateway_refunds = {r.id for r in refunds}
     matched_refunds = 0
-    for refund in rows.shift_refunds(conn, shift.id):
+    for refund in rows.shift_refunds(conn, shift, until_ms):
         if refund.gateway_refund_id in gateway_refunds:
             matched_refunds += 1
         else:

@@ -6,6 +6,10 @@ with the seq it holds everything through; only then are the rows up to it delete
 lost on the way, refused, or cut short by a SIGKILL of either side is simply sent again (the
 server recognises a resend by its seq, backend/sync/apply.py); nothing is ever deleted unsent.
 
+A refusal (the server answered 4xx: an invoice series two kiosks share, a revoked token) is kept
+with the server's code and message for the kiosk's status, so the operator sees "Sync refused"
+rather than a count that only grows; the rows stay and are sent again with back-off.
+
 Idle, it waits for a commit that fills the outbox (`poke`, from the writer thread) or for
 `idle_s`; failing, it backs off from `retry_s` to `retry_max_s`, and commits do not cut the wait
 short: a kiosk offline for a day tries once per back-off, not once per payment.
@@ -32,15 +36,32 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
+class Refusal:
+    """The fleet server answered the last try with a 4xx: the batch as it is will be refused
+    again until someone fixes the cause (an invoice series, the kiosk's token), so the kiosk's
+    operator has to see it. Its rows stay in the outbox and are sent again with back-off."""
+
+    status: int
+    code: str | None
+    message: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class SyncStatus:
     pending: int
     last_success_ms: int | None
     last_error: str | None
     last_error_ms: int | None
+    # Set when the last failure was the server's refusal; None when it was not reached (or failed).
+    refusal: Refusal | None = None
 
 
 class SyncError(Exception):
     """The server did not take the batch; the message says why, for the kiosk's status."""
+
+    def __init__(self, reason: str, refusal: Refusal | None = None) -> None:
+        super().__init__(reason)
+        self.refusal = refusal
 
 
 class SyncForwarder:
@@ -78,6 +99,7 @@ class SyncForwarder:
         self.last_success_ms: int | None = None
         self.last_error: str | None = None
         self.last_error_ms: int | None = None
+        self.refusal: Refusal | None = None
 
     def poke_threadsafe(self) -> None:
         """From the writer thread, after a commit that queued something."""
@@ -89,7 +111,7 @@ class SyncForwarder:
 
     async def status(self) -> SyncStatus:
         pending = await self._db.read(outbox.pending)
-        return SyncStatus(pending, self.last_success_ms, self.last_error, self.last_error_ms)
+        return SyncStatus(pending, self.last_success_ms, self.last_error, self.last_error_ms, self.refusal)
 
     async def run(self) -> None:
         self._event_loop = asyncio.get_running_loop()
@@ -103,7 +125,10 @@ class SyncForwarder:
                 try:
                     while await self.send_once(http):
                         pass
-                except (SyncError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+                except SyncError as exc:
+                    self._failed(str(exc), exc.refusal)
+                    return True
+                except (aiohttp.ClientError, TimeoutError, OSError) as exc:
                     self._failed(str(exc) or type(exc).__name__)
                     return True
                 except Exception as exc:  # a bug must not stop syncing for good
@@ -115,11 +140,11 @@ class SyncForwarder:
 
             await self._loop.run(one_pass)
 
-    def _failed(self, reason: str) -> None:
+    def _failed(self, reason: str, refusal: Refusal | None = None) -> None:
         if reason != self.last_error:
             log.warning("sync to the fleet server failed: %s; trying again with back-off", reason)
         self._failing = True
-        self.last_error, self.last_error_ms = reason, self._clock()
+        self.last_error, self.last_error_ms, self.refusal = reason, self._clock(), refusal
 
     async def send_once(self, http: aiohttp.ClientSession) -> bool:
         """Send the oldest batch; False when the outbox was empty."""
@@ -133,11 +158,14 @@ class SyncForwarder:
         if self._host is not None:
             headers["Host"] = self._host
         async with http.post(self._endpoint, data=body, headers=headers) as response:
-            answer = await response.json(content_type=None) if response.content_length != 0 else None
+            answer = await _json(response)
             if response.status != 200 or not isinstance(answer, dict):
-                detail = answer.get("message") if isinstance(answer, dict) else None
-                code = answer.get("code") if isinstance(answer, dict) else None
-                raise SyncError(f"the fleet server answered {response.status} {code or ''}: {detail or ''}".strip())
+                detail = _text(answer, "message")
+                code = _text(answer, "code")
+                refusal = Refusal(response.status, code, detail) if 400 <= response.status < 500 else None
+                raise SyncError(
+                    f"the fleet server answered {response.status} {code or ''}: {detail or ''}".strip(), refusal
+                )
         acknowledged = answer.get("throughSeq")
         if not isinstance(acknowledged, int) or acknowledged < through:
             raise SyncError(f"the fleet server acknowledged {acknowledged!r}, not seq {through}")
@@ -146,6 +174,7 @@ class SyncForwarder:
         await self._db.write(lambda conn: outbox.acknowledge(conn, acknowledged))
         self.last_success_ms = self._clock()
         self.last_error = self.last_error_ms = None
+        self.refusal = None
         return True
 
     async def _check_not_behind(self, acknowledged: int) -> None:
@@ -181,3 +210,19 @@ class SyncForwarder:
             through = seq
         body = f'{{"throughSeq":{through},"sessions":[{",".join(parts)}]}}'
         return body.encode(), through
+
+
+async def _json(response: aiohttp.ClientResponse) -> object:
+    """The body as JSON; None when empty or not JSON (a proxy's HTML page, a bare 413)."""
+    if response.content_length == 0:
+        return None
+    try:
+        return await response.json(content_type=None)
+    except ValueError:
+        return None
+
+
+def _text(answer: object, key: str) -> str | None:
+    """A field of the server's error body, if it is a string (a proxy's answer may be anything)."""
+    value = answer.get(key) if isinstance(answer, dict) else None
+    return value if isinstance(value, str) else None

@@ -14,7 +14,7 @@ forwarder may already have sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import Connection, delete, func, insert, select, text
 
@@ -36,11 +36,7 @@ class OutboxHook:
     def before_commit(self, conn: Connection, wrote: Callable[[], bool]) -> None:
         ids = sorted(changed.marked(conn))
         self._added = bool(ids)
-        if not ids:
-            return
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _OUTBOX_LOCK_KEY})
-        conn.execute(insert(SyncOutbox), [{"session_id": session_id} for session_id in ids])
+        enqueue(conn, ids)
 
     def after_commit(self) -> None:
         if self._added and self._on_committed is not None:
@@ -49,6 +45,15 @@ class OutboxHook:
 
     def after_rollback(self) -> None:
         self._added = False
+
+
+def enqueue(conn: Connection, session_ids: Sequence[str]) -> None:
+    """Rows for these sessions, in the transaction's commit order (the lock is held to its commit)."""
+    if not session_ids:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _OUTBOX_LOCK_KEY})
+    conn.execute(insert(SyncOutbox), [{"session_id": session_id} for session_id in session_ids])
 
 
 def oldest(conn: Connection, limit: int) -> list[tuple[int, str]]:

@@ -85,8 +85,16 @@
         <translation>सिंक हो गया</translation>
     </message>
     <message>
+        <source>✖ Sync refused</source>
+        <translation>✖ सिंक अस्वीकार</translation>
+    </message>
+    <message>
         <source>{count} to sync</source>
         <translation>{count} सिंक होने बाकी</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s server refused these payments, and will until this is fixed: {message}</source>
+        <translation>दुकान के सर्वर ने ये भुगतान अस्वीकार कर दिए, और ठीक होने तक करता रहेगा: {message}</translation>
     </message>
     <message>
         <source>Whether the payment gateway (the bank) can be reached</source>

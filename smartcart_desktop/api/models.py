@@ -172,6 +172,11 @@ class SyncStatus(Wire):
     last_success_at: str | None = None
     last_error: str | None = None
     last_error_at: str | None = None
+    # The server answered the last try with a 4xx (e.g. sync_invoice_clash): its code and message.
+    refused: bool = False
+    refused_status: int | None = None
+    refused_code: str | None = None
+    refused_message: str | None = None
 
 
 class BackendConfig(Wire):

@@ -1,7 +1,8 @@
 """Polls the backend's health for the status bar: can the gateway be reached (Online /
 Offline), how many offline payments wait to be forwarded, how many changes still have to reach
-the fleet server (`/api/sync/status`), and — when the backend runs in tester mode — the active
-fault and the log of requests it hit (for the tester panel).
+the fleet server (`/api/sync/status`) and whether the server refused them, and — when the
+backend runs in tester mode — the active fault and the log of requests it hit (for the tester
+panel).
 
 It asks often only while there is something to watch: the backend or the gateway away, offline
 payments waiting to be forwarded, changes not yet synced to the fleet server, or tester mode
@@ -40,6 +41,10 @@ class HealthView:
     offline_pending: int = 0  # payments accepted offline, waiting to be forwarded
     sync_enabled: bool = False  # the backend replicates to a fleet server
     sync_pending: int = 0  # changes not yet acknowledged by the fleet server
+    # The fleet server refused the last batch (4xx): resending will not help until someone fixes
+    # the cause; its message (the server's, in English) tells what it is.
+    sync_refused: bool = False
+    sync_refusal: str | None = None
 
     @property
     def fault_mode(self) -> str | None:
@@ -130,6 +135,9 @@ class HealthMonitor(QObject):
             offline_pending=health.offline_pending,
             sync_enabled=sync.enabled,
             sync_pending=sync.pending,
+            sync_refused=sync.refused,
+            # A bare 4xx (a proxy's, with no message of the server's): the backend's own summary.
+            sync_refusal=(sync.refused_message or sync.last_error) if sync.refused else None,
         )
 
     async def _faults(self, link: str, last: Faults | None) -> Faults | None:
@@ -148,7 +156,9 @@ class HealthMonitor(QObject):
             # the last count rather than flashing "synced".
             if exc.http_status != 404:
                 log.info("sync status unavailable: %s", exc.message)
-                return SyncStatus(enabled=self._view.sync_enabled, pending=self._view.sync_pending)
+                view = self._view
+                return SyncStatus(enabled=view.sync_enabled, pending=view.sync_pending,
+                                  refused=view.sync_refused, refused_message=view.sync_refusal)
             return SyncStatus()
 
     def _publish(self, view: HealthView) -> None:

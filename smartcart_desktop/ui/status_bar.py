@@ -29,10 +29,19 @@ def waiting_to_send(count: int) -> str:
 
 
 SYNCED = QT_TRANSLATE_NOOP("KioskStatusBar", "Synced")
+SYNC_REFUSED = QT_TRANSLATE_NOOP("KioskStatusBar", "✖ Sync refused")
 
 
 def to_sync(count: int) -> str:
     return translate(_CONTEXT, QT_TRANSLATE_NOOP("KioskStatusBar", "{count} to sync")).format(count=count)
+
+
+def refused_because(message: str) -> str:
+    """The tooltip of a refusal; the server's message is its own, in English."""
+    text = QT_TRANSLATE_NOOP(
+        "KioskStatusBar", "The shop's server refused these payments, and will until this is fixed: {message}"
+    )
+    return translate(_CONTEXT, text).format(message=message)
 
 
 class KioskStatusBar(QStatusBar):
@@ -71,7 +80,6 @@ class KioskStatusBar(QStatusBar):
     def retranslate(self) -> None:
         self.gateway.setToolTip(self.tr("Whether the payment gateway (the bank) can be reached"))
         self.pending.setToolTip(self.tr("Payments accepted offline, sent to the bank when the connection returns"))
-        self.sync.setToolTip(self.tr("Payments recorded here, not yet copied to the shop's server"))
         if self._health is not None:
             self.show_health(self._health)
         else:
@@ -99,9 +107,7 @@ class KioskStatusBar(QStatusBar):
         self.pending.setProperty("health", "warn" if view.offline_pending else "ok")
         restyle(self.pending)
         self.sync.setVisible(view.sync_enabled)
-        self.sync.setText(to_sync(view.sync_pending) if view.sync_pending else translate(_CONTEXT, SYNCED))
-        self.sync.setProperty("health", "warn" if view.sync_pending else "ok")
-        restyle(self.sync)
+        self._show_sync(view)
         # Each link's active fault; the server link's is named, the gateway's is the usual one.
         active = [
             prefix + describe_faults(faults)
@@ -110,6 +116,21 @@ class KioskStatusBar(QStatusBar):
         ]
         self.fault.setVisible(bool(active))
         self.fault.setText(f"⚠ Fault: {' · '.join(active)}" if active else "")
+
+    def _show_sync(self, view: HealthView) -> None:
+        # A refusal is not a count that will drain by itself: it says so, in the error colour,
+        # with the server's reason where the operator (or the support line) can read it.
+        if view.sync_refused:
+            text, health = translate(_CONTEXT, SYNC_REFUSED), "down"
+            tip = refused_because(view.sync_refusal or "")
+        else:
+            text = to_sync(view.sync_pending) if view.sync_pending else translate(_CONTEXT, SYNCED)
+            health = "warn" if view.sync_pending else "ok"
+            tip = self.tr("Payments recorded here, not yet copied to the shop's server")
+        self.sync.setText(text)
+        self.sync.setToolTip(tip)
+        self.sync.setProperty("health", health)
+        restyle(self.sync)
 
     def show_flow(self, state: FlowState) -> None:
         # For the operator while a payment runs; not beside the receipt the customer reads.

@@ -14,11 +14,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import aiohttp
+
 from backend import app_keys
+from smartcart_contract.states import Status
 from smartcart_desktop.api.client import ApiClient
 from tests.backend.api import ADMIN_TOKEN, eventually
 from tests.backend.server_process import ServerProcess
-from tests.backend.test_sync import _PROCESS_ENV, _register_on
+from tests.backend.test_sync import _PROCESS_ENV, _fabricated, _register_on
 from tests.desktop.conftest import FAST_OPTIONS, Kiosk, StartKiosk
 
 _SYNC_FAST = {"sync_retry_s": 0.02, "sync_retry_max_s": 0.1, "sync_idle_s": 0.05}
@@ -28,12 +31,19 @@ _SYNC_FAST = {"sync_retry_s": 0.02, "sync_retry_max_s": 0.1, "sync_idle_s": 0.05
 async def _fleet_server(data: Path) -> AsyncIterator[tuple[ServerProcess, str]]:
     """A fleet server, a real backend process on its own SQLite file, and a kiosk token it
     knows (registered as `python -m backend kiosk add` does)."""
+    async with _fleet_of(data, "till-a") as (server, tokens):
+        yield server, tokens["till-a"]
+
+
+@asynccontextmanager
+async def _fleet_of(data: Path, *names: str) -> AsyncIterator[tuple[ServerProcess, dict[str, str]]]:
+    """A fleet server knowing these kiosks: name → token."""
     data.mkdir()
     url = f"sqlite:///{data / 'server.db'}"
-    [(_, token)] = (await asyncio.to_thread(_register_on, url, ["till-a"])).values()
+    registered = await asyncio.to_thread(_register_on, url, list(names))
     with ServerProcess(data, env=dict(_PROCESS_ENV), database_url=url) as server:
         await asyncio.to_thread(server.start)
-        yield server, token
+        yield server, {name: token for name, (_, token) in registered.items()}
 
 
 async def _held_by(server_url: str, session_id: str) -> None:
@@ -71,6 +81,35 @@ async def test_the_status_bar_counts_what_is_still_to_sync_and_then_says_synced(
         assert (await kiosk.api.sync_status()).pending == 0
         assert kiosk.window.status.sync.property("health") == "ok"
         await _held_by(server.url, session_id)
+
+
+async def test_a_batch_the_server_refuses_shows_as_refused_with_its_reason(
+    start_kiosk: StartKiosk, tmp_path: Path
+) -> None:
+    """Another kiosk of the fleet took the same invoice number first (one series for two kiosks):
+    the server refuses this kiosk's payment, and the status bar says so rather than counting."""
+    async with _fleet_of(tmp_path / "server", "till-a", "till-b") as (server, tokens), start_kiosk(
+        data_dir=tmp_path / "kiosk", sync_url=server.url, sync_token=tokens["till-a"], **_SYNC_FAST
+    ) as kiosk:
+        await _sync_reads(kiosk, "Synced")
+        await kiosk.api.set_faults("offline", link="server")
+        await kiosk.checkout(("masala-chai", 2))
+        await kiosk.pay_by_card()
+        await kiosk.receipt()
+        invoice = (await kiosk.api.session(kiosk.session_id)).invoice_number
+        other = _fabricated(status=Status.COMPLETED, method="cash", invoice_number=invoice)
+        async with aiohttp.ClientSession() as http, http.post(
+            server.url + "/api/sync/batch", json={"throughSeq": 1, "sessions": [other]},
+            headers={"Authorization": f"Bearer {tokens['till-b']}"},
+        ) as reply:
+            assert reply.status == 200, await reply.text()
+
+        await kiosk.api.set_faults("none", link="server")
+        await _sync_reads(kiosk, "✖ Sync refused")
+        label = kiosk.window.status.sync
+        assert label.property("health") == "down"
+        assert "SMARTCART_INVOICE_PREFIX" in label.toolTip() and invoice in label.toolTip()
+        assert (await kiosk.api.sync_status()).pending > 0  # kept, sent again with back-off
 
 
 async def test_a_kiosk_that_does_not_sync_shows_nothing_about_it(start_kiosk: StartKiosk) -> None:

@@ -44,6 +44,7 @@ async def sync_status(request: web.Request) -> web.Response:
             SyncStatusOut(enabled=False, pending=0, last_success_at=None, last_error=None, last_error_at=None)
         )
     status = await forwarder.status()
+    refusal = status.refusal
     return json_response(
         SyncStatusOut(
             enabled=True,
@@ -51,5 +52,9 @@ async def sync_status(request: web.Request) -> web.Response:
             last_success_at=iso(status.last_success_ms),
             last_error=status.last_error,
             last_error_at=iso(status.last_error_ms),
+            refused=refusal is not None,
+            refused_status=refusal.status if refusal else None,
+            refused_code=refusal.code if refusal else None,
+            refused_message=refusal.message if refusal else None,
         )
     )

@@ -129,3 +129,9 @@ class SyncStatusOut(ResponseModel):
     last_success_at: str | None
     last_error: str | None
     last_error_at: str | None
+    refused: bool = Field(
+        False, description="the server answered the last try with a 4xx: resending will not help until the cause is fixed"
+    )
+    refused_status: int | None = Field(None, description="the server's HTTP status, when it refused")
+    refused_code: str | None = Field(None, description="the server's error code, e.g. sync_invoice_clash")
+    refused_message: str | None = Field(None, description="the server's message, for the kiosk's operator")

@@ -1,0 +1,65 @@
+"""`python -m backend sync backfill [--database-url URL] [--chunk N]`: queue every session of
+this kiosk's database for the fleet server (backend/sync/backfill.py), e.g. after sync was
+turned on for a kiosk that already had payments. The database is migrated first, as the
+server would at start. Exit status: 0 done, 2 bad arguments, 1 the database failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from backend.db import migrate
+from backend.db.database import make_engine
+from backend.sync.backfill import backfill
+
+PROG = "python -m backend sync"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="Replication to the fleet server.")
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="SQLAlchemy URL (default: SMARTCART_DATABASE_URL, else kiosk.db in the data directory)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    fill = commands.add_parser("backfill", help="queue every existing session for the fleet server")
+    fill.add_argument("--chunk", type=_positive, default=500, help="sessions per transaction (default 500)")
+    return parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def _default_database_url() -> str:
+    from backend.settings import Settings
+
+    return Settings().resolved_database_url()
+
+
+def main(argv: Sequence[str]) -> int:
+    args = _parser().parse_args(list(argv))
+    url = args.database_url or _default_database_url()
+    try:
+        migrate.upgrade(url)
+        # SQLite: the write lock up front, so a chunk waits for the running backend's writer
+        # instead of failing on the upgrade from a read.
+        engine = make_engine(url, pool_size=1, begin="BEGIN IMMEDIATE")
+        try:
+            done = backfill(engine, chunk=args.chunk)
+        finally:
+            engine.dispose()
+    except SQLAlchemyError as exc:
+        print(f"{PROG}: the database failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"Queued {done.queued} session(s) for the fleet server in {done.chunks} chunk(s); "
+          f"{done.already} were queued already.", flush=True)
+    return 0
