@@ -37,11 +37,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    """The fleet server answered the last try with a 4xx: the batch as it is will be refused
-    again until someone fixes the cause (an invoice series, the kiosk's token), so the kiosk's
-    operator has to see it. Its rows stay in the outbox and are sent again with back-off."""
+    """The fleet server answered the last try with a 4xx, or its answer showed this database
+    behind it (restored from a backup): the batch as it is will be refused again until someone
+    fixes the cause (an invoice series, the kiosk's token, the restore), so the kiosk's operator
+    has to see it. Its rows stay in the outbox and are sent again with back-off."""
 
-    status: int
+    status: int  # the server's HTTP status
     code: str | None
     message: str | None
 
@@ -185,11 +186,13 @@ class SyncForwarder:
         and the operator is told, until the fleet's admin sorts it out."""
         handed_out = await self._db.read(outbox.high_water)
         if acknowledged > handed_out:
-            raise SyncError(
+            message = (
                 f"the fleet server already holds this kiosk's changes through seq {acknowledged}, but this "
                 f"database has only numbered {handed_out}: it was restored from a backup, or its token is "
                 "another kiosk's. Nothing was deleted; ask the fleet admin"
             )
+            # Sending again cannot help either: shown as refused, as a refusal by the server is.
+            raise SyncError(message, Refusal(200, "kiosk_database_behind", message))
 
     def _encode(self, rows: list[tuple[int, str]], found: dict[str, snapshot.SessionSnapshot]) -> tuple[bytes, int]:
         """The batch's JSON and its seq: rows from the oldest on while the body stays within

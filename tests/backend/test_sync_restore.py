@@ -40,5 +40,6 @@ async def test_a_kiosk_restored_from_a_backup_keeps_its_new_changes_and_says_why
     status = await eventually(lambda: _status(restored), lambda s: s["lastError"] is not None,
                               what="the sync refusing to forget the new change")
     assert "restored from a backup" in status["lastError"], status
+    assert status["refused"] and status["refusedCode"] == "kiosk_database_behind"  # "Sync refused" on its bar
     assert status["pending"] > 0  # the new session's change is still here, to be sent once sorted out
     assert (await admin.call("GET", f"/api/payments/session/{new}")).status == 404
