@@ -184,6 +184,8 @@ class SessionEvent(Base):
 
     __table_args__ = (
         Index("uq_session_events_session_origin", "session_id", "origin_event_id", unique=True),
+        # /metrics counts events by kind and reason at each scrape: read from the index alone.
+        Index("ix_session_events_kind_reason", "kind", "reason"),
     )
 
 

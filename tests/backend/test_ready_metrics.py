@@ -16,7 +16,9 @@ import sqlalchemy as sa
 from prometheus_client.parser import text_string_to_metric_families
 
 from backend.app import create_app
+from backend.db import migrate
 from backend.db.database import sync_url
+from backend.observability.counts import fleet_counts
 from tests.backend.api import ADMIN_TOKEN, KIOSK_TOKEN, Api, eventually
 from tests.backend.conftest import make_settings
 from tests.backend.server_process import ServerProcess
@@ -96,6 +98,34 @@ async def test_interruptions_and_lookups_are_counted_by_reason_and_result(api: A
     lookups = sum(value(samples, "smartcart_gateway_lookups", result=r) for r in ("no_charge", "found_charge", "failed"))
     assert lookups >= 1
 
+
+
+def test_a_scrape_reads_the_events_off_an_index(database_url: str) -> None:
+    """Each scrape counts the whole fleet's events by kind and reason: on a server with millions
+    of them, a sequential scan per scrape would load the database every 15 s. Every query the
+    scrape sends that reads session_events must have a plan through an index."""
+    migrate.upgrade(database_url)  # the indexes the migrations build, not create_all's
+    engine = sa.create_engine(sync_url(database_url))
+    sent: list[tuple[str, Any]] = []
+    try:
+        with engine.connect() as conn:
+            sa.event.listen(conn, "before_cursor_execute",
+                            lambda _c, _cur, statement, parameters, _ctx, _many: sent.append((statement, parameters)))
+            fleet_counts(conn)
+            on_events = [(sql, params) for sql, params in sent if "session_events" in sql]
+            assert len(on_events) >= 3, sent  # look-ups, look-ups that found a charge, interruptions
+            if engine.dialect.name == "postgresql":
+                conn.exec_driver_sql("SET enable_seqscan = off")
+                for sql, params in on_events:
+                    plan = "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {sql}", params))
+                    assert "Seq Scan on session_events" not in plan, (sql, plan)
+            else:
+                for sql, params in on_events:
+                    steps = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
+                    reads = [step for step in steps if "session_events" in step]
+                    assert reads and all("INDEX" in step for step in reads), (sql, steps)
+    finally:
+        engine.dispose()
 
 async def test_metrics_need_the_admin_or_the_metrics_token(start_app):
     api, _, _ = await start_app(metrics_token=METRICS_TOKEN)
