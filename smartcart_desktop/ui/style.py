@@ -9,7 +9,7 @@ from typing import TypeVar
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 W = TypeVar("W", bound=QWidget)
 
@@ -58,6 +58,17 @@ def set_role(widget: W, role: str) -> W:
     """Stylesheet hook: QSS selects on the `role` property."""
     widget.setProperty("role", role)
     return widget
+
+
+def centred_label(role: str, name: str | None = None, *, text: str = "", wrap: bool = False) -> QLabel:
+    """A label of the centred column the payment screens are made of: styled by its role,
+    found by tests (and QSS) by its object name."""
+    label = set_role(QLabel(text), role)
+    if name is not None:
+        label.setObjectName(name)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(wrap)
+    return label
 
 
 def set_kind(widget: W, kind: str | None) -> W:

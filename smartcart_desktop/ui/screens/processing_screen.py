@@ -10,12 +10,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QLabel,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -27,7 +26,7 @@ from smartcart_desktop.checkout import messages
 from smartcart_desktop.checkout.state import FlowState, Stage
 from smartcart_desktop.translation import QT_TRANSLATE_NOOP
 from smartcart_desktop.ui.kind_icon import KindIcon, headline_row, show_message
-from smartcart_desktop.ui.style import set_role
+from smartcart_desktop.ui.style import centred_label, set_role
 
 _SCALE = 1000  # progress bar steps
 
@@ -42,26 +41,15 @@ class ProcessingScreen(QWidget):
         self._state = FlowState()
         self._prompt: QDialog | None = None
         self.headline_icon = KindIcon()
-        self.headline = set_role(QLabel(messages.tr(messages.PROCESSING)), "title")
-        self.headline.setObjectName("headline")
-        self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.headline.setWordWrap(True)
-        self.amount = set_role(QLabel(), "total")
-        self.amount.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.attempt_label = set_role(QLabel(), "subtitle")
-        self.attempt_label.setObjectName("attemptLabel")
-        self.attempt_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.headline = centred_label("title", "headline", text=messages.tr(messages.PROCESSING), wrap=True)
+        self.amount = centred_label("total")
+        self.attempt_label = centred_label("subtitle", "attemptLabel")
         self.progress = QProgressBar()
         self.progress.setObjectName("countdown")
         self.progress.setRange(0, _SCALE)
         self.progress.setMinimumWidth(320)
-        self.detail = set_role(QLabel(), "subtitle")
-        self.detail.setObjectName("detail")
-        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.detail.setWordWrap(True)
-        self.session_label = set_role(QLabel(), "mono")
-        self.session_label.setObjectName("sessionLabel")
-        self.session_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail = centred_label("subtitle", "detail", wrap=True)
+        self.session_label = centred_label("mono", "sessionLabel")
         self.cancel_button = set_role(QPushButton(), "danger")
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.clicked.connect(self.cancel_requested)

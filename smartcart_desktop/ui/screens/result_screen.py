@@ -28,7 +28,7 @@ from smartcart_desktop.checkout.state import FlowState, Receipt, Stage
 from smartcart_desktop.translation import QT_TRANSLATE_NOOP, translate
 from smartcart_desktop.ui.kind_icon import KindIcon, headline_row, show_message
 from smartcart_desktop.ui.scrolling import scrolling
-from smartcart_desktop.ui.style import set_role
+from smartcart_desktop.ui.style import centred_label, set_role
 
 _CONTEXT = "ResultScreen"
 
@@ -78,14 +78,8 @@ class ResultScreen(QWidget):
         self._print_source = ""
         self._state = FlowState()
         self.headline_icon = KindIcon()
-        self.headline = set_role(QLabel(), "title")
-        self.headline.setObjectName("headline")
-        self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.headline.setWordWrap(True)
-        self.detail = set_role(QLabel(), "subtitle")
-        self.detail.setObjectName("detail")
-        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.detail.setWordWrap(True)
+        self.headline = centred_label("title", "headline", wrap=True)
+        self.detail = centred_label("subtitle", "detail", wrap=True)
         self.receipt = set_role(QFrame(), "receipt")
         self.receipt.setObjectName("receipt")
         self.receipt.setMinimumWidth(480)
@@ -100,12 +94,8 @@ class ResultScreen(QWidget):
         self.back_button.setObjectName("backButton")
         self.another_button = set_role(QPushButton(), "primary")
         self.another_button.setObjectName("anotherMethodButton")
-        self.print_status = set_role(QLabel(), "muted")
-        self.print_status.setObjectName("printStatus")
-        self.print_status.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.countdown = set_role(QLabel(), "muted")
-        self.countdown.setObjectName("returnCountdown")
-        self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.print_status = centred_label("muted", "printStatus")
+        self.countdown = centred_label("muted", "returnCountdown")
         self.new_order_button.clicked.connect(self.new_order_requested)
         self.print_button.clicked.connect(self._print)
         self.back_button.clicked.connect(self.back_requested)

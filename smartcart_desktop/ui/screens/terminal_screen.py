@@ -16,7 +16,7 @@ from smartcart_desktop.checkout import messages
 from smartcart_desktop.checkout.state import FlowState, Stage
 from smartcart_desktop.translation import QT_TRANSLATE_NOOP
 from smartcart_desktop.ui.countdown import Countdown
-from smartcart_desktop.ui.style import set_role, svg_pixmap
+from smartcart_desktop.ui.style import centred_label, set_role, svg_pixmap
 
 _ICON_PX = 120
 
@@ -33,26 +33,12 @@ class TerminalScreen(QWidget):
         self.picture.setObjectName("terminalPicture")
         self.picture.setFixedSize(_ICON_PX, _ICON_PX)
         self.picture.setPixmap(svg_pixmap("terminal", _ICON_PX, self.devicePixelRatioF()))
-        self.headline = set_role(QLabel(), "title")
-        self.headline.setObjectName("headline")
-        self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.headline.setWordWrap(True)
-        self.amount = set_role(QLabel(), "total")
-        self.amount.setObjectName("amountLabel")
-        self.amount.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.terminal_label = set_role(QLabel(), "subtitle")
-        self.terminal_label.setObjectName("terminalLabel")
-        self.terminal_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.countdown_label = set_role(QLabel(), "countdown")
-        self.countdown_label.setObjectName("terminalCountdown")
-        self.countdown_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.detail = set_role(QLabel(), "muted")
-        self.detail.setObjectName("detail")
-        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.detail.setWordWrap(True)
-        self.session_label = set_role(QLabel(), "mono")
-        self.session_label.setObjectName("sessionLabel")
-        self.session_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.headline = centred_label("title", "headline", wrap=True)
+        self.amount = centred_label("total", "amountLabel")
+        self.terminal_label = centred_label("subtitle", "terminalLabel")
+        self.countdown_label = centred_label("countdown", "terminalCountdown")
+        self.detail = centred_label("muted", "detail", wrap=True)
+        self.session_label = centred_label("mono", "sessionLabel")
         self.cancel_button = set_role(QPushButton(), "danger")
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.clicked.connect(self.cancel_requested)

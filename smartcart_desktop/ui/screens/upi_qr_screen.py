@@ -21,7 +21,7 @@ from smartcart_desktop.checkout import messages
 from smartcart_desktop.checkout.state import FlowState, Stage
 from smartcart_desktop.ui.countdown import Countdown
 from smartcart_desktop.ui.qr_code_view import QrCodeView
-from smartcart_desktop.ui.style import set_role
+from smartcart_desktop.ui.style import centred_label, set_role
 
 
 def upi_payee(payload: str) -> str:
@@ -42,10 +42,7 @@ class UpiQrScreen(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._state = FlowState()
         self.qr = QrCodeView()
-        self.expired_note = set_role(QLabel(), "subtitle")
-        self.expired_note.setObjectName("qrExpired")
-        self.expired_note.setWordWrap(True)
-        self.expired_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.expired_note = centred_label("subtitle", "qrExpired", wrap=True)
         self.expired_note.hide()
         self.headline = set_role(QLabel(), "title")
         self.headline.setObjectName("headline")
