@@ -27,6 +27,7 @@ from smartcart_desktop.app.embedded_address import EmbeddedAddress, reserve_embe
 from smartcart_desktop.app.main_thread_gc import MainThreadGc
 from smartcart_desktop.app.options import LaunchOptions
 from smartcart_desktop.app.services import Services
+from smartcart_desktop.app.source_lines import keep_no_file_lines
 from smartcart_desktop.ui.main_window import MainWindow
 from smartcart_desktop.ui.style import apply_stylesheet
 
@@ -65,6 +66,8 @@ class KioskApp:
             raise
 
     async def _open(self, settings_overrides: dict[str, Any]) -> None:
+        # Before the backend's imports: PySide6 would have linecache keep all their source (26 MB).
+        self._stack.callback(keep_no_file_lines())
         collector = MainThreadGc()
         collector.start()
         self._stack.callback(collector.stop)  # registered first: runs after everything else

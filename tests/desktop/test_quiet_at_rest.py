@@ -4,6 +4,9 @@ the embedded backend's background passes do not wake every second to find nothin
 
 from __future__ import annotations
 
+import linecache
+import sys
+
 from backend import app_keys
 from smartcart_desktop.api.client import ApiClient
 from smartcart_desktop.app.health_monitor import HealthMonitor
@@ -63,3 +66,15 @@ class Metronome:
             await kiosk.waits.until(lambda: self._monitor.checks >= ticks)
         finally:
             await self._monitor.stop()
+
+
+async def test_the_source_pyside_reads_at_each_import_is_not_kept(start_kiosk: StartKiosk) -> None:
+    """shiboken6 reads the whole source of every module imported after PySide6; kept by
+    linecache, that was 26 MB of a kiosk's memory at rest."""
+    async with start_kiosk(WATCHFUL, tester=False):
+        sys.modules.pop("colorsys", None)  # a small module of the standard library, imported afresh
+        colorsys = __import__("colorsys")  # through shiboken's replacement of __import__
+        assert linecache.getlines(colorsys.__file__)  # a traceback still finds its lines
+        kept = [name for name, entry in linecache.cache.items() if len(entry) == 4 and entry[1] is not None]
+        assert kept == []
+    assert type(linecache.cache) is dict  # the plain cache is back once the app has stopped
