@@ -43,8 +43,6 @@ from smartcart_desktop.checkout.state import Stage
 
 SESSIONS, EXPLAIN, LOAD = int(sys.argv[1]), sys.argv[2] == "1", sys.argv[3]
 app = QApplication(sys.argv[:1])
-if os.environ.get("BENCH_SWITCH"):
-    sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
 
 
 class Meter(QObject):

@@ -4,7 +4,8 @@ every acknowledged create survived a SIGKILL of the server.
 
     .venv/bin/python bench/session_creates.py [--seconds 10] [--connections 64]
 
-Needs `wrk` (apt-get install wrk) and `node` (the seed service, bench/seed_service.js). Each
+Needs `wrk` (apt-get install wrk), `node` and the seed's Express (`npm ci --prefix bench`: the
+seed service, bench/seed_service.js, falls back to Node's bare http module without it). Each
 request creates the session of a new order; the orders are inserted beforehand so only
 session creates are measured. Bar from issue 16: durable creates/s >= the seed service's.
 """

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -35,6 +36,13 @@ if TYPE_CHECKING:
     from smartcart_desktop.app.startup import EmbeddedBackend
 
 log = logging.getLogger(__name__)
+
+# The GUI thread shares the interpreter lock with the embedded backend's writer and reader
+# threads and an export's: one that does not give it up holds it for the whole switch interval,
+# and with two waiting the GUI could wait several turns. bench/loop_stall.py measured up to
+# 18 ms at Python's 5 ms default (a dropped frame) and at most 11.4 ms at 2 ms; 1 ms went
+# further and made Pay → receipt worse (outliers of 250 ms, bench/pay_to_receipt.py).
+GUI_SWITCH_INTERVAL_S = 0.002
 
 _SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
@@ -68,6 +76,8 @@ class KioskApp:
     async def _open(self, settings_overrides: dict[str, Any]) -> None:
         # Before the backend's imports: PySide6 would have linecache keep all their source (26 MB).
         self._stack.callback(keep_no_file_lines())
+        self._stack.callback(sys.setswitchinterval, sys.getswitchinterval())
+        sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
         collector = MainThreadGc()
         collector.start()
         self._stack.callback(collector.stop)  # registered first: runs after everything else
