@@ -169,6 +169,11 @@ class KioskApp:
         self._shutting_down = True
         log.info("shutting down")
         await self._stack.aclose()
+        # A transport closed just now (the HTTP client's, the server's connections) lets go of
+        # its socket on a later turn of the loop. Given those turns, a loop that stops right
+        # after this leaves no socket to the garbage collector (an "unclosed transport").
+        for _ in range(3):
+            await asyncio.sleep(0)
 
     async def _close_window(self) -> None:
         window = self.window
