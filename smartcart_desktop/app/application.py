@@ -41,8 +41,8 @@ log = logging.getLogger(__name__)
 # threads and an export's: one that does not give it up holds it for the whole switch interval,
 # and with two waiting the GUI could wait several turns. bench/loop_stall.py measured up to
 # 18 ms at Python's 5 ms default (a dropped frame; a test run beside it) and at most 11.4 ms
-# at 2 ms; 1 ms went
-# further and made Pay → receipt worse (outliers of 250 ms, bench/pay_to_receipt.py).
+# at 2 ms; 1 ms went further and made Pay → receipt worse (outliers of 250 ms,
+# bench/pay_to_receipt.py).
 GUI_SWITCH_INTERVAL_S = 0.002
 
 _SIGNALS = (signal.SIGTERM, signal.SIGINT)
