@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from backend.clock import system_clock
+from backend.db.cli_database import database_url
 from backend.exports import ExportJob, ExportQuery
 from backend.exports.source import SourceError
 
@@ -60,12 +61,6 @@ def _fail(parser: argparse.ArgumentParser, message: str) -> int:
     return 2
 
 
-def _default_database_url() -> str:
-    from backend.settings import Settings
-
-    return Settings().resolved_database_url()
-
-
 def main(argv: Sequence[str]) -> int:
     parser = _parser()
     try:
@@ -91,7 +86,7 @@ def main(argv: Sequence[str]) -> int:
         return _fail(parser, f"--out: {out} is not a file in an existing directory")
 
     job = ExportJob(
-        args.database_url or _default_database_url(),
+        database_url(args.database_url),
         query.format,
         query.criteria(),
         generated_at_ms=system_clock(),

@@ -18,8 +18,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from backend.clock import iso, system_clock
-from backend.db import migrate
-from backend.db.database import make_engine
+from backend.db.cli_database import add_database_url, database_url, writing_engine
 from backend.errors import DomainError
 from backend.kiosks import repo, tokens
 
@@ -29,11 +28,7 @@ T = TypeVar("T")
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="Register, list and revoke kiosks.")
-    parser.add_argument(
-        "--database-url",
-        metavar="URL",
-        help="SQLAlchemy URL (default: SMARTCART_DATABASE_URL, else kiosk.db in the data directory)",
-    )
+    add_database_url(parser)
     commands = parser.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add", help="register a kiosk and print its token (once)")
     add.add_argument("name")
@@ -43,16 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _default_database_url() -> str:
-    from backend.settings import Settings
-
-    return Settings().resolved_database_url()
-
-
 def _in_transaction(url: str, job: Callable[[Connection], T]) -> T:
-    migrate.upgrade(url)
     # SQLite: the write lock up front, so two CLIs adding at once queue instead of failing.
-    engine = make_engine(url, pool_size=1, begin="BEGIN IMMEDIATE")
+    engine = writing_engine(url)
     try:
         with engine.connect() as conn, conn.begin():
             return job(conn)
@@ -62,7 +50,7 @@ def _in_transaction(url: str, job: Callable[[Connection], T]) -> T:
 
 def main(argv: Sequence[str]) -> int:
     args = _parser().parse_args(list(argv))
-    url = args.database_url or _default_database_url()
+    url = database_url(args.database_url)
     now = system_clock()
     try:
         if args.command == "add":

@@ -12,8 +12,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from backend.db import migrate
-from backend.db.database import make_engine
+from backend.db.cli_database import add_database_url, database_url, writing_engine
 from backend.sync.backfill import backfill
 
 PROG = "python -m backend sync"
@@ -21,11 +20,7 @@ PROG = "python -m backend sync"
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="Replication to the fleet server.")
-    parser.add_argument(
-        "--database-url",
-        metavar="URL",
-        help="SQLAlchemy URL (default: SMARTCART_DATABASE_URL, else kiosk.db in the data directory)",
-    )
+    add_database_url(parser)
     commands = parser.add_subparsers(dest="command", required=True)
     fill = commands.add_parser("backfill", help="queue every existing session for the fleet server")
     fill.add_argument("--chunk", type=_positive, default=500, help="sessions per transaction (default 500)")
@@ -39,20 +34,11 @@ def _positive(value: str) -> int:
     return number
 
 
-def _default_database_url() -> str:
-    from backend.settings import Settings
-
-    return Settings().resolved_database_url()
-
-
 def main(argv: Sequence[str]) -> int:
     args = _parser().parse_args(list(argv))
-    url = args.database_url or _default_database_url()
+    url = database_url(args.database_url)
     try:
-        migrate.upgrade(url)
-        # SQLite: the write lock up front, so a chunk waits for the running backend's writer
-        # instead of failing on the upgrade from a read.
-        engine = make_engine(url, pool_size=1, begin="BEGIN IMMEDIATE")
+        engine = writing_engine(url)
         try:
             done = backfill(engine, chunk=args.chunk)
         finally:
