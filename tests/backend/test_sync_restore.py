@@ -8,6 +8,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import create_engine
+
+from backend.db import migrate
+from backend.db.database import sync_url
+from backend.sync import outbox
 from tests.backend.api import ADMIN_TOKEN, Api, eventually
 from tests.backend.conftest import AppFactory
 from tests.backend.test_sync import _kiosk, _register, _server_url, _status, _synced
@@ -43,3 +48,20 @@ async def test_a_kiosk_restored_from_a_backup_keeps_its_new_changes_and_says_why
     assert status["refused"] and status["refusedCode"] == "kiosk_database_behind"  # "Sync refused" on its bar
     assert status["pending"] > 0  # the new session's change is still here, to be sent once sorted out
     assert (await admin.call("GET", f"/api/payments/session/{new}")).status == 404
+
+
+def test_the_highest_seq_handed_out_outlives_the_rows_acknowledged(database_url: str) -> None:
+    """What the restore check compares with: on either database the numbering never goes back,
+    even once every row was acknowledged and deleted."""
+    migrate.upgrade(database_url)
+    engine = create_engine(sync_url(database_url))
+    try:
+        with engine.connect() as conn, conn.begin():
+            assert outbox.high_water(conn) == 0
+            outbox.enqueue(conn, ["a" * 32, "b" * 32, "c" * 32])
+            top = max(seq for seq, _ in outbox.oldest(conn, 10))
+            outbox.acknowledge(conn, top)
+            assert outbox.pending(conn) == 0
+            assert outbox.high_water(conn) == top >= 3
+    finally:
+        engine.dispose()
