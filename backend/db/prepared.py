@@ -12,11 +12,12 @@ statement that needs more is run through SQLAlchemy as usual.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Select, Table
+from sqlalchemy import Boolean, Connection, Integer, Select, String, Table
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -91,6 +92,12 @@ class PreparedIn:
 
     The text is compiled once per dialect; each run spells the list out as the driver's
     placeholders (`?, ?, …` for SQLite, `%s, %s, …` for psycopg).
+
+    On SQLite the rows come back as one JSON array in one row: Python's sqlite3 lets go of the
+    interpreter lock at every row it steps to, and on the writer thread each hand-over means
+    waiting for the event loop to give the lock back. Forty rows stepped one by one cost a batch
+    of session creates 4 ms of such waits (bench/session_creates.py). Only columns whose values
+    JSON carries unchanged (integers, text, booleans stored as 0/1) are read this way.
     """
 
     def __init__(self, statement: Select[Any], parameter: str) -> None:
@@ -98,27 +105,44 @@ class PreparedIn:
         self._parameter = parameter
         self._token = f"__[POSTCOMPILE_{parameter}]"
         self._columns = tuple(str(c.key) for c in statement.selected_columns)
-        self._sql: dict[str, str | None] = {}
+        self._as_json = all(isinstance(c.type, _JSON_EXACT) for c in statement.selected_columns)
+        self._sql: dict[str, tuple[str, bool] | None] = {}  # dialect -> (text, rows as one JSON array)
 
-    def _sql_for(self, conn: Connection) -> str | None:
+    def _sql_for(self, conn: Connection) -> tuple[str, bool] | None:
         dialect = conn.dialect
         if dialect.name not in self._sql:
             sql = str(self._statement.compile(dialect=dialect))
-            usable = dialect.paramstyle in _MARK and sql.count(self._token) == 1
-            self._sql[dialect.name] = sql if usable else None
+            if dialect.paramstyle not in _MARK or sql.count(self._token) != 1:
+                self._sql[dialect.name] = None
+            elif dialect.name == "sqlite" and self._as_json:
+                names = ", ".join(dialect.identifier_preparer.quote(c) for c in self._columns)
+                self._sql[dialect.name] = (f"SELECT json_group_array(json_array({names})) FROM ({sql})", True)
+            else:
+                self._sql[dialect.name] = (sql, False)
         return self._sql[dialect.name]
 
     def all(self, conn: Connection, values: Sequence[Any]) -> list[dict[str, Any]]:
         if not values:
             return []
-        sql = self._sql_for(conn)
-        if sql is None:
+        compiled = self._sql_for(conn)
+        if compiled is None:
             rows = conn.execute(self._statement, {self._parameter: list(values)})
             return [dict(row._mapping) for row in rows]
+        sql, as_json = compiled
         marks = ", ".join([_MARK[conn.dialect.paramstyle]] * len(values))
         cursor = driver_cursor(conn)
         cursor.execute(sql.replace(self._token, marks), list(values))
-        return [dict(zip(self._columns, row, strict=True)) for row in cursor.fetchall()]
+        if as_json:
+            (array,) = cursor.fetchone()
+            found = json.loads(array)
+        else:
+            found = cursor.fetchall()
+        return [dict(zip(self._columns, row, strict=True)) for row in found]
+
+
+# Column types whose every value survives SQLite's json_array() and json.loads() as it was
+# (an Enum is a String; BigInteger an Integer). Not floats (printed to 15 digits), not blobs.
+_JSON_EXACT = (Integer, String, Boolean)
 
 
 class InsertMany:
