@@ -50,6 +50,7 @@ from backend.offline.sealing import Sealer, load_or_create_key
 from backend.payments.changes import SessionChanges
 from backend.payments.cleanup import Cleanup
 from backend.payments.engine import PaymentEngine
+from backend.payments.ids import RandomIds
 from backend.payments.reconciler import Reconciler
 from backend.payments.sessions import SessionService
 from backend.providers.selection import providers_from_settings
@@ -89,6 +90,7 @@ def create_app(settings: Settings, *, clock: TimeSource = system_clock) -> web.A
     )
     app[app_keys.SETTINGS] = settings
     app[app_keys.CLOCK] = app_clock
+    app[app_keys.REQUEST_IDS] = RandomIds()
     app[app_keys.CATALOG] = load_catalog()
     app[app_keys.METRICS] = Metrics(app_clock)
     app[app_keys.ADMIN_PIN] = AdminPin.from_settings(settings, clock=app_clock)

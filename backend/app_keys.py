@@ -18,6 +18,7 @@ from backend.offline.forwarder import Forwarder
 from backend.payments.changes import SessionChanges
 from backend.payments.cleanup import Cleanup
 from backend.payments.engine import PaymentEngine
+from backend.payments.ids import RandomIds
 from backend.payments.reconciler import Reconciler
 from backend.payments.sessions import SessionService
 from backend.providers.simulated_customer import SimulatedCustomer
@@ -56,3 +57,4 @@ REFUNDS = web.AppKey("refunds", RefundService)
 REFUND_RECOVERY = web.AppKey("refund_recovery", RefundRecovery)
 SHIFTS = web.AppKey("shifts", ShiftService)
 SYNC = web.AppKey("sync", SyncForwarder)
+REQUEST_IDS = web.AppKey("request_ids", RandomIds)

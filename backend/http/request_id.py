@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 import time
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from backend import logs
-from backend.app_keys import SETTINGS
+from backend.app_keys import REQUEST_IDS, SETTINGS
 from backend.http.forwarded import peer_is_trusted
 
 access_log = logging.getLogger("backend.access")
@@ -27,7 +26,9 @@ def _request_id(request: web.Request) -> str:
     given = request.headers.get(HEADER, "")
     if given and _ACCEPTABLE.fullmatch(given) and peer_is_trusted(request):
         return given
-    return secrets.token_hex(8)
+    # From the app's pool of random bytes: a system call per request would hand the interpreter
+    # lock to the database writer, and the loop would then wait to get it back.
+    return request.app[REQUEST_IDS].token_hex(8)
 
 
 @web.middleware
