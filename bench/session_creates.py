@@ -2,7 +2,7 @@
 in-memory service and a bare aiohttp JSON endpoint measured in the same run, and proof that
 every acknowledged create survived a SIGKILL of the server.
 
-    .venv/bin/python bench/session_creates.py [--seconds 10] [--connections 64]
+    .venv/bin/python bench/session_creates.py [--seconds 10] [--connections 64] [--rounds 3]
 
 Needs `wrk` (apt-get install wrk), `node` and the seed's Express (`npm ci --prefix bench`: the
 seed service, bench/seed_service.js, falls back to Node's bare http module without it). Each
@@ -19,6 +19,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -106,50 +107,57 @@ def count_sessions(db: Path) -> int:
         return conn.execute("SELECT count(*) FROM payment_sessions").fetchone()[0]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--orders", type=int, default=200_000)
-    args = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install wrk")
-
-    workdir = Path(tempfile.mkdtemp(prefix="smartcart-bench-"))
-    script = workdir / "create.lua"
-    script.write_text(WRK_SCRIPT)
-
-    seed_rate, seed_p99, seed_stack = None, None, ""
-    if shutil.which("node"):
-        port = free_port()
-        seed = subprocess.Popen(["node", str(ROOT / "bench" / "seed_service.js"), str(port)],
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        try:
-            assert seed.stdout is not None
-            seed_stack = seed.stdout.readline().strip()  # "express", or "node-http" without it
-            wait_port(port)
-            seed_rate, seed_p99, _ = run_wrk(port, args.seconds, args.connections, script)
-        finally:
-            seed.terminate()
-            seed.wait()
-
+def run_seed(args: argparse.Namespace, script: Path) -> tuple[float, str, str]:
     port = free_port()
-    bare = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_json_server.py"), str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seed = subprocess.Popen(
+        ["node", str(ROOT / "bench" / "seed_service.js"), str(port)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert seed.stdout is not None
+        stack = seed.stdout.readline().strip()  # "express", or "node-http" without it
+        wait_port(port)
+        rate, p99, _ = run_wrk(port, args.seconds, args.connections, script)
+    finally:
+        seed.terminate()
+        seed.wait()
+    return rate, p99, stack
+
+
+def run_bare(args: argparse.Namespace, script: Path) -> tuple[float, str]:
+    port = free_port()
+    bare = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "bare_json_server.py"), str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_port(port)
-        bare_rate, bare_p99, _ = run_wrk(port, args.seconds, args.connections, script)
+        rate, p99, _ = run_wrk(port, args.seconds, args.connections, script)
     finally:
         bare.terminate()
         bare.wait()
+    return rate, p99
 
+
+def run_durable(args: argparse.Namespace, script: Path, workdir: Path) -> tuple[float, str, int, int]:
+    """Creates/s of a real server on a fresh database; then SIGKILL, and count what is stored."""
+    workdir.mkdir()
     db = workdir / "kiosk.db"
     insert_orders(f"sqlite:///{db}", args.orders)
     port = free_port()
-    env = {**os.environ, "SMARTCART_DATA_DIR": str(workdir), "SMARTCART_KIOSK_TOKEN": TOKEN,
-           "SMARTCART_ADMIN_TOKEN": "bench-admin"}
-    server = subprocess.Popen([sys.executable, "-m", "backend", "--port", str(port)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "SMARTCART_DATA_DIR": str(workdir),
+        "SMARTCART_KIOSK_TOKEN": TOKEN,
+        "SMARTCART_ADMIN_TOKEN": "bench-admin",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "backend", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_port(port)
         rate, p99, out = run_wrk(port, args.seconds, args.connections, script)
@@ -160,21 +168,60 @@ def main() -> None:
     finally:
         if server.poll() is None:
             server.kill()
-    stored = count_sessions(db)
+    return rate, p99, acknowledged, count_sessions(db)
 
-    print(f"bare aiohttp JSON endpoint : {bare_rate:9.0f} req/s   p99 {bare_p99}")
-    if seed_rate is not None:
-        print(f"seed-era in-memory service : {seed_rate:9.0f} req/s   p99 {seed_p99}   ({seed_stack}, nothing durable)")
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--orders", type=int, default=200_000)
+    # Rounds of seed, durable and bare one after another: on a shared machine the speed of
+    # everything drifts by tens of percent within minutes, so each ratio compares neighbours.
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    workdir = Path(tempfile.mkdtemp(prefix="smartcart-bench-"))
+    script = workdir / "create.lua"
+    script.write_text(WRK_SCRIPT)
+    has_node = shutil.which("node") is not None
+    seed_stack = ""
+    seeds: list[float] = []
+    duras: list[float] = []
+    bares: list[float] = []
+    lost = 0
+    for n in range(1, args.rounds + 1):
+        line = f"round {n}: "
+        if has_node:
+            seed_rate, seed_p99, seed_stack = run_seed(args, script)
+            seeds.append(seed_rate)
+            line += f"seed {seed_rate:6.0f}/s (p99 {seed_p99})  "
+        rate, p99, acknowledged, stored = run_durable(args, script, workdir / f"round{n}")
+        duras.append(rate)
+        lost += max(0, acknowledged - stored)
+        line += f"durable {rate:6.0f}/s (p99 {p99}; acknowledged {acknowledged}, found after SIGKILL {stored})  "
+        bare_rate, bare_p99 = run_bare(args, script)
+        bares.append(bare_rate)
+        line += f"bare {bare_rate:6.0f}/s (p99 {bare_p99})"
+        if has_node:
+            line += f"  ratio {rate / seed_rate:.2f}"
+        print(line, flush=True)
+
+    print(f"bare aiohttp JSON endpoint : {statistics.median(bares):9.0f} req/s (median of {args.rounds})")
+    if has_node:
+        print(f"seed-era in-memory service : {statistics.median(seeds):9.0f} req/s ({seed_stack}, nothing durable)")
     else:
         print("seed-era in-memory service : not measured (node is not installed)")
-    print(f"durable session creates    : {rate:9.0f} req/s   p99 {p99}")
-    print(f"ratio to the bare endpoint : {rate / bare_rate:9.2f}")
-    if seed_rate is not None:
-        verdict = "meets" if rate >= seed_rate else "MISSES"
-        print(f"ratio to the seed service  : {rate / seed_rate:9.2f}   (bar >= 1.00, {verdict})")
-    print(f"acknowledged {acknowledged}, found after SIGKILL {stored} "
-          f"({'all survived' if stored >= acknowledged else 'LOST ' + str(acknowledged - stored)})")
-    print(f"synchronous=FULL, WAL; {args.connections} connections, {args.seconds} s, wrk -t1")
+    print(f"durable session creates    : {statistics.median(duras):9.0f} req/s")
+    print(f"ratio to the bare endpoint : {statistics.median(d / b for d, b in zip(duras, bares, strict=True)):9.2f}")
+    if has_node:
+        ratio = statistics.median(d / s for d, s in zip(duras, seeds, strict=True))
+        verdict = "meets" if ratio >= 1.0 else "MISSES"
+        print(f"ratio to the seed service  : {ratio:9.2f}   (median of the rounds' ratios; bar >= 1.00, {verdict})")
+    print("every acknowledged create survived SIGKILL" if lost == 0 else f"LOST {lost} acknowledged creates")
+    print(f"synchronous=FULL, WAL; {args.connections} connections, {args.seconds} s per run, wrk -t1")
     shutil.rmtree(workdir, ignore_errors=True)
 
 
