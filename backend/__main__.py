@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from backend import logs
+from backend import garbage_collection, logs
 from backend.app import create_app
 from backend.app_keys import ADMIN_PIN
 from backend.http import exposure, server
@@ -51,6 +51,7 @@ async def serve(settings: Settings) -> None:
     app = create_app(settings)
     runner = server.make_runner(app, settings)
     await runner.setup()
+    garbage_collection.settle_after_start()
     try:
         site = await server.start_site(runner, settings)
         stop = asyncio.Event()
