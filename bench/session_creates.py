@@ -88,7 +88,8 @@ def run_wrk(port: int, seconds: int, connections: int, script: Path) -> tuple[fl
         capture_output=True, text=True, check=True,
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)
+    # The latency distribution's line, not the thread stats' "+/- Stdev" column that ends in 99%.
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1)
     return rate, p99, out
 
 
