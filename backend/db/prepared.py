@@ -97,7 +97,8 @@ class PreparedIn:
     interpreter lock at every row it steps to, and on the writer thread each hand-over means
     waiting for the event loop to give the lock back. Forty rows stepped one by one cost a batch
     of session creates 4 ms of such waits (bench/session_creates.py). Only columns whose values
-    JSON carries unchanged (integers, text, booleans stored as 0/1) are read this way.
+    JSON carries unchanged (integers, text, booleans stored as 0/1) are read this way, and the
+    rows come in no particular order (every caller keys them by id).
     """
 
     def __init__(self, statement: Select[Any], parameter: str) -> None:
