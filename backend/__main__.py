@@ -51,7 +51,7 @@ async def serve(settings: Settings) -> None:
     app = create_app(settings)
     runner = server.make_runner(app, settings)
     await runner.setup()
-    garbage_collection.settle_after_start()
+    garbage_collection.settle_headless_server()
     try:
         site = await server.start_site(runner, settings)
         stop = asyncio.Event()

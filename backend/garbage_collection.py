@@ -1,10 +1,11 @@
-"""How the headless server's garbage collector runs: what costs a busy server least.
+"""How the garbage collector runs once a process has started: what costs a busy process least.
 
-At Python's defaults a server creating sessions spent about 9 % of its time collecting
-(bench/session_creates.py with gc.callbacks timing each pass): a young-generation pass every
-700 new objects, and full passes of up to 90 ms that walked every object start-up had made —
-the modules of SQLAlchemy, pydantic and aiohttp, compiled statements, the app — holding the
-interpreter lock all along, so the database writer's commits and every request waited.
+Start-up makes objects that live as long as the process: the modules of SQLAlchemy, pydantic
+and aiohttp (and PySide6 in the window), compiled statements, the app. A full collection walks
+them all, holding the interpreter lock: up to 90 ms in a busy headless server, during which the
+database writer's commits and every request waited (about 9 % of its time at Python's defaults,
+bench/session_creates.py with gc.callbacks timing each pass); 60 ms, four frames, in the window.
+Frozen out of the collector's view, they are no longer walked.
 """
 
 from __future__ import annotations
@@ -16,11 +17,17 @@ import gc
 YOUNG_GENERATION_THRESHOLD = 10_000
 
 
-def settle_after_start() -> None:
-    """Once the app has started: collect what start-up left over, then freeze the rest, which
-    lives as long as the process, out of every later pass; and collect the young generation
-    less often. Only the headless server: the kiosk window keeps Python's defaults."""
-    gc.collect()
+def freeze_startup() -> None:
+    """Call once start-up is done. The young generations are collected first (cheap) so that
+    start-up's short-lived garbage is not kept for good."""
+    gc.collect(1)
     gc.freeze()
+
+
+def settle_headless_server() -> None:
+    """The headless server, once its app has started: start-up frozen, and the young generation
+    collected less often. The window collects on its GUI thread instead, at Python's thresholds
+    (smartcart_desktop/app/main_thread_gc.py)."""
+    freeze_startup()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(YOUNG_GENERATION_THRESHOLD, middle, old)

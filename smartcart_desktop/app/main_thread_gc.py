@@ -10,7 +10,8 @@ QTimer on the GUI thread instead.
 On the GUI thread a collection holds the window: a full one over everything start-up made
 (modules, classes, the backend's tables and models: about 110,000 objects) takes 60 ms, four
 frames. Those objects live as long as the app, so once it has started they are frozen out of
-the collector's view (gc.freeze) and a full collection then walks only what came after.
+the collector's view (backend/garbage_collection.py, the same rule as the headless server's)
+and a full collection then walks only what came after.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from __future__ import annotations
 import gc
 
 from PySide6.QtCore import QObject, QTimer
+
+from backend import garbage_collection
 
 
 class MainThreadGc(QObject):
@@ -36,10 +39,8 @@ class MainThreadGc(QObject):
         self._timer.start()
 
     def freeze_startup(self) -> None:
-        """Call once start-up is done. The young generations are collected first (cheap) so
-        that start-up's short-lived garbage is not kept for good."""
-        gc.collect(1)
-        gc.freeze()
+        """Call once start-up is done."""
+        garbage_collection.freeze_startup()
 
     def stop(self) -> None:
         self._timer.stop()
