@@ -26,6 +26,10 @@ from pathlib import Path
 import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.kiosk_calls import KioskCalls  # noqa: E402
+
 TICKS = os.sysconf("SC_CLK_TCK")
 
 DRIVER = r"""
@@ -50,26 +54,18 @@ async def main():
 qasync.run(main())
 """
 
-CARD = {"number": "4242424242424242", "holder": "Bench", "expiry": "12/39", "cvv": "123"}
 
 
 async def pay(count: int, base: str, token: str) -> None:
     """`count` card payments through the kiosk's own backend API, 20 at a time, sent from this
     process: the load's client is not the app, and its memory must not count as the app's."""
-    headers = {"Authorization": f"Bearer {token}"}
-    async with aiohttp.ClientSession(headers=headers) as http:
-
-        async def call(method: str, path: str, body: object = None) -> dict:
-            async with http.request(method, base + path, json=body) as reply:
-                answer: dict = await reply.json()
-                return answer
+    async with aiohttp.ClientSession() as http:
+        kiosk = KioskCalls(http, base, token)
 
         async def one() -> None:
-            order = await call("POST", "/api/orders", {"items": [{"productId": "masala-chai", "quantity": 1}]})
-            session = await call("POST", "/api/payments/session/create", {"orderId": order["orderId"]})
-            sid = session["sessionId"]
-            await call("POST", f"/api/payments/session/{sid}/pay", {"method": "card", "card": CARD})
-            while (await call("GET", f"/api/payments/session/{sid}"))["status"] != "COMPLETED":
+            sid = await kiosk.open_session()
+            await kiosk.pay_by_card(sid)
+            while (await kiosk.session(sid))["status"] != "COMPLETED":
                 await asyncio.sleep(0.01)
 
         queue = iter(range(count))

@@ -25,7 +25,6 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -36,10 +35,10 @@ sys.path.insert(0, str(ROOT))
 from backend.app import create_app  # noqa: E402
 from backend.payments.changes import SessionChanges  # noqa: E402
 from backend.settings import Settings  # noqa: E402
+from bench.kiosk_calls import KioskCalls  # noqa: E402
 
 TOKEN = "bench-token"
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
-CARD = {"number": "4242424242424242", "holder": "Bench", "expiry": "12/39", "cvv": "123"}
 BAR_P99_MS = 50.0
 
 
@@ -49,13 +48,8 @@ def percentile(values: list[float], p: float) -> float:
 
 
 async def payment(http: aiohttp.ClientSession, base: str, commits: dict[str, list[float]]) -> list[float]:
-    async def call(method: str, path: str, body: object = None) -> Any:
-        async with http.request(method, base + path, json=body, headers=HEADERS) as reply:
-            assert reply.status < 300, await reply.text()
-            return await reply.json()
-
-    order = await call("POST", "/api/orders", {"items": [{"productId": "masala-chai", "quantity": 1}]})
-    sid = (await call("POST", "/api/payments/session/create", {"orderId": order["orderId"]}))["sessionId"]
+    kiosk = KioskCalls(http, base, TOKEN)
+    sid = await kiosk.open_session()
     received: list[float] = []
     async with http.get(f"{base}/api/payments/session/{sid}/stream", headers=HEADERS) as stream:
         first = True
@@ -66,7 +60,7 @@ async def payment(http: aiohttp.ClientSession, base: str, commits: dict[str, lis
             status = json.loads(line[5:])["status"]
             if first:  # the session as it is: sent at once, not a change
                 first = False
-                await call("POST", f"/api/payments/session/{sid}/pay", {"method": "card", "card": CARD})
+                await kiosk.pay_by_card(sid)
                 continue
             received.append(at)
             if status == "COMPLETED":

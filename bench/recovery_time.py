@@ -26,28 +26,21 @@ sys.path.insert(0, str(ROOT))
 
 from backend.app import create_app  # noqa: E402
 from backend.settings import Settings  # noqa: E402
+from bench.kiosk_calls import KioskCalls  # noqa: E402
 
 TOKEN = "bench-token"
-CARD = {"number": "4242424242424242", "holder": "Bench", "expiry": "12/39", "cvv": "123"}
 
 
 async def trial(http: aiohttp.ClientSession, base: str) -> tuple[float, int]:
-    headers = {"Authorization": f"Bearer {TOKEN}"}
-
-    async def call(method: str, path: str, body: object = None) -> dict:
-        async with http.request(method, base + path, json=body, headers=headers) as reply:
-            return await reply.json()
-
-    await call("PUT", "/api/dev/faults", {"mode": "offline"})
-    order = await call("POST", "/api/orders", {"items": [{"productId": "masala-chai", "quantity": 1}]})
-    session = await call("POST", "/api/payments/session/create", {"orderId": order["orderId"]})
-    sid = session["sessionId"]
-    await call("POST", f"/api/payments/session/{sid}/pay", {"method": "card", "card": CARD})
-    while (await call("GET", f"/api/payments/session/{sid}"))["status"] != "INTERRUPTED":
+    kiosk = KioskCalls(http, base, TOKEN)
+    await kiosk.call("PUT", "/api/dev/faults", {"mode": "offline"})
+    sid = await kiosk.open_session()
+    await kiosk.pay_by_card(sid)
+    while (await kiosk.session(sid))["status"] != "INTERRUPTED":
         await asyncio.sleep(0.005)
     cleared = time.perf_counter()
-    await call("PUT", "/api/dev/faults", {"mode": "none"})
-    while (state := await call("GET", f"/api/payments/session/{sid}"))["status"] != "COMPLETED":
+    await kiosk.call("PUT", "/api/dev/faults", {"mode": "none"})
+    while (state := await kiosk.session(sid))["status"] != "COMPLETED":
         assert state["status"] in ("INTERRUPTED", "PROCESSING"), state
         await asyncio.sleep(0.005)
     return time.perf_counter() - cleared, state["attempts"]
