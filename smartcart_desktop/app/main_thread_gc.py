@@ -20,8 +20,6 @@ import gc
 
 from PySide6.QtCore import QObject, QTimer
 
-from backend import garbage_collection
-
 
 class MainThreadGc(QObject):
     INTERVAL_MS = 500
@@ -40,6 +38,10 @@ class MainThreadGc(QObject):
 
     def freeze_startup(self) -> None:
         """Call once start-up is done."""
+        # Here, not at the top: the window is drawn before anything of the backend is imported
+        # (tests/desktop/test_fast_start.py), and by now the backend has started.
+        from backend import garbage_collection
+
         garbage_collection.freeze_startup()
 
     def stop(self) -> None:
