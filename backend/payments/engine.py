@@ -17,10 +17,11 @@ The rules that keep a customer from being charged twice or charged for nothing:
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection
@@ -103,6 +104,10 @@ class PaymentEngine:
         self._abort: dict[str, asyncio.Event] = {}
         # Card number and CVV live here, in memory, for the life of the session only.
         self._details: dict[str, PaymentSource] = {}
+        # Sessions a pay or resume request is moving to PROCESSING, whose details it hands over
+        # once the move has committed; and those whose driver stood aside meanwhile.
+        self._handing_over: collections.Counter[str] = collections.Counter()
+        self._stood_aside: set[str] = set()
         # When each automatic retry is due, on the monotonic clock: no wall-clock jump moves it.
         self._retry_at: dict[str, int] = {}
         self._closing = False
@@ -115,6 +120,22 @@ class PaymentEngine:
 
     def hold_details(self, session_id: str, source: PaymentSource) -> None:
         self._details[session_id] = source
+
+    @contextlib.contextmanager
+    def handing_over(self, session_id: str) -> Iterator[None]:
+        """Around a request's move to PROCESSING and its `hold_details`: the move commits
+        before the request runs again, and a driver the reconciler starts in between would
+        otherwise find an attempt with no details and take it for one of an earlier life."""
+        self._handing_over[session_id] += 1
+        try:
+            yield
+        finally:
+            self._handing_over[session_id] -= 1
+            if not self._handing_over[session_id]:
+                del self._handing_over[session_id]
+                if session_id in self._stood_aside:
+                    self._stood_aside.discard(session_id)
+                    self.kick(session_id)
 
     def holds_details(self, session_id: str) -> bool:
         return session_id in self._details
@@ -245,6 +266,9 @@ class PaymentEngine:
             if self._waiting is not None and session.method in WAITING:
                 await self._waiting.attempt(session)
                 return True
+            if session.id in self._handing_over and not self.holds_details(session.id):
+                self._stood_aside.add(session.id)  # the request kicks once it has handed them over
+                return False
             await self._attempt(session)
             return True
         if session.status is Status.INTERRUPTED:

@@ -174,8 +174,9 @@ class SessionService:
             values = {**_payment_fields(details), "owner": self._engine.owner}
             return _first_attempt(conn, session_id, now_ms=now, steady_ms=steady, reason="attempt 1", values=values)
 
-        session = await self._db.write(start)
-        self._engine.hold_details(session_id, details)
+        with self._engine.handing_over(session_id):
+            session = await self._db.write(start)
+            self._engine.hold_details(session_id, details)
         self._engine.kick(session_id)
         return session
 
@@ -256,22 +257,23 @@ class SessionService:
         values: dict[str, object] = {"attempts": attempt, "owner": self._engine.owner}
         if details is not None:
             values.update(_payment_fields(details))
-        session = await self._db.write(
-            lambda conn: moves.move(
-                conn,
-                session_id,
-                to=Status.PROCESSING,
-                from_={Status.INTERRUPTED},
-                now_ms=now,
-                kind="resumed",
-                reason=f"attempt {attempt}/{session.max_attempts}",
-                values=values,
-                # Counted from the row read above: refused if anything moved it since.
-                objection=unchanged_since(based_on, resume_objection(steady)),
+        with self._engine.handing_over(session_id):
+            session = await self._db.write(
+                lambda conn: moves.move(
+                    conn,
+                    session_id,
+                    to=Status.PROCESSING,
+                    from_={Status.INTERRUPTED},
+                    now_ms=now,
+                    kind="resumed",
+                    reason=f"attempt {attempt}/{session.max_attempts}",
+                    values=values,
+                    # Counted from the row read above: refused if anything moved it since.
+                    objection=unchanged_since(based_on, resume_objection(steady)),
+                )
             )
-        )
-        if details is not None:
-            self._engine.hold_details(session_id, details)
+            if details is not None:
+                self._engine.hold_details(session_id, details)
         self._engine.kick(session_id)
         return session, f"Resuming payment attempt {attempt}/{session.max_attempts}"
 

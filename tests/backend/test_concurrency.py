@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from tests.backend.api import CASH
+import pytest
+
+from backend import app_keys
+from backend.payments.records import SessionRecord
+from smartcart_contract.states import Status
+from tests.backend.api import CASH, eventually
 
 
 async def test_fifty_concurrent_creates_for_one_order_return_one_session(api):
@@ -50,3 +56,34 @@ async def test_concurrent_pays_on_one_session_start_one_attempt(api):
     assert sorted(r.status for r in replies) == [202] + [409] * 9
     session = await api.wait_for(session_id, "COMPLETED")
     assert session["attempts"] == 1
+
+
+async def test_a_reconciler_pass_between_the_pay_commit_and_its_card_details_does_not_interrupt_it(
+    app_and_api, monkeypatch: pytest.MonkeyPatch
+):
+    """The pay's move to PROCESSING commits before the request runs again to hand over the card
+    details. A reconciler pass in between drives the attempt; it must wait for them, not take
+    the attempt for one of an earlier life and interrupt it (CRASH_RECOVERED)."""
+    app, api = app_and_api
+    db, engine, reconciler = app[app_keys.DATABASE], app[app_keys.ENGINE], app[app_keys.RECONCILER]
+    write, raced = db.write, []
+
+    async def reconcile_after_the_first_attempt_commits(fn: Any) -> Any:
+        result = await write(fn)
+        if not raced and isinstance(result, SessionRecord) and result.status is Status.PROCESSING:
+            raced.append(result.id)
+            await reconciler.reconcile_once()
+
+            async def driving() -> bool:
+                return engine.is_driving(result.id)
+
+            await eventually(driving, lambda busy: not busy, what="the reconciler's driver to stop")
+        return result
+
+    monkeypatch.setattr(db, "write", reconcile_after_the_first_attempt_commits)
+    session_id = await api.session()
+    assert (await api.pay(session_id)).status == 202
+
+    session = await api.wait_for(session_id, "COMPLETED")
+    assert raced == [session_id]
+    assert session["interruptions"] == 0, session["events"]
