@@ -25,7 +25,7 @@ from backend.gateway_sim import GatewaySimConfig, start_gateway_sim
 from backend.http.admin_pin import AdminPin
 from backend.http.forwarded import forwarded_middleware
 from backend.http.middleware import error_middleware
-from backend.http.request_id import echo_request_id, request_id_middleware
+from backend.http.request_id import request_id_middleware
 from backend.http.routes import (
     admin,
     exports,
@@ -83,9 +83,14 @@ def create_app(settings: Settings, *, clock: TimeSource = system_clock) -> web.A
     """`clock`: wall time (epoch ms), and `clock.monotonic()` if it has one (backend/clock.py)."""
     app_clock = Clock(clock, settings.data_dir / STATE_FILE)
     app = web.Application(
-        # The client a trusted proxy forwarded, then the request's id for every line logged
-        # about it, then errors as JSON (which the id middleware still tags).
-        middlewares=[forwarded_middleware, request_id_middleware, error_middleware],
+        # The client a trusted proxy forwarded (with no proxy trusted there is nothing to take
+        # from anyone, so no layer for it), then the request's id for every line logged about
+        # it, then errors as JSON (which the id middleware still tags).
+        middlewares=[
+            *([forwarded_middleware] if settings.trusted_proxies else []),
+            request_id_middleware,
+            error_middleware,
+        ],
         client_max_size=settings.max_body_bytes,
     )
     app[app_keys.SETTINGS] = settings
@@ -96,7 +101,6 @@ def create_app(settings: Settings, *, clock: TimeSource = system_clock) -> web.A
     app[app_keys.ADMIN_PIN] = AdminPin.from_settings(settings, clock=app_clock)
     app.cleanup_ctx.extend([_database, _changes, _instance, _gateway, _services, _background_tasks])
     app.cleanup_ctx.append(_observability)
-    app.on_response_prepare.append(echo_request_id)
     # Streams end before the server waits for its handlers to finish (cleanup comes after).
     app.on_shutdown.append(_end_streams)
     for module in (health, orders, sessions, receipts, admin, exports, offline, metrics, refunds, shifts, sync):

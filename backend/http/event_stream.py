@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from backend.http import request_id
+
 _HEADERS = {
     "Content-Type": "text/event-stream",
     "Cache-Control": "no-cache",
@@ -20,7 +22,7 @@ _HEADERS = {
 class EventStream:
     def __init__(self, request: web.Request) -> None:
         self._request = request
-        self.response = web.StreamResponse(headers=_HEADERS)
+        self.response = request_id.tag(web.StreamResponse(headers=_HEADERS))
 
     async def open(self) -> None:
         await self.response.prepare(self._request)

@@ -74,9 +74,11 @@ def _log_access(request: web.Request, status: int, seconds: float) -> None:
     )
 
 
-async def echo_request_id(request: web.Request, response: web.StreamResponse) -> None:
-    """on_response_prepare: a stream is sent from inside its handler, before the middleware
-    sees its response; the id is still the serving task's."""
+def tag(response: web.StreamResponse) -> web.StreamResponse:
+    """For a response its handler sends itself (a stream, an export): it is on the wire before
+    the middleware sees it. The id is still the serving task's. (An on_response_prepare signal
+    would do this for every reply, at a coroutine per request for the few that need it.)"""
     rid = logs.request_id.get()
-    if rid is not None and HEADER not in response.headers:
+    if rid is not None:
         response.headers[HEADER] = rid
+    return response

@@ -16,12 +16,14 @@ _CHUNK = 4096
 class RandomIds:
     def __init__(self) -> None:
         self._pool = b""
+        self._used = 0  # bytes of the pool handed out (a slice of the rest would copy it)
 
     def token_hex(self, nbytes: int) -> str:
-        if len(self._pool) < nbytes:
-            self._pool = os.urandom(max(_CHUNK, nbytes))
-        token, self._pool = self._pool[:nbytes], self._pool[nbytes:]
-        return token.hex()
+        start = self._used
+        if len(self._pool) - start < nbytes:
+            self._pool, start = os.urandom(max(_CHUNK, nbytes)), 0
+        self._used = start + nbytes
+        return self._pool[start : self._used].hex()
 
     def time_ordered(self, now_ms: int, nbytes: int) -> str:
         """The time in milliseconds as 12 hex digits, then `nbytes` random bytes: as unique as

@@ -12,7 +12,7 @@ import pytest
 
 from backend import logs
 from backend.settings import Settings
-from tests.backend.api import Api
+from tests.backend.api import ADMIN_TOKEN, Api
 
 pytestmark = pytest.mark.sqlite_only(reason="checks made before any database work; one database is enough")
 
@@ -111,6 +111,19 @@ async def test_every_reply_carries_a_request_id(api: Api):
             assert re.fullmatch(r"[0-9a-f]{16}", reply.headers["X-Request-ID"]), path
             ids.add(reply.headers["X-Request-ID"])
     assert len(ids) == 3
+
+
+async def test_replies_their_handlers_send_themselves_carry_a_request_id_too(api: Api):
+    """A stream and an export are on the wire before the middleware sees their response."""
+    session_id = await api.session()
+    replies = [
+        (f"/api/payments/session/{session_id}/stream", api.token),
+        ("/api/payments/sessions/export?format=csv", ADMIN_TOKEN),
+    ]
+    for path, token in replies:
+        async with api.http.get(api.base + path, headers={"Authorization": f"Bearer {token}"}) as reply:
+            assert reply.status == 200, path
+            assert re.fullmatch(r"[0-9a-f]{16}", reply.headers.get("X-Request-ID", "")), path
 
 
 async def test_a_request_id_is_taken_only_from_a_trusted_proxy(start_app):

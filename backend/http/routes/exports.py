@@ -8,6 +8,7 @@ from aiohttp import web
 
 from backend.app_keys import CLOCK, DATABASE
 from backend.exports import ExportJob, ExportQuery, ThreadedStream
+from backend.http import request_id
 from backend.http.access import Role
 from backend.http.endpoint import endpoint
 
@@ -38,12 +39,14 @@ async def export_sessions(request: web.Request, query: ExportQuery) -> web.Strea
         # Nothing is sent before the first chunk: a failure to read the database still gets
         # a proper JSON error from the error middleware.
         chunk = await stream.next()
-        response = web.StreamResponse(
-            headers={
-                "Content-Disposition": f'attachment; filename="{job.file_name}"',
-                "Cache-Control": "no-store",
-                "X-Content-Type-Options": "nosniff",
-            }
+        response = request_id.tag(
+            web.StreamResponse(
+                headers={
+                    "Content-Disposition": f'attachment; filename="{job.file_name}"',
+                    "Cache-Control": "no-store",
+                    "X-Content-Type-Options": "nosniff",
+                }
+            )
         )
         response.content_type = job.info.content_type
         if job.info.charset:
