@@ -10,7 +10,7 @@ import pytest
 from backend import app_keys
 from backend.payments.records import SessionRecord
 from smartcart_contract.states import Status
-from tests.backend.api import CASH, eventually
+from tests.backend.api import CASH, GOOD_CARD, eventually
 
 
 async def test_fifty_concurrent_creates_for_one_order_return_one_session(api):
@@ -58,17 +58,14 @@ async def test_concurrent_pays_on_one_session_start_one_attempt(api):
     assert session["attempts"] == 1
 
 
-async def test_a_reconciler_pass_between_the_pay_commit_and_its_card_details_does_not_interrupt_it(
-    app_and_api, monkeypatch: pytest.MonkeyPatch
-):
-    """The pay's move to PROCESSING commits before the request runs again to hand over the card
-    details. A reconciler pass in between drives the attempt; it must wait for them, not take
-    the attempt for one of an earlier life and interrupt it (CRASH_RECOVERED)."""
-    app, api = app_and_api
+def reconcile_right_after_the_next_attempt_commits(app: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The next write that moves a session to PROCESSING returns to its request only after a
+    reconciler pass has driven that session: the request's hand-over of the card details comes
+    after the move commits. Returns the ids of the sessions raced (one, once it happened)."""
     db, engine, reconciler = app[app_keys.DATABASE], app[app_keys.ENGINE], app[app_keys.RECONCILER]
     write, raced = db.write, []
 
-    async def reconcile_after_the_first_attempt_commits(fn: Any) -> Any:
+    async def reconcile_after_the_attempt_commits(fn: Any) -> Any:
         result = await write(fn)
         if not raced and isinstance(result, SessionRecord) and result.status is Status.PROCESSING:
             raced.append(result.id)
@@ -80,10 +77,41 @@ async def test_a_reconciler_pass_between_the_pay_commit_and_its_card_details_doe
             await eventually(driving, lambda busy: not busy, what="the reconciler's driver to stop")
         return result
 
-    monkeypatch.setattr(db, "write", reconcile_after_the_first_attempt_commits)
+    monkeypatch.setattr(db, "write", reconcile_after_the_attempt_commits)
+    return raced
+
+
+async def test_a_reconciler_pass_between_the_pay_commit_and_its_card_details_does_not_interrupt_it(
+    app_and_api, monkeypatch: pytest.MonkeyPatch
+):
+    """A driver that found the attempt without details would take it for one of an earlier
+    life and interrupt it (CRASH_RECOVERED); it must wait for the request's hand-over."""
+    app, api = app_and_api
     session_id = await api.session()
+    raced = reconcile_right_after_the_next_attempt_commits(app, monkeypatch)
     assert (await api.pay(session_id)).status == 202
 
     session = await api.wait_for(session_id, "COMPLETED")
     assert raced == [session_id]
     assert session["interruptions"] == 0, session["events"]
+
+
+async def test_a_reconciler_pass_between_a_resume_commit_and_its_card_details_does_not_interrupt_it(
+    start_app, monkeypatch: pytest.MonkeyPatch
+):
+    api, _, client = await start_app(gateway_timeout_s=0.3)
+    await api.faults("timeout")
+    session_id = await api.session()
+    await api.pay(session_id)
+    await api.wait_for(session_id, "INTERRUPTED")
+    await client.close()  # the card number is gone with the process: the resume brings it again
+
+    api, app, _ = await start_app(gateway_timeout_s=0.3)
+    await api.wait_until(session_id, lambda s: not s["outcomeUnknown"])
+    raced = reconcile_right_after_the_next_attempt_commits(app, monkeypatch)
+    resumed = await api.action(session_id, "resume", {"method": "card", "card": GOOD_CARD})
+    assert resumed.status == 202
+
+    session = await api.wait_for(session_id, "COMPLETED")
+    assert raced == [session_id]
+    assert session["interruptions"] == 1, session["events"]  # the timeout's, and no other
