@@ -60,6 +60,11 @@ class ChargeDesk:
     async def ledger(self) -> list[ChargeRecord]:
         return await self._ledger.all()
 
+    def in_flight(self) -> list[str]:
+        """The keys of the charges and voids received and not yet answered: what a test waits
+        for before it kills the client that sent one (its outcome is then decided here)."""
+        return sorted(self._busy)
+
     async def void(self, target: str) -> ChargeRecord:
         """Void by charge id or by idempotency key; a key with no charge yet is tombstoned."""
         looks_like_id = CHARGE_ID.fullmatch(target) is not None

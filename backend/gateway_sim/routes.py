@@ -26,6 +26,7 @@ def add_routes(app: web.Application) -> None:
             web.get("/v1/health", health),
             web.get("/v1/_sim/config", get_sim_config),
             web.put("/v1/_sim/config", put_sim_config),
+            web.get("/v1/_sim/in_flight", in_flight),
         ]
     )
     # Payments the customer makes away from the kiosk's screen (issue 13).
@@ -74,6 +75,10 @@ async def void_charge(request: web.Request) -> web.Response:
 
 async def health(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
+
+
+async def in_flight(request: web.Request) -> web.Response:
+    return web.json_response({"keys": request.app[DESK].in_flight()})
 
 
 async def get_sim_config(request: web.Request) -> web.Response:

@@ -199,6 +199,17 @@ async def test_a_change_committed_by_another_process_reaches_the_stream(tmp_path
             assert completed["status"] == "COMPLETED"
 
 
+async def charge_in_flight(http: aiohttp.ClientSession, gateway_url: str) -> None:
+    """Wait until the simulator is processing a charge."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        async with http.get(f"{gateway_url}/v1/_sim/in_flight") as reply:
+            if (await reply.json())["keys"]:
+                return
+        await asyncio.sleep(0.01)
+    raise AssertionError("no charge reached the gateway")
+
+
 async def charged_at_gateway(http: aiohttp.ClientSession, gateway_url: str) -> None:
     """Wait until the simulator's ledger holds a succeeded charge."""
     deadline = time.monotonic() + 10
@@ -230,6 +241,9 @@ async def test_a_client_that_reconnects_after_a_restart_gets_the_final_state(tmp
             await api.wait_for(session_id, "PROCESSING")
             while not first.events or first.events[-1].session["status"] != "PROCESSING":
                 await asyncio.sleep(0.01)
+            # The attempt commits PROCESSING before its charge leaves: killed in between, no
+            # charge would ever reach the gateway.
+            await charge_in_flight(http, gateway.url)
             server.kill()  # mid-attempt: the charge goes through at the gateway, nobody hears it
             await asyncio.wait_for(following, 5)
             last_id = first.events[-1].id
