@@ -79,6 +79,7 @@ def make_engine(
     busy_timeout_s: float = 10.0,
     wal_limit_bytes: int = 64 * 1024 * 1024,
     wal_autocheckpoint_pages: int = 1000,
+    synchronous: str = "FULL",
 ) -> Engine:
     """An engine with the SQLite settings payments need: WAL, synchronous=FULL, FKs, busy timeout,
     secure delete, a bounded WAL, and a database file only its owner can read.
@@ -108,7 +109,7 @@ def make_engine(
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         _switch_to_wal(cursor, busy_timeout_s)
-        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
         # Deleted and overwritten content is zeroed in the page, so a page written after a
@@ -307,13 +308,15 @@ class Database:
         scrub_wait_s: float = 0.2,
         on_batch: Callable[[int, float], None] | None = None,
         context: Mapping[str, object] | None = None,
+        synchronous: str = "FULL",
     ) -> None:
         """`busy_timeout_s`: how long SQLite waits for another process's write lock before a
         try fails; `transient_tries` and `transient_backoff_s`: how often, and how soon, a
         batch that met a deadlock or such a lock runs again (the back-off doubles);
         `wal_limit_bytes`, `wal_autocheckpoint_pages`: see make_engine; `scrub_wait_s`: how
         long scrub() waits for readers before it gives up for now; `context`: what every write job
-        finds in its connection's `info` (the shop's invoice series, backend/db/invoices.py)."""
+        finds in its connection's `info` (the shop's invoice series, backend/db/invoices.py);
+        `synchronous`: SQLite's, FULL (a commit survives a power cut) unless said otherwise."""
         self.url = url
         self._context = dict(context or {})
         self._on_batch = on_batch  # (jobs, seconds to commit), on the writer thread: for /metrics
@@ -333,6 +336,7 @@ class Database:
             busy_timeout_s=busy_timeout_s,
             wal_limit_bytes=wal_limit_bytes,
             wal_autocheckpoint_pages=wal_autocheckpoint_pages,
+            synchronous=synchronous,
         )
         self._read_engine = make_engine(
             url,

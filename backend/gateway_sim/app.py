@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 
@@ -33,7 +34,10 @@ def create_gateway_app(config: GatewaySimConfig) -> web.Application:
 def _ledger_context(database_url: str) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ledger_context(app: web.Application) -> AsyncIterator[None]:
         # Opening (mkdir), schema creation and closing (thread join) all stay off the loop.
-        db = await asyncio.to_thread(Database, database_url)
+        # The simulator stands in for a provider's servers: its ledger must survive its own
+        # SIGKILL (the WAL does, synchronous=NORMAL), not a power cut. With FULL, an fsync the
+        # disk stalls can hold a charge past the tests' one-second gateway timeout.
+        db = await asyncio.to_thread(functools.partial(Database, database_url, synchronous="NORMAL"))
         try:
             await db.write(create_schema)
             app[DESK] = ChargeDesk(Ledger(db), app[CONTROLS])
