@@ -118,24 +118,29 @@ class PaymentEngine:
 
     # ---- used by request handlers ---------------------------------------------------------
 
-    def hold_details(self, session_id: str, source: PaymentSource) -> None:
-        self._details[session_id] = source
-
     @contextlib.contextmanager
-    def handing_over(self, session_id: str) -> Iterator[None]:
-        """Around a request's move to PROCESSING and its `hold_details`: the move commits
-        before the request runs again, and a driver the reconciler starts in between would
-        otherwise find an attempt with no details and take it for one of an earlier life."""
+    def handing_over(self, session_id: str, details: PaymentSource | None) -> Iterator[None]:
+        """Around a request's move to PROCESSING. Once the move has committed, `details` (None:
+        those already held) are kept for the attempt and a driver is kicked. The move commits
+        before the request runs again: a driver the reconciler starts in between would find an
+        attempt with no details and take it for one of an earlier life, so it stands aside until
+        this ends (and is kicked again even if the move was refused)."""
         self._handing_over[session_id] += 1
+        moved = False
         try:
             yield
+            moved = True
+            if details is not None:
+                self._details[session_id] = details
         finally:
             self._handing_over[session_id] -= 1
             if not self._handing_over[session_id]:
                 del self._handing_over[session_id]
-                if session_id in self._stood_aside:
-                    self._stood_aside.discard(session_id)
-                    self.kick(session_id)
+            stood_aside = session_id in self._stood_aside and session_id not in self._handing_over
+            if stood_aside:
+                self._stood_aside.discard(session_id)
+            if moved or stood_aside:
+                self.kick(session_id)
 
     def holds_details(self, session_id: str) -> bool:
         return session_id in self._details

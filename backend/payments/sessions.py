@@ -174,10 +174,8 @@ class SessionService:
             values = {**_payment_fields(details), "owner": self._engine.owner}
             return _first_attempt(conn, session_id, now_ms=now, steady_ms=steady, reason="attempt 1", values=values)
 
-        with self._engine.handing_over(session_id):
+        with self._engine.handing_over(session_id, details):
             session = await self._db.write(start)
-            self._engine.hold_details(session_id, details)
-        self._engine.kick(session_id)
         return session
 
     async def pay_waiting(self, session_id: str, method: PaymentMethod, *, kiosk: str | None = None) -> SessionRecord:
@@ -257,7 +255,7 @@ class SessionService:
         values: dict[str, object] = {"attempts": attempt, "owner": self._engine.owner}
         if details is not None:
             values.update(_payment_fields(details))
-        with self._engine.handing_over(session_id):
+        with self._engine.handing_over(session_id, details):
             session = await self._db.write(
                 lambda conn: moves.move(
                     conn,
@@ -272,9 +270,6 @@ class SessionService:
                     objection=unchanged_since(based_on, resume_objection(steady)),
                 )
             )
-            if details is not None:
-                self._engine.hold_details(session_id, details)
-        self._engine.kick(session_id)
         return session, f"Resuming payment attempt {attempt}/{session.max_attempts}"
 
     async def cancel(self, session_id: str, reason: str, *, kiosk: str | None = None) -> SessionRecord:
