@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -79,7 +79,7 @@ def make_engine(
     busy_timeout_s: float = 10.0,
     wal_limit_bytes: int = 64 * 1024 * 1024,
     wal_autocheckpoint_pages: int = 1000,
-    synchronous: str = "FULL",
+    synchronous: Literal["FULL", "NORMAL"] = "FULL",
 ) -> Engine:
     """An engine with the SQLite settings payments need: WAL, synchronous=FULL, FKs, busy timeout,
     secure delete, a bounded WAL, and a database file only its owner can read.
@@ -308,7 +308,7 @@ class Database:
         scrub_wait_s: float = 0.2,
         on_batch: Callable[[int, float], None] | None = None,
         context: Mapping[str, object] | None = None,
-        synchronous: str = "FULL",
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
     ) -> None:
         """`busy_timeout_s`: how long SQLite waits for another process's write lock before a
         try fails; `transient_tries` and `transient_backoff_s`: how often, and how soon, a
