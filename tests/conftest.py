@@ -28,3 +28,18 @@ def pg_database_url(pg_cluster: PgCluster) -> Iterator[str]:
         yield pg_cluster.url(name)
     finally:
         pg_cluster.drop_database(name)
+
+
+@pytest.fixture(autouse=True)
+def _no_app_outlives_its_test() -> Iterator[None]:
+    """aiohttp keeps the middleware chain it built for each (handler, apps) in a module-level
+    cache of 1,024 entries, and so keeps every app a test started alive with its routes, database
+    engine and compiled statements: about 5,000 objects a test. Over the suite the heap grew past
+    a million objects and each full garbage collection stopped the loop for more than a second,
+    long enough for the tests' one-second gateway timeout to expire in a test about something
+    else. In production one app builds a handful of entries; only a process that starts a
+    thousand apps needs the cache emptied."""
+    yield
+    from aiohttp import web_app
+
+    web_app._cached_build_middleware.cache_clear()

@@ -50,7 +50,8 @@ class RefundService:
             now, error = self._clock(), f"{exc.code}: {exc}"
             return await self._db.write(lambda conn: rows.fail(conn, refund.id, error, now))
         except GatewayError as exc:
-            log.info("refund %s stays pending: %s", refund.id, exc)
+            # A warning: money the admin was told is on its way back has not left yet.
+            log.warning("refund %s stays pending: %s", refund.id, exc)
             return refund
         now = self._clock()
         return await self._db.write(lambda conn: rows.succeed(conn, refund.id, done.id, now))
