@@ -280,6 +280,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         else None
     )
     owner = app[app_keys.INSTANCE].id
+    providers = providers_from_settings(settings, gateway)
     engine = PaymentEngine(
         db,
         gateway,
@@ -288,7 +289,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         owner=owner,
         offline=offline,
         view_changed=app[app_keys.CHANGES].changed,
-        providers=providers_from_settings(settings, gateway),
+        providers=providers,
         provider_poll_s=settings.provider_poll_s,
     )
     reconciler = Reconciler(
@@ -323,7 +324,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         waiting_ttl_s={PaymentMethod.UPI_QR: settings.upi_qr_ttl_s, PaymentMethod.CARD_PRESENT: settings.terminal_ttl_s},
         terminal_id=settings.terminal_id,
     )
-    app[app_keys.REFUNDS] = RefundService(db, gateway, clock=clock)
+    app[app_keys.REFUNDS] = RefundService(db, gateway, providers.upi_qr, clock=clock)
     app[app_keys.REFUND_RECOVERY] = RefundRecovery(
         app[app_keys.REFUNDS], min_delay_s=settings.reconcile_min_s, max_delay_s=settings.reconcile_max_s
     )

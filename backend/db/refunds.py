@@ -92,6 +92,14 @@ def pending(conn: Connection, limit: int = 100) -> list[RefundRecord]:
     return [_record(r) for r in conn.execute(statement)]
 
 
+def charge_id_of(conn: Connection, session_id: str) -> str | None:
+    """The provider's id of the payment a session completed with."""
+    charge_id: str | None = conn.execute(
+        select(_S.c.gateway_charge_id).where(_S.c.id == session_id)
+    ).scalar_one_or_none()
+    return charge_id
+
+
 def held_minor(conn: Connection, session_id: str) -> int:
     total = conn.execute(
         select(func.coalesce(func.sum(_R.c.amount_minor), 0)).where(

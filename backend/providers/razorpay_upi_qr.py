@@ -13,7 +13,9 @@ Razorpay documents the calls used here:
 - close: POST /v1/payments/qr_codes/{id}/close (https://razorpay.com/docs/api/qr-codes/close/);
 - refund: POST /v1/payments/{id}/refund with the header X-Refund-Idempotency set to the
   session's key, so a repeated refund refunds nothing more
-  (https://razorpay.com/docs/api/refunds/create-normal/).
+  (https://razorpay.com/docs/api/refunds/create-normal/); an admin's refund of part of a payment
+  is the same call with its amount and the refund's own key. Razorpay answers a refund it will
+  not make (more than is left, a payment not captured) with a 400.
 """
 
 from __future__ import annotations
@@ -31,9 +33,11 @@ from backend.gateway.client import (
     Charge,
     GatewayConnectionLost,
     GatewayError,
+    GatewayRefused,
     GatewayServerError,
     GatewayTimeout,
     GatewayUnreachable,
+    Refund,
 )
 from backend.providers.waiting import WaitingPayment
 
@@ -100,6 +104,20 @@ class RazorpayUpiQr:
                 payment["id"], {"amount": payment["amount"]}, headers=headers, timeout=self._timeout_s))
         return Charge(id=payment["id"], status="voided", amount_minor=payment["amount"], decline_code=None)
 
+    async def refund_part(self, *, key: str, charge_key: str, charge_id: str | None, amount_minor: int) -> Refund:
+        if charge_id is None:
+            # A session completes with its payment's id: without one there is nothing to refund.
+            raise GatewayRefused("no Razorpay payment is recorded for this session", code="charge_not_found")
+        headers = {"X-Refund-Idempotency": key}
+        made: dict[str, Any] = await self._call(
+            lambda: self._client.payment.refund(
+                charge_id, {"amount": amount_minor}, headers=headers, timeout=self._timeout_s),
+            refusal_is_definite=True,
+        )
+        created_s = int(made.get("created_at") or time.time())
+        return Refund(id=str(made["id"]), charge_id=charge_id, amount_minor=int(made["amount"]),
+                      created_at_ms=created_s * 1000, idempotency_key=key)
+
     async def _find(self, key: str) -> dict[str, Any] | None:
         since = int(time.time()) - _SEARCH_BACK_S
         for page in range(_PAGES):
@@ -136,9 +154,15 @@ class RazorpayUpiQr:
             )
         return WaitingPayment(id=qr["id"], open=qr["status"] == "active", payload=qr.get("image_content"), charge=charge)
 
-    async def _call(self, call: Callable[[], T]) -> T:
+    async def _call(self, call: Callable[[], T], *, refusal_is_definite: bool = False) -> T:
+        """`refusal_is_definite`: Razorpay's 400 to this call means it did nothing and never will
+        (a refund of more than is left), not that the outcome is unknown."""
         try:
             return await asyncio.to_thread(call)
+        except razorpay_errors.BadRequestError as exc:
+            if refusal_is_definite:
+                raise GatewayRefused(f"Razorpay refused: {exc}", code="razorpay_refused") from None
+            raise GatewayServerError(f"Razorpay answered: {exc}") from None
         except requests.exceptions.ConnectTimeout:
             raise GatewayUnreachable("Razorpay could not be reached in time") from None
         except requests.exceptions.Timeout:
@@ -147,7 +171,7 @@ class RazorpayUpiQr:
             if "refused" in str(exc).lower():
                 raise GatewayUnreachable("cannot connect to Razorpay") from None
             raise GatewayConnectionLost("the connection to Razorpay broke") from None
-        except (razorpay_errors.BadRequestError, razorpay_errors.GatewayError, razorpay_errors.ServerError) as exc:
+        except (razorpay_errors.GatewayError, razorpay_errors.ServerError) as exc:
             raise GatewayServerError(f"Razorpay answered: {exc}") from None
         except (requests.exceptions.RequestException, ValueError) as exc:
             raise GatewayError(f"Razorpay exchange failed ({type(exc).__name__})") from None

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.gateway.client import Charge, GatewayClient, GatewayKeyVoided, GatewayServerError, charge_of
+from backend.gateway.client import (
+    Charge,
+    GatewayClient,
+    GatewayKeyVoided,
+    GatewayServerError,
+    Refund,
+    charge_of,
+)
 from backend.providers.waiting import WaitingPayment
 
 
@@ -64,6 +71,10 @@ class SimulatorUpiQr:
 
     async def refund(self, *, key: str) -> Charge:
         return await self._gateway.void(key=key)
+
+    async def refund_part(self, *, key: str, charge_key: str, charge_id: str | None, amount_minor: int) -> Refund:
+        # A QR paid at the simulator is a charge of its ledger, under the session's key.
+        return await self._gateway.refund(key=key, charge_key=charge_key, amount_minor=amount_minor)
 
 
 class SimulatorTerminal:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from backend.gateway.client import Charge
+from backend.gateway.client import Charge, Refund
 from backend.providers.waiting import WaitingPayment
 
 
@@ -23,4 +23,10 @@ class UpiQr(Protocol):
 
     async def refund(self, *, key: str) -> Charge:
         """Give back the payment under `key`; repeating it refunds nothing more."""
+        ...
+
+    async def refund_part(self, *, key: str, charge_key: str, charge_id: str | None, amount_minor: int) -> Refund:
+        """Give back `amount_minor` of the payment made under `charge_key`, which the provider
+        calls `charge_id` (an admin's refund); `key` makes it happen once. A definite no raises
+        GatewayRefused."""
         ...

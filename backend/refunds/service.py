@@ -5,7 +5,8 @@ The intent is committed before the gateway hears of it, under a gateway key deri
 the refund stays `pending` and holds its amount, and is finished by the same request sent again
 or by the recovery pass (recovery.py), both asking the gateway under the same key: the gateway
 refunds it once. Only the gateway's definite no frees the amount (`failed`). A cash refund has no
-gateway: it is paid out of the drawer, and done when recorded.
+gateway: it is paid out of the drawer, and done when recorded. A UPI QR payment is given back by
+the provider that took it (backend/providers/upi_qr.py: the simulator's ledger, or Razorpay).
 """
 
 from __future__ import annotations
@@ -15,16 +16,19 @@ import logging
 from backend.clock import Clock
 from backend.db import refunds as rows
 from backend.db.database import Database
-from backend.gateway.client import GatewayClient, GatewayError, GatewayRefused
+from backend.gateway.client import GatewayClient, GatewayError, GatewayRefused, Refund
+from backend.providers.upi_qr import UpiQr
 from backend.refunds.records import RefundOutcome, RefundRecord, RefundRequest, RefundStatus
+from smartcart_contract.payment_methods import PaymentMethod
 
 log = logging.getLogger(__name__)
 
 
 class RefundService:
-    def __init__(self, db: Database, gateway: GatewayClient, *, clock: Clock) -> None:
+    def __init__(self, db: Database, gateway: GatewayClient, upi_qr: UpiQr, *, clock: Clock) -> None:
         self._db = db
         self._gateway = gateway
+        self._upi_qr = upi_qr
         self._clock = clock
 
     async def refund(self, request: RefundRequest) -> RefundOutcome:
@@ -42,9 +46,7 @@ class RefundService:
     async def finish(self, refund: RefundRecord) -> RefundRecord:
         """Ask the gateway to do a pending refund; it stays pending when the answer is unknown."""
         try:
-            done = await self._gateway.refund(
-                key=refund.gateway_key, charge_key=refund.charge_key, amount_minor=refund.amount_minor
-            )
+            done = await self._ask(refund)
         except GatewayRefused as exc:
             log.warning("the gateway refused refund %s: %s (%s)", refund.id, exc, exc.code)
             now, error = self._clock(), f"{exc.code}: {exc}"
@@ -55,6 +57,17 @@ class RefundService:
             return refund
         now = self._clock()
         return await self._db.write(lambda conn: rows.succeed(conn, refund.id, done.id, now))
+
+    async def _ask(self, refund: RefundRecord) -> Refund:
+        if refund.method == PaymentMethod.UPI_QR:
+            charge_id = await self._db.read(lambda conn: rows.charge_id_of(conn, refund.session_id))
+            return await self._upi_qr.refund_part(
+                key=refund.gateway_key, charge_key=refund.charge_key, charge_id=charge_id,
+                amount_minor=refund.amount_minor,
+            )
+        return await self._gateway.refund(
+            key=refund.gateway_key, charge_key=refund.charge_key, amount_minor=refund.amount_minor
+        )
 
     async def finish_pending(self) -> int:
         """Finish every refund left pending; returns how many are still pending."""

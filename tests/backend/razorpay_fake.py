@@ -112,15 +112,21 @@ class FakeRazorpay:
         return web.json_response(qr)
 
     async def refund(self, request: web.Request) -> web.Response:
-        # https://razorpay.com/docs/api/refunds/create-normal/ with X-Refund-Idempotency
+        # https://razorpay.com/docs/api/refunds/create-normal/ with X-Refund-Idempotency: a part
+        # refund leaves the payment captured with amount_refunded raised; the last part refunds it.
         key = request.headers.get("X-Refund-Idempotency")
         if key in self.refunds:
             return web.json_response(self.refunds[key])
         payment = next((p for ps in self.payments.values() for p in ps if p["id"] == request.match_info["id"]), None)
-        if payment is None or payment["status"] != "captured":
+        if payment is None:
+            return _error(400, "The id provided does not exist")
+        if payment["status"] != "captured":
             return _error(400, "The payment has been fully refunded already")
         body = await request.json()
-        payment.update(status="refunded", amount_refunded=body["amount"])
+        refunded = payment["amount_refunded"] + body["amount"]
+        if refunded > payment["amount"]:
+            return _error(400, "The refund amount provided is greater than amount captured")
+        payment.update(status="refunded" if refunded == payment["amount"] else "captured", amount_refunded=refunded)
         refund = {"id": _id("rfnd"), "entity": "refund", "amount": body["amount"], "currency": "INR",
                   "payment_id": payment["id"], "status": "processed", "created_at": int(time.time())}
         if key is not None:

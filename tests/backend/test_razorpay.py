@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from tests.backend.api import ADMIN_TOKEN, Api
 from tests.backend.razorpay_fake import KEY_ID, KEY_SECRET, FakeRazorpay
+from tests.backend.test_refunds import refund
 from tests.backend.test_upi_qr import key_of
 
 
@@ -62,3 +64,35 @@ async def test_a_wrong_razorpay_key_leaves_the_payment_resumable(start_app, razo
     await api.pay_by(session_id, "upi_qr")
     session = await api.wait_for(session_id, "INTERRUPTED")
     assert session["lastInterruptionReason"] == "GATEWAY_ERROR" and session["upiQr"] is None
+
+
+async def paid_by_qr(start_app: Any, razorpay: tuple[FakeRazorpay, str]) -> tuple[Api, Api, dict[str, Any]]:
+    fake, _ = razorpay
+    kiosk, app, client = await start(start_app, razorpay)
+    session_id, _ = await shown_qr(kiosk)
+    fake.pay(fake.qr_for(await key_of(app, session_id))["id"])
+    return kiosk, Api(client.session, kiosk.base, token=ADMIN_TOKEN), await kiosk.wait_for(session_id, "COMPLETED")
+
+
+async def test_an_admin_refunds_a_razorpay_qr_payment_in_parts_at_razorpay_once_per_key(start_app, razorpay):
+    fake, _ = razorpay
+    _, admin, session = await paid_by_qr(start_app, razorpay)
+    first, again = [await refund(admin, session["sessionId"], 3000, key="dialog-1") for _ in range(2)]
+    assert (first.status, first.body["status"], first.body["refundableMinor"]) == (200, "succeeded", 5000)
+    assert again.body["refundId"] == first.body["refundId"] and again.body["replayed"] is True
+    rest = await refund(admin, session["sessionId"], 5000)
+    assert (rest.status, rest.body["refundableMinor"]) == (200, 0)
+    payment = fake.payments[next(iter(fake.payments))][0]
+    assert payment["id"] == session["gatewayChargeId"]
+    assert (payment["status"], payment["amount_refunded"]) == ("refunded", 8000)
+    assert sorted(r["amount"] for r in fake.refunds.values()) == [3000, 5000]
+
+
+async def test_a_refund_razorpay_refuses_fails_and_frees_the_amount(start_app, razorpay):
+    fake, _ = razorpay
+    _, admin, session = await paid_by_qr(start_app, razorpay)
+    # Refunded meanwhile from Razorpay's dashboard: Razorpay says a definite no.
+    fake.payments[next(iter(fake.payments))][0].update(status="refunded", amount_refunded=8000)
+    refused = await refund(admin, session["sessionId"], 1000)
+    assert (refused.status, refused.body["status"], refused.body["refundableMinor"]) == (200, "failed", 8000)
+    assert fake.refunds == {}
