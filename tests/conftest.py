@@ -37,8 +37,8 @@ def _no_app_outlives_its_test() -> Iterator[None]:
     engine and compiled statements: about 5,000 objects a test. Over the suite the heap grew past
     a million objects and each full garbage collection stopped the loop for more than a second,
     long enough for the tests' one-second gateway timeout to expire in a test about something
-    else. In production one app builds a handful of entries; only a process that starts a
-    thousand apps needs the cache emptied."""
+    else. In production one app builds at most one entry per route; only a process that starts
+    a thousand apps needs the cache emptied."""
     yield
     from aiohttp import web_app
 
