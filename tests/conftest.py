@@ -40,6 +40,11 @@ def _no_app_outlives_its_test() -> Iterator[None]:
     else. In production one app builds at most one entry per route; only a process that starts
     a thousand apps needs the cache emptied."""
     yield
+    forget_finished_apps()
+
+
+def forget_finished_apps() -> None:
+    """Drop aiohttp's last reference to the apps the process has finished with (see above)."""
     from aiohttp import web_app
 
     web_app._cached_build_middleware.cache_clear()
