@@ -35,8 +35,8 @@ def _ledger_context(database_url: str) -> Callable[[web.Application], AsyncItera
     async def ledger_context(app: web.Application) -> AsyncIterator[None]:
         # Opening (mkdir), schema creation and closing (thread join) all stay off the loop.
         # The simulator stands in for a provider's servers: its ledger must survive its own
-        # SIGKILL (the WAL does, synchronous=NORMAL), not a power cut. With FULL, an fsync the
-        # disk stalls can hold a charge past the tests' one-second gateway timeout.
+        # SIGKILL (the WAL does, synchronous=NORMAL), not a power cut, so it need not wait for
+        # an fsync at every charge.
         db = await asyncio.to_thread(functools.partial(Database, database_url, synchronous="NORMAL"))
         try:
             await db.write(create_schema)

@@ -44,7 +44,8 @@ class RefundService:
         return await self._db.read(lambda conn: rows.of_session(conn, session_id))
 
     async def finish(self, refund: RefundRecord) -> RefundRecord:
-        """Ask the gateway to do a pending refund; it stays pending when the answer is unknown."""
+        """Ask the provider (the gateway, or the UPI QR provider) to do a pending refund; it stays
+        pending when the answer is unknown."""
         try:
             done = await self._ask(refund)
         except GatewayRefused as exc:
