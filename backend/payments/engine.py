@@ -134,10 +134,10 @@ class PaymentEngine:
                 self._details[session_id] = details
         finally:
             self._handing_over[session_id] -= 1
-            if not self._handing_over[session_id]:
+            stood_aside = False
+            if not self._handing_over[session_id]:  # the last hand-over of this session
                 del self._handing_over[session_id]
-            stood_aside = session_id in self._stood_aside and session_id not in self._handing_over
-            if stood_aside:
+                stood_aside = session_id in self._stood_aside
                 self._stood_aside.discard(session_id)
             if moved or stood_aside:
                 self.kick(session_id)
