@@ -76,6 +76,7 @@ def make_engine(
     pool_size: int,
     begin: str = "BEGIN",
     cache_mib: int | None = None,
+    temp_in_memory: bool = False,
     busy_timeout_s: float = 10.0,
     wal_limit_bytes: int = 64 * 1024 * 1024,
     wal_autocheckpoint_pages: int = 1000,
@@ -85,6 +86,7 @@ def make_engine(
     secure delete, a bounded WAL, and a database file only its owner can read.
 
     `cache_mib`: SQLite's page cache per connection, when its 2 MiB default is too small.
+    `temp_in_memory`: SQLite's temporary files (statement journals among them) kept in memory.
     `wal_limit_bytes`: the size the WAL file is cut back to whenever it starts over.
     `wal_autocheckpoint_pages`: a commit that leaves the WAL this long copies it into the database.
     """
@@ -121,6 +123,8 @@ def make_engine(
         cursor.execute(f"PRAGMA wal_autocheckpoint={int(wal_autocheckpoint_pages)}")
         if cache_mib:
             cursor.execute(f"PRAGMA cache_size=-{cache_mib * 1024}")
+        if temp_in_memory:
+            cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -333,6 +337,11 @@ class Database:
             pool_size=1,
             begin="BEGIN IMMEDIATE",
             cache_mib=_WRITER_CACHE_MIB,
+            # A statement that writes many rows (a batch's INSERT) keeps a statement journal to
+            # undo itself alone; past 64 KiB SQLite spills it to a temporary file, which every
+            # batch then created, wrote, closed and deleted (perf trace: about 160 writes a
+            # batch instead of 100). In memory it holds one statement's undo pages, freed when it ends.
+            temp_in_memory=True,
             busy_timeout_s=busy_timeout_s,
             wal_limit_bytes=wal_limit_bytes,
             wal_autocheckpoint_pages=wal_autocheckpoint_pages,
