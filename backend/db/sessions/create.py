@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,7 @@ _NEW_SESSION_FIELDS = tuple(
 
 
 _INSERT_NEW_SESSIONS = InsertMany(_T, [*_NEW_SESSION_FIELDS, "version"])
+_new_session_values = operator.attrgetter(*_NEW_SESSION_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +102,7 @@ class _CreateSessions:
                 open_by_order[item.order_id] = record
                 results.append((record, True))
         # No event row: the history's "created" entry is read from created_at_ms (see events()).
-        _INSERT_NEW_SESSIONS.run(
-            conn, [[getattr(r, c) for c in _NEW_SESSION_FIELDS] + [0] for r in created]
-        )
+        _INSERT_NEW_SESSIONS.run(conn, [(*_new_session_values(r), 0) for r in created])
         # A new session is a change too: the sync outbox (backend/sync/outbox.py) must carry it
         # even before its first move.
         changed.mark(conn, (r.id for r in created))
