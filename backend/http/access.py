@@ -50,13 +50,29 @@ class Caller:
 _CALLER = web.RequestKey("caller", Caller)
 
 
-async def check(request: web.Request, required: Role) -> None:
+def check_without_look_up(request: web.Request, required: Role) -> bool:
+    """The check, when it needs no database: True once the caller passed (a public endpoint, a
+    configured token); False for a token only the kiosk registry can judge: then await
+    `check_registered`. Not a coroutine, so that the common case awaits nothing."""
     check_host(request)
     if required is Role.PUBLIC:
-        return
-    caller = await identify(request)
+        return True
+    role = caller_role(request)
+    if role is None:
+        return False
+    _admit(request, required, _CONFIGURED[role])
+    return True
+
+
+async def check_registered(request: web.Request, required: Role) -> None:
+    """The rest of the check for a token that is not a configured one: a registered kiosk's."""
+    caller = await _registered_caller(request)
     if caller is None:
         raise Unauthorized("A valid bearer token is required.")
+    _admit(request, required, caller)
+
+
+def _admit(request: web.Request, required: Role, caller: Caller) -> None:
     if caller.role not in _ALLOWED[required]:
         raise Forbidden("This needs the admin credential." if required is Role.ADMIN else "This token may not do this.")
     request[_CALLER] = caller
@@ -73,12 +89,16 @@ def acting_kiosk(request: web.Request) -> str:
     return kiosk_scope(request) or DEFAULT_KIOSK_ID
 
 
-async def identify(request: web.Request) -> Caller | None:
-    role = caller_role(request)
-    if role is Role.KIOSK:
-        return Caller(Role.KIOSK, DEFAULT_KIOSK_ID)
-    if role is not None:
-        return Caller(role)
+# The callers of the configured tokens: the same for every request (a Caller is frozen).
+_CONFIGURED = {
+    Role.ADMIN: Caller(Role.ADMIN),
+    Role.KIOSK: Caller(Role.KIOSK, DEFAULT_KIOSK_ID),
+    Role.METRICS: Caller(Role.METRICS),
+}
+
+
+async def _registered_caller(request: web.Request) -> Caller | None:
+    """A registered kiosk's token (backend/kiosks/), looked up in the database or its cache."""
     token = _bearer(request)
     if token is None:
         return None
@@ -98,9 +118,14 @@ def check_host(request: web.Request) -> None:
     page cannot choose the name."""
     sockname = request.transport.get_extra_info("sockname") if request.transport else None
     local = str(sockname[0]) if sockname else None
-    extra = tuple(_settings(request).allowed_hosts)
-    if host_name(request.host) not in _acceptable_hosts(local, extra):
+    if not _host_allowed(request.host, local, tuple(_settings(request).allowed_hosts)):
         raise InvalidInput("The Host header does not name this server.", code="bad_host")
+
+
+# A kiosk sends the same Host on every request: the verdict is kept, not worked out again.
+@functools.lru_cache(maxsize=256)
+def _host_allowed(host: str, local: str | None, extra: tuple[str, ...]) -> bool:
+    return host_name(host) in _acceptable_hosts(local, extra)
 
 
 def host_name(host: str) -> str:
