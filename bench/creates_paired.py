@@ -14,7 +14,6 @@ migrated by this checkout: the other commit must have the same migrations (or be
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
@@ -26,19 +25,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.session_creates import TOKEN, WRK_SCRIPT, free_port, insert_orders, run_wrk, wait_port  # noqa: E402
+from bench.session_creates import (  # noqa: E402
+    WRK_SCRIPT,
+    free_port,
+    insert_orders,
+    require_wrk,
+    run_wrk,
+    start_server,
+    wait_port,
+)
 
 
 def creates_per_second(tree: Path, template: Path, script: Path, seconds: int, workdir: Path) -> float:
     data = Path(tempfile.mkdtemp(dir=workdir))
     shutil.copy(template, data / "kiosk.db")
     port = free_port()
-    env = {**os.environ, "SMARTCART_DATA_DIR": str(data), "SMARTCART_KIOSK_TOKEN": TOKEN, "SMARTCART_ADMIN_TOKEN": "bench-admin"}
-    # `-m backend` from the tree's own directory imports that tree's backend.
-    server = subprocess.Popen(
-        [sys.executable, "-m", "backend", "--port", str(port)],
-        cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    server = start_server(data, port, tree)
     try:
         wait_port(port)
         rate, _, _ = run_wrk(port, seconds, 64, script)
@@ -56,8 +58,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--orders", type=int, default=120_000)
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install wrk")
+    require_wrk()
 
     workdir = Path(tempfile.mkdtemp(prefix="smartcart-paired-"))
     other = workdir / "other"

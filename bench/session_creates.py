@@ -140,25 +140,36 @@ def run_bare(args: argparse.Namespace, script: Path) -> tuple[float, str]:
     return rate, p99
 
 
+def start_server(data_dir: Path, port: int, tree: Path = ROOT) -> subprocess.Popen[bytes]:
+    """The headless server of the checkout at `tree` (`-m backend` run from there imports its
+    own backend), on `data_dir`, with the bench's kiosk token."""
+    env = {
+        **os.environ,
+        "SMARTCART_DATA_DIR": str(data_dir),
+        "SMARTCART_KIOSK_TOKEN": TOKEN,
+        "SMARTCART_ADMIN_TOKEN": "bench-admin",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "backend", "--port", str(port)],
+        cwd=tree,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def require_wrk() -> None:
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+
+
 def run_durable(args: argparse.Namespace, script: Path, workdir: Path) -> tuple[float, str, int, int]:
     """Creates/s of a real server on a fresh database; then SIGKILL, and count what is stored."""
     workdir.mkdir()
     db = workdir / "kiosk.db"
     insert_orders(f"sqlite:///{db}", args.orders)
     port = free_port()
-    env = {
-        **os.environ,
-        "SMARTCART_DATA_DIR": str(workdir),
-        "SMARTCART_KIOSK_TOKEN": TOKEN,
-        "SMARTCART_ADMIN_TOKEN": "bench-admin",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "backend", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_server(workdir, port)
     try:
         wait_port(port)
         rate, p99, out = run_wrk(port, args.seconds, args.connections, script)
@@ -181,8 +192,7 @@ def main() -> None:
     # everything drifts by tens of percent within minutes, so each ratio compares neighbours.
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install wrk")
+    require_wrk()
 
     workdir = Path(tempfile.mkdtemp(prefix="smartcart-bench-"))
     script = workdir / "create.lua"
