@@ -119,7 +119,7 @@ async def read_body_slowly(request: web.Request) -> bytes:
 
 
 def _unreadable(exc: Exception) -> UnreadableBody:
-    # Content-Encoding: gzip over bytes that are not gzip fails here, inside the read.
+    # Content-Encoding: gzip over bytes that are not gzip fails inside the read (either kind).
     code, message = malformed_http(exc.__cause__ or exc)
     return UnreadableBody(message, code=code)
 
