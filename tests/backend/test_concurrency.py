@@ -22,6 +22,20 @@ async def test_fifty_concurrent_creates_for_one_order_return_one_session(api):
     assert sorted(r.status for r in replies) == [200] * 49 + [201]
 
 
+async def test_a_second_create_returns_the_open_session_and_after_it_ends_a_new_one(api):
+    create = "/api/payments/session/create"
+    order_id = await api.order()
+    first = await api.call("POST", create, {"orderId": order_id})
+    again = await api.call("POST", create, {"orderId": order_id})
+    assert (first.status, again.status) == (201, 200)
+    assert again.body == {**first.body, "created": False, "message": again.body["message"]}
+
+    await api.action(first.body["sessionId"], "cancel", {"reason": "changed mind"})
+    await api.wait_for(first.body["sessionId"], "CANCELLED")
+    after = await api.call("POST", create, {"orderId": order_id})
+    assert after.status == 201 and after.body["sessionId"] != first.body["sessionId"]
+
+
 async def test_fifty_concurrent_creates_for_fifty_orders_return_fifty_readable_sessions(api):
     order_ids = [await api.order() for _ in range(50)]
     replies = await asyncio.gather(*(

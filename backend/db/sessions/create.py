@@ -21,8 +21,11 @@ from smartcart_contract.states import OrderStatus, Status
 _T = table_of(PaymentSession)
 
 
-# Orders and their open sessions in one look-up. The open-status test is written out so that
-# SQLite can use the partial unique index on (order_id) WHERE status is open.
+# The orders and the id of each one's open session, in one look-up. The open-status test is
+# written out so that SQLite can use the partial unique index on (order_id) WHERE status is open.
+# Only the id: most orders of a batch have no open session, and reading all of a session's
+# columns for each of them (NULLs, on SQLite in one JSON array) cost a batch of 64 creates
+# 0.15 ms of the writer's 2 ms.
 _SELECT_ORDERS_WITH_OPEN_SESSION = PreparedIn(
     select(
         Order.id.label("order_id_"),
@@ -30,12 +33,22 @@ _SELECT_ORDERS_WITH_OPEN_SESSION = PreparedIn(
         Order.total_minor.label("order_total_minor"),
         Order.currency.label("order_currency"),
         Order.kiosk_id.label("order_kiosk_id"),
-        *COLUMNS,
+        _T.c.id.label("open_session_id"),
     )
     .select_from(Order)
     .outerjoin(_T, and_(_T.c.order_id == Order.id, text("payment_sessions." + OPEN_STATUS_SQL)))
     .where(Order.id.in_(bindparam("b_order_ids", expanding=True))),
     "b_order_ids",
+)
+
+# Those open sessions in full. Still open is asked again: on PostgreSQL another process may
+# have finished one since the look-up above, and a finished session is not returned as the
+# order's open one (its order then gets a new session, as a look-up a moment later would say).
+_SELECT_OPEN_SESSIONS = PreparedIn(
+    select(*COLUMNS)
+    .where(_T.c.id.in_(bindparam("b_session_ids", expanding=True)))
+    .where(text("payment_sessions." + OPEN_STATUS_SQL)),
+    "b_session_ids",
 )
 
 
@@ -81,8 +94,9 @@ class _CreateSessions:
     ) -> list[tuple[SessionRecord, bool] | Exception]:
         rows = _SELECT_ORDERS_WITH_OPEN_SESSION.all(conn, sorted({i.order_id for i in items}))
         found = {row["order_id_"]: row for row in rows}
+        open_ids = [row["open_session_id"] for row in rows if row["open_session_id"] is not None]
         open_by_order: dict[int, SessionRecord] = {
-            order_id: record_of(row) for order_id, row in found.items() if row["id"] is not None
+            row["order_id"]: record_of(row) for row in _SELECT_OPEN_SESSIONS.all(conn, open_ids)
         }
         results: list[tuple[SessionRecord, bool] | Exception] = []
         created: list[SessionRecord] = []
