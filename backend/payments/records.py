@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar, dataclass_transform
 
 from backend.kiosks import DEFAULT_KIOSK_ID
 from smartcart_contract.states import OrderStatus, Reason, Status
 
+_R = TypeVar("_R")
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass_transform(frozen_default=True)
+def record(cls: type[_R]) -> type[_R]:
+    """A record: frozen for the type checker (mypy --strict refuses any assignment to a field),
+    a plain slotted dataclass at run time, hashable and compared by value as a frozen one is.
+    A frozen dataclass's __init__ sets every field through object.__setattr__: 3.2 µs for the
+    36 fields of a SessionRecord against 0.5 µs, and the database writer builds one for every
+    session it creates (bench/session_creates.py)."""
+    return dataclass(slots=True, unsafe_hash=True)(cls)
+
+
+@record
 class OrderItemRecord:
     product_id: str
     name: str
@@ -20,7 +33,7 @@ class OrderItemRecord:
         return self.unit_price_minor * self.quantity
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OrderRecord:
     id: int
     status: OrderStatus
@@ -32,7 +45,7 @@ class OrderRecord:
     kiosk_id: str = DEFAULT_KIOSK_ID
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SessionRecord:
     # What every session has from its creation on ...
     id: str
@@ -73,7 +86,7 @@ class SessionRecord:
     replica: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EventRecord:
     id: int
     session_id: str
@@ -86,7 +99,7 @@ class EventRecord:
     detail: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SessionView:
     """A session as the kiosk is shown it: the stored record, judged at `as_of_ms` by the
     process that may be driving it."""
