@@ -146,7 +146,7 @@ class SessionService:
 
     async def create(self, order_id: int, *, kiosk: str | None = None) -> tuple[SessionRecord, bool]:
         now, steady = self._clock(), self._clock.steady()
-        # The session id is 128 random bits, unrelated to order or time (DESIGN §8).
+        # The session id is 128 random bits, unrelated to order or time (DESIGN §10).
         session_id = self._ids.token_hex(16)
         return await self._db.write_item(
             create.CREATE_SESSIONS,
