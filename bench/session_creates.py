@@ -8,6 +8,8 @@ Needs `wrk` (apt-get install wrk), `node` and the seed's Express (`npm ci --pref
 seed service, bench/seed_service.js, falls back to Node's bare http module without it). Each
 request creates the session of a new order; the orders are inserted beforehand so only
 session creates are measured. Bar from issue 16: durable creates/s >= the seed service's.
+Also printed: the durable server's CPU time per create on its event loop and on its writer
+thread, next to the wall time per create; when they add up to it, the two ran in turn.
 """
 
 from __future__ import annotations
@@ -163,8 +165,24 @@ def require_wrk() -> None:
         sys.exit("wrk is needed: apt-get install wrk")
 
 
-def run_durable(args: argparse.Namespace, script: Path, workdir: Path) -> tuple[float, str, int, int]:
-    """Creates/s of a real server on a fresh database; then SIGKILL, and count what is stored."""
+def cpu_ns_by_thread(pid: int) -> dict[int, int]:
+    """Each thread's time on a CPU so far (ns), from /proc/<pid>/task/<tid>/schedstat."""
+    tasks = Path(f"/proc/{pid}/task")
+    return {int(t.name): int((t / "schedstat").read_text().split()[0]) for t in tasks.iterdir()}
+
+
+def cpu_split(pid: int, before: dict[int, int], creates: int) -> tuple[float, float]:
+    """µs on a CPU per create: the event loop's thread (the main one), and every other thread
+    (under this load the database writer: the reader threads are idle)."""
+    after = cpu_ns_by_thread(pid)
+    spent = {tid: ns - before.get(tid, 0) for tid, ns in after.items()}
+    loop = spent.pop(pid)
+    return loop / creates / 1000, sum(spent.values()) / creates / 1000
+
+
+def run_durable(args: argparse.Namespace, script: Path, workdir: Path) -> tuple[float, str, int, int, tuple[float, float]]:
+    """Creates/s of a real server on a fresh database, with its threads' CPU time per create;
+    then SIGKILL, and count what is stored."""
     workdir.mkdir()
     db = workdir / "kiosk.db"
     insert_orders(f"sqlite:///{db}", args.orders)
@@ -172,15 +190,17 @@ def run_durable(args: argparse.Namespace, script: Path, workdir: Path) -> tuple[
     server = start_server(workdir, port)
     try:
         wait_port(port)
+        before = cpu_ns_by_thread(server.pid)
         rate, p99, out = run_wrk(port, args.seconds, args.connections, script)
         acknowledged = int(re.search(r"acknowledged (\d+)", out).group(1))
+        split = cpu_split(server.pid, before, max(acknowledged, 1))
         # No goodbye: whatever the server acknowledged must already be on disk.
         server.send_signal(signal.SIGKILL)
         server.wait()
     finally:
         if server.poll() is None:
             server.kill()
-    return rate, p99, acknowledged, count_sessions(db)
+    return rate, p99, acknowledged, count_sessions(db), split
 
 
 def main() -> None:
@@ -202,6 +222,7 @@ def main() -> None:
     seeds: list[float] = []
     duras: list[float] = []
     bares: list[float] = []
+    splits: list[tuple[float, float, float]] = []  # loop and writer CPU µs per create, wall µs per create
     lost = 0
     for n in range(1, args.rounds + 1):
         line = f"round {n}: "
@@ -209,8 +230,9 @@ def main() -> None:
             seed_rate, seed_p99, seed_stack = run_seed(args, script)
             seeds.append(seed_rate)
             line += f"seed {seed_rate:6.0f}/s (p99 {seed_p99})  "
-        rate, p99, acknowledged, stored = run_durable(args, script, workdir / f"round{n}")
+        rate, p99, acknowledged, stored, (loop_us, writer_us) = run_durable(args, script, workdir / f"round{n}")
         duras.append(rate)
+        splits.append((loop_us, writer_us, 1e6 / rate))
         lost += max(0, acknowledged - stored)
         line += f"durable {rate:6.0f}/s (p99 {p99}; acknowledged {acknowledged}, found after SIGKILL {stored})  "
         bare_rate, bare_p99 = run_bare(args, script)
@@ -231,6 +253,9 @@ def main() -> None:
         ratio = statistics.median(d / s for d, s in zip(duras, seeds, strict=True))
         verdict = "meets" if ratio >= 1.0 else "MISSES"
         print(f"ratio to the seed service  : {ratio:9.2f}   (median of the rounds' ratios; bar >= 1.00, {verdict})")
+    loop_us, writer_us, wall_us = (statistics.median(x) for x in zip(*splits, strict=True))
+    # When the two add up to the wall time, the loop and the writer run one after the other.
+    print(f"CPU per durable create     : loop {loop_us:.0f} µs + writer {writer_us:.0f} µs, wall time {wall_us:.0f} µs (medians)")
     print("every acknowledged create survived SIGKILL" if lost == 0 else f"LOST {lost} acknowledged creates")
     print(f"synchronous=FULL, WAL; {args.connections} connections, {args.seconds} s per run, wrk -t1")
     shutil.rmtree(workdir, ignore_errors=True)
