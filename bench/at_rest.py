@@ -9,7 +9,8 @@ again after --payments card payments through the child's own backend HTTP API (s
 parent, 20 at a time, so the load's client is not counted as the app; simulator processing
 shortened to 20 ms: memory does not depend on it) and another --idle-s of rest.
 Bars from issue 16: RSS < 150 MB, idle CPU < 0.5 %.
-The issue asks for "an hour idle": pass --idle-s 3600.
+The issue asks for "an hour idle": pass --idle-s 3600 (with --paid-idle-s 60, the rest after
+the payments is a minute, and the run takes an hour instead of two).
 """
 
 from __future__ import annotations
@@ -110,7 +111,11 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--idle-s", type=float, default=60.0)
     parser.add_argument("--payments", type=int, default=1000)
+    # The rest after the payments, when it should differ: an hour idle, then the payments and a
+    # minute of rest, is one hour's run instead of two.
+    parser.add_argument("--paid-idle-s", type=float, default=None, help="default: --idle-s")
     args = parser.parse_args()
+    paid_idle_s = args.idle_s if args.paid_idle_s is None else args.paid_idle_s
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, SMARTCART_DATA_DIR=tmp)
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -129,17 +134,20 @@ def main() -> int:
             asyncio.run(pay(args.payments, url, token))
             child.stdin.write("\n")
             child.stdin.flush()
-            paid_rss, paid_cpu = rest(child.pid, args.idle_s)
+            paid_rss, paid_cpu = rest(child.pid, paid_idle_s)
             child.stdin.write("\n")
             child.stdin.flush()
             child.wait(timeout=60)
         finally:
             if child.poll() is None:
                 child.kill()
-    for when, rss, cpu in (("at rest", idle_rss, idle_cpu), (f"after {args.payments} payments", paid_rss, paid_cpu)):
+    for when, rss, cpu, seconds in (
+        ("at rest", idle_rss, idle_cpu, args.idle_s),
+        (f"after {args.payments} payments", paid_rss, paid_cpu, paid_idle_s),
+    ):
         print(
             f"{when}: RSS {rss:.0f} MB (bar < 150 MB, {'meets' if rss < 150 else 'MISSES'}); "
-            f"idle CPU {cpu:.2f} % over {args.idle_s:.0f} s (bar < 0.5 %, {'meets' if cpu < 0.5 else 'MISSES'})"
+            f"idle CPU {cpu:.2f} % over {seconds:.0f} s (bar < 0.5 %, {'meets' if cpu < 0.5 else 'MISSES'})"
         )
     return 0
 
