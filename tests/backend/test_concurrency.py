@@ -36,6 +36,21 @@ async def test_a_second_create_returns_the_open_session_and_after_it_ends_a_new_
     assert after.status == 201 and after.body["sessionId"] != first.body["sessionId"]
 
 
+async def test_two_writers_creating_for_the_same_orders_agree_on_one_session_each(start_app, tmp_path):
+    # Two apps on one database: two writer connections whose batches race (on PostgreSQL the
+    # loser's INSERT meets the unique index, and its batch must run again and find the winner).
+    first, _, _ = await start_app()
+    second, _, _ = await start_app(data_dir=tmp_path / "second")
+    for _ in range(50):
+        order_id = await first.order()
+        replies = await asyncio.gather(*(
+            api.call("POST", "/api/payments/session/create", {"orderId": order_id})
+            for api in (first, second) * 4))
+
+        assert sorted(r.status for r in replies) == [200] * 7 + [201], [r.body for r in replies]
+        assert len({r.body["sessionId"] for r in replies}) == 1
+
+
 async def test_fifty_concurrent_creates_for_fifty_orders_return_fifty_readable_sessions(api):
     order_ids = [await api.order() for _ in range(50)]
     replies = await asyncio.gather(*(
